@@ -1,0 +1,1 @@
+"""RWA liquidity-paradox testbed: scenarios, engine, agents, metrics and reports."""
