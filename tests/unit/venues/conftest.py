@@ -12,6 +12,11 @@ STABLE_PRICE = 10**8  # 1 USD, 8 decimals
 RWA_PRICE = 100 * 10**8  # 100 USD, 8 decimals
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _actors_before_deployments(admin, lp, borrower, liquidator, treasury):
+    """Creates the session-scoped actors before any module fixture, as ape's isolation needs."""
+
+
 @pytest.fixture(scope="module")
 def rwa_token(project, admin):
     """18-decimals collateral token (a tokenized building share); anyone may mint."""
