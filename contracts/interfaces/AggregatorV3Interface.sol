@@ -3,7 +3,7 @@ pragma solidity ^0.8.20;
 
 /// @title AggregatorV3Interface
 /// @notice Chainlink's price-feed read interface, declared here because the npm package
-///         `@chainlink/contracts` cannot be installed offline. Same names, types and semantics.
+///         of Chainlink contracts cannot be installed offline. Same names, types and semantics.
 interface AggregatorV3Interface {
     /// @notice Number of decimals in `answer`.
     function decimals() external view returns (uint8);
