@@ -25,6 +25,11 @@ def percent_div(value: int, bps: int) -> int:
     return (value * BPS + bps // 2) // bps
 
 
+def wad_div(a: int, b: int) -> int:
+    """a / b in WAD, rounded half up (Aave WadRayMath)."""
+    return (a * WAD + b // 2) // b
+
+
 def test_deploy__lists_both_reserves_with_their_parameters(treasury, aave, stablecoin, rwa_token, rwa_spec):
     assert list(aave.pool.getReservesList()) == [stablecoin.address, rwa_token.address]
     (decimals, ltv, threshold, bonus, factor, collateral, borrowing, stable, active, frozen) = (
@@ -50,7 +55,7 @@ def test_borrow__against_rwa__account_data_in_usd_8_decimals(lp, borrower, aave,
     assert (collateral, debt) == (10_000 * 10**8, 5_000 * 10**8)
     assert available == percent_mul(collateral, 6_000) - debt
     assert (threshold, ltv) == (7_000, 6_000)
-    assert health == percent_mul(collateral, 7_000) * WAD // debt  # 1.4
+    assert health == wad_div(percent_mul(collateral, 7_000), debt)  # 1.4
     assert aave.user_debt(stablecoin, borrower) == 5_000 * USDC
     assert aave.user_supply(rwa_token, borrower) == 100 * WAD
     assert stablecoin.balanceOf(borrower) == 5_000 * USDC
@@ -80,7 +85,7 @@ def test_liquidate__health_below_095__repays_all_debt_and_seizes_collateral_with
     borrower, liquidator, treasury, aave, stablecoin, rwa_token, underwater
 ):
     *_, health_before = aave.pool.getUserAccountData(borrower)
-    assert health_before == percent_mul(6_000 * 10**8, 7_000) * WAD // (5_000 * 10**8)  # 0.84
+    assert health_before == wad_div(percent_mul(6_000 * 10**8, 7_000), 5_000 * 10**8)  # 0.84
 
     aave.pool.liquidationCall(rwa_token, stablecoin, borrower, MAX_UINT, False, sender=liquidator)
 
@@ -139,6 +144,22 @@ def test_liquidate__healthy_position__reverts_with_aave_error_45(
 
     # 45 = HEALTH_FACTOR_NOT_BELOW_THRESHOLD.
     with ape.reverts("45"):
+        aave.pool.liquidationCall(rwa_token, stablecoin, borrower, MAX_UINT, False, sender=liquidator)
+
+
+@pytest.mark.parametrize("answer", [0, -1])
+def test_price_feed_not_positive__aave_oracle_falls_back_to_none__position_reads_and_liquidations_revert(
+    borrower, liquidator, aave, stablecoin, rwa_token, rwa_feed, underwater, answer
+):
+    # AaveOracle V3.0 sends non-positive answers to its fallback oracle, here none (address 0):
+    # a feed crashing to zero freezes every position holding the asset instead of liquidating it.
+    rwa_feed.setAnswer(answer, sender=liquidator)
+
+    with ape.reverts():
+        aave.oracle.getAssetPrice(rwa_token)
+    with ape.reverts():
+        aave.pool.getUserAccountData(borrower)
+    with ape.reverts():
         aave.pool.liquidationCall(rwa_token, stablecoin, borrower, MAX_UINT, False, sender=liquidator)
 
 
