@@ -106,7 +106,10 @@ def load_artifact(name: str, root: Path | None = None) -> dict[str, Any]:
     return json.loads(paths[name].read_text())
 
 
-def link_bytecode(bytecode: str, link_references: dict[str, dict[str, list[dict[str, int]]]], libraries: dict[str, str]) -> str:
+LinkReferences = dict[str, dict[str, list[dict[str, int]]]]
+
+
+def link_bytecode(bytecode: str, link_references: LinkReferences, libraries: dict[str, str]) -> str:
     """`bytecode` (0x-hex) with each library placeholder replaced by the library's address.
 
     `link_references` is hardhat's `{"file": {"LibName": [{"start": byte offset, "length": 20}]}}`,
@@ -129,7 +132,9 @@ def link_bytecode(bytecode: str, link_references: dict[str, dict[str, list[dict[
     return "0x" + code
 
 
-def contract_type(name: str, libraries: dict[str, str] | None = None, root: Path | None = None) -> ContractType:
+def contract_type(
+    name: str, libraries: dict[str, str] | None = None, root: Path | None = None
+) -> ContractType:
     """ape `ContractType` of Aave contract `name`, creation and runtime code linked to `libraries`."""
     artifact = load_artifact(name, root)
     libraries = libraries or {}

@@ -43,14 +43,15 @@ class ReserveSpec:
 
     def __post_init__(self) -> None:
         if self.usable_as_collateral:
-            if not 0 < self.liquidation_threshold_bps < BPS:
-                raise ValueError(f"liquidation threshold {self.liquidation_threshold_bps} bps not in (0, 10000)")
-            if self.ltv_bps > self.liquidation_threshold_bps:
-                raise ValueError(f"ltv {self.ltv_bps} bps above threshold {self.liquidation_threshold_bps} bps")
-            if self.liquidation_bonus_bps <= 0:
+            threshold, bonus = self.liquidation_threshold_bps, self.liquidation_bonus_bps
+            if not 0 < threshold < BPS:
+                raise ValueError(f"liquidation threshold {threshold} bps not in (0, 10000)")
+            if self.ltv_bps > threshold:
+                raise ValueError(f"ltv {self.ltv_bps} bps above threshold {threshold} bps")
+            if bonus <= 0:
                 raise ValueError("a collateral reserve needs a positive liquidation bonus")
             # Aave: threshold x (1 + bonus), rounded half up in bps, must not exceed 100 %.
-            if (self.liquidation_threshold_bps * (BPS + self.liquidation_bonus_bps) + BPS // 2) // BPS > BPS:
+            if (threshold * (BPS + bonus) + BPS // 2) // BPS > BPS:
                 raise ValueError("liquidation threshold x (1 + bonus) exceeds 100 %")
         for name in ("liquidation_protocol_fee_bps", "reserve_factor_bps"):
             if not 0 <= getattr(self, name) <= BPS:
