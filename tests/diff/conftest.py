@@ -66,7 +66,7 @@ def rwa_spec(rwa_token, rwa_feed):
         price_feed=rwa_feed.address,
         ltv_bps=6_000,
         liquidation_threshold_bps=7_000,
-        liquidation_bonus_bps=1_000,
+        liquidation_bonus_bps=11_000,
         liquidation_protocol_fee_bps=2_000,
         reserve_factor_bps=2_000,
         borrowing_enabled=False,
@@ -117,25 +117,25 @@ def deploy_our_pool(project, admin, treasury, specs: list[ReserveSpec]) -> Venue
 
 
 def _reserve_params(pool, spec: ReserveSpec) -> dict[str, Any]:
-    """`spec` as the params struct of `pool.initReserve`, matched by component name."""
+    """`spec` as `LendingPool.ReserveParams`, matched by component name (an unknown name fails
+    loudly). A reserve that is not collateral has threshold, LTV and bonus 0, as on Aave."""
+    collateral = spec.usable_as_collateral
     by_name = {
-        "ltvBps": spec.ltv_bps,
-        "liquidationThresholdBps": spec.liquidation_threshold_bps,
-        "liquidationBonusBps": spec.liquidation_bonus_bps,
+        "ltvBps": spec.ltv_bps if collateral else 0,
+        "liquidationThresholdBps": spec.liquidation_threshold_bps if collateral else 0,
+        "liquidationBonusBps": spec.liquidation_bonus_bps if collateral else 0,
         "liquidationProtocolFeeBps": spec.liquidation_protocol_fee_bps,
         "reserveFactorBps": spec.reserve_factor_bps,
         "supplyCap": spec.supply_cap_tokens,
         "borrowCap": spec.borrow_cap_tokens,
         "borrowingEnabled": spec.borrowing_enabled,
-        "usableAsCollateral": spec.usable_as_collateral,
         "optimalUsageRay": spec.optimal_usage_ray,
         "baseRateRay": spec.base_rate_ray,
         "slope1Ray": spec.slope1_ray,
         "slope2Ray": spec.slope2_ray,
     }
     (abi,) = [m for m in pool.contract_type.mutable_methods if m.name == "initReserve"]
-    struct = abi.inputs[2]
-    names = [c.name for c in struct.components]
+    names = [c.name for c in abi.inputs[2].components]
     unknown = [n for n in names if n not in by_name]
     if unknown:
         raise KeyError(f"LendingPool.initReserve params {unknown} not mapped in tests/diff/conftest.py")

@@ -53,7 +53,7 @@ def market_at(price: int, rwa_spec) -> ref.Market:
         debt_unit=10**6,
         ltv_bps=rwa_spec.ltv_bps,
         liquidation_threshold_bps=rwa_spec.liquidation_threshold_bps,
-        liquidation_bonus_bps=10_000 + rwa_spec.liquidation_bonus_bps,
+        liquidation_bonus_bps=rwa_spec.liquidation_bonus_bps,
         protocol_fee_bps=rwa_spec.liquidation_protocol_fee_bps,
     )
 

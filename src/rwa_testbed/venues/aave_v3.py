@@ -36,7 +36,7 @@ from ape.contracts import ContractContainer, ContractInstance
 from eth_utils import to_checksum_address
 from ethpm_types import ContractType
 
-from rwa_testbed.venues.spec import BPS, ReserveSpec
+from rwa_testbed.venues.spec import ReserveSpec
 
 ARTIFACTS_ENV = "AAVE_V3_ARTIFACTS"
 """Environment variable that overrides where the `@aave/core-v3` artifacts are read from."""
@@ -332,7 +332,7 @@ def deploy_aave_v3(
                 asset,
                 spec.ltv_bps,
                 spec.liquidation_threshold_bps,
-                BPS + spec.liquidation_bonus_bps,  # Aave stores the bonus as 100 % + premium
+                spec.liquidation_bonus_bps,
                 sender=deployer,
             )
         if spec.borrowing_enabled:

@@ -17,9 +17,9 @@ BPS = 10_000
 class ReserveSpec:
     """Parameters of one reserve; percentages in bps (10_000 = 100 %), rates in RAY (1e27 = 100 %/year).
 
-    `liquidation_bonus_bps` is the liquidator's premium over the debt repaid: 500 means the
-    liquidator receives collateral worth 105 % of the debt it repays (Aave stores 10_500).
-    `liquidation_protocol_fee_bps` is the treasury's share of that premium.
+    `liquidation_bonus_bps` is Aave's stored form, repaid part included: 10_500 means the
+    liquidator receives collateral worth 105 % of the debt it repays (0 for a non-collateral).
+    `liquidation_protocol_fee_bps` is the treasury's share of the bonus part (the 5 %).
     Caps are in whole tokens (Aave's unit); 0 means no cap.
     """
 
@@ -48,10 +48,10 @@ class ReserveSpec:
                 raise ValueError(f"liquidation threshold {threshold} bps not in (0, 10000)")
             if self.ltv_bps > threshold:
                 raise ValueError(f"ltv {self.ltv_bps} bps above threshold {threshold} bps")
-            if bonus <= 0:
-                raise ValueError("a collateral reserve needs a positive liquidation bonus")
-            # Aave: threshold x (1 + bonus), rounded half up in bps, must not exceed 100 %.
-            if (threshold * (BPS + bonus) + BPS // 2) // BPS > BPS:
+            if bonus <= BPS:
+                raise ValueError(f"liquidation bonus {bonus} bps must exceed 10000 (100 %)")
+            # Aave: threshold x bonus, rounded half up in bps, must not exceed 100 %.
+            if (threshold * bonus + BPS // 2) // BPS > BPS:
                 raise ValueError("liquidation threshold x (1 + bonus) exceeds 100 %")
         for name in ("liquidation_protocol_fee_bps", "reserve_factor_bps"):
             if not 0 <= getattr(self, name) <= BPS:
