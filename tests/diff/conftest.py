@@ -74,15 +74,21 @@ def rwa_spec(rwa_token, rwa_feed):
     )
 
 
+FUNDING = {"stable": 10**16 * 10**6, "rwa": 10**12 * 10**18}
+"""Each actor's balances (token decimals): far above any position the strategies draw."""
+
+
 @pytest.fixture(scope="module")
 def world(admin, lp, borrower, liquidator, treasury, stablecoin, rwa_token, stable_feed, rwa_feed):
-    return World(
+    world = World(
         actors={"lp": lp, "borrower": borrower, "liquidator": liquidator},
         tokens={"stable": stablecoin, "rwa": rwa_token},
         feeds={"stable": stable_feed, "rwa": rwa_feed},
         minter=admin,
         treasury=treasury,
     )
+    world.fund(FUNDING)
+    return world
 
 
 @pytest.fixture(scope="module")
@@ -91,14 +97,16 @@ def aave_market(admin, treasury, stable_spec, rwa_spec):
 
 
 @pytest.fixture(scope="module")
-def aave_venue(aave_market):
-    return Venue(
+def aave_venue(world, aave_market):
+    venue = Venue(
         name="aave-v3.0",
         pool=aave_market.pool,
         supply_balance=aave_market.user_supply,
         debt_balance=aave_market.user_debt,
         deficit=lambda asset: 0,
     )
+    world.approve(venue)
+    return venue
 
 
 def deploy_our_pool(project, admin, treasury, specs: list[ReserveSpec]) -> Venue:
@@ -143,10 +151,12 @@ def _reserve_params(pool, spec: ReserveSpec) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def our_venue(project, admin, treasury, stable_spec, rwa_spec):
+def our_venue(project, admin, treasury, world, stable_spec, rwa_spec):
     if "LendingPool" not in project.contracts:
         pytest.skip("contracts/lending/LendingPool.sol is not in this project yet (branch pool)")
-    return deploy_our_pool(project, admin, treasury, [stable_spec, rwa_spec])
+    venue = deploy_our_pool(project, admin, treasury, [stable_spec, rwa_spec])
+    world.approve(venue)
+    return venue
 
 
 @pytest.fixture

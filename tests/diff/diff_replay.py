@@ -23,7 +23,7 @@ VARIABLE_RATE = 2
 
 @dataclass(frozen=True)
 class Supply:
-    """`actor` is minted `amount` of `asset` (token decimals) and supplies it for itself."""
+    """`actor` supplies `amount` of `asset` (token decimals) for itself, from its funded balance."""
 
     actor: str
     asset: str
@@ -88,20 +88,32 @@ class Venue:
 
 @dataclass
 class World:
-    """Named actors, tokens and feeds shared by all venues, and who can mint what."""
+    """Named actors, tokens and feeds shared by all venues.
+
+    Actors are funded once (`fund`) and approve each venue once (`approve`) before any replay,
+    so that a replay sends only the actions' own transactions.
+    """
 
     actors: dict[str, Any]
     tokens: dict[str, Any]
     feeds: dict[str, Any]
     minter: Any
-    """Holder of the stablecoin's MINTER_ROLE (other test tokens mint publicly)."""
+    """Holder of the stablecoin's MINTER_ROLE (other test tokens mint publicly); sets prices."""
     treasury: Any
 
-    def mint(self, asset: str, to: Any, amount: int) -> None:
-        token = self.tokens[asset]
-        role_minted = any(m.name == "MINTER_ROLE" for m in token.contract_type.view_methods)
-        sender = self.minter if role_minted else to
-        token.mint(to, amount, sender=sender)
+    def fund(self, amounts: dict[str, int]) -> None:
+        """Mint `amounts[asset]` (token decimals) of each asset to every actor."""
+        for asset, amount in amounts.items():
+            token = self.tokens[asset]
+            role_minted = any(m.name == "MINTER_ROLE" for m in token.contract_type.view_methods)
+            for actor in self.actors.values():
+                token.mint(actor, amount, sender=self.minter if role_minted else actor)
+
+    def approve(self, venue: Venue) -> None:
+        """Every actor lets `venue` pull any amount of every token."""
+        for token in self.tokens.values():
+            for actor in self.actors.values():
+                token.approve(venue.pool, MAX_UINT, sender=actor)
 
 
 # --- observations ----------------------------------------------------------------------------
@@ -172,13 +184,9 @@ def replay(
         liquidation = None
         match action:
             case Supply(actor, asset, amount):
-                account, token = world.actors[actor], world.tokens[asset]
+                account = world.actors[actor]
                 at_now()
-                world.mint(asset, account, amount)
-                at_now()
-                token.approve(venue.pool, amount, sender=account)
-                at_now()
-                venue.pool.supply(token, amount, account, 0, sender=account)
+                venue.pool.supply(world.tokens[asset], amount, account, 0, sender=account)
             case Borrow(actor, asset, amount):
                 account = world.actors[actor]
                 at_now()
@@ -212,12 +220,6 @@ def _liquidate(venue: Venue, world: World, action: Liquidate, at_now: Callable[[
     liquidator, victim = world.actors[action.actor], world.actors[action.user]
     collateral, debt = world.tokens[action.collateral], world.tokens[action.debt]
     treasury = world.treasury
-    # Fund the liquidator with at most what it can spend: the whole debt (or the capped cover).
-    owed = venue.debt_balance(debt, victim)
-    at_now()
-    world.mint(action.debt, liquidator, min(owed, action.debt_to_cover) + 1)
-    at_now()
-    debt.approve(venue.pool, MAX_UINT, sender=liquidator)
     debt_before, collateral_before = debt.balanceOf(liquidator), collateral.balanceOf(liquidator)
     treasury_before = venue.supply_balance(collateral, treasury) + collateral.balanceOf(treasury)
     at_now()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import aave_v30_reference as ref
 from diff_replay import Borrow, Liquidate, Replay, SetPrice, Supply, Warp, first_difference, replay
 from diff_strategies import DAY, Position, actions, positions
-from hypothesis import event, example, given
+from hypothesis import event, example, given, settings
 
 LTV_BPS, THRESHOLD_BPS = 6_000, 7_000
 POSITIONS = positions(ltv_bps=LTV_BPS, threshold_bps=THRESHOLD_BPS)
@@ -100,6 +100,7 @@ def check_against_reference(run: Replay, rwa_spec) -> list[str]:
 
 @with_examples
 @given(position=POSITIONS)
+@settings(max_examples=10)  # the differential test below checks 25 more Aave replays against it
 def test_aave_v30__replayed_positions__match_the_v30_reference(
     chain, world, aave_venue, rwa_spec, run_isolated, position
 ):
@@ -145,7 +146,8 @@ def test_pool_vs_aave__same_position_and_shock__same_account_data_and_liquidatio
 
     mine, theirs = replay_both(chain, run_isolated, world, our_venue, aave_venue, steps)
 
-    assert first_difference(mine, theirs) is None, first_difference(mine, theirs)
+    difference = first_difference(mine, theirs)
+    assert difference is None, difference
     assert mine.liquidations == theirs.liquidations
     event(check_against_reference(theirs, rwa_spec)[0])
 
@@ -169,4 +171,5 @@ def test_pool_vs_aave__after_30_days__same_debt_index_income_index_and_user_debt
         assert ours_after.liquidity_index == aave_after.liquidity_index
         assert ours_after.debt_owed == aave_after.debt_owed
     assert theirs.observations[-1].debt_owed > 5_000 * 10**6
-    assert first_difference(mine, theirs) is None, first_difference(mine, theirs)
+    difference = first_difference(mine, theirs)
+    assert difference is None, difference
