@@ -385,6 +385,9 @@ interface ILendingPool {
     function totalDebt(address asset) external view returns (uint256);
 
     /// @notice Debt written off and not yet covered (token units).
+    /// @dev Lenders bear it: written-off debt leaves `totalDebt` but the liquidity index is not cut, so
+    ///      `totalSupplied` exceeds cash + `totalDebt` by the deficit and the last suppliers to withdraw
+    ///      find the cash short. `coverDeficit` pays it back in (Aave V3.3: `eliminateReserveDeficit`).
     function deficit(address asset) external view returns (uint256);
 
     /// @notice Receiver of reserve-factor interest and liquidation protocol fees (as supply).

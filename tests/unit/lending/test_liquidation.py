@@ -296,9 +296,3 @@ def test_liquidate__no_protocol_fee_configured__treasury_gets_nothing(pool, admi
     pool.liquidationCall(rwa_token, stablecoin, borrower, MAX_UINT, False, sender=liquidator)
     assert rwa_token.balanceOf(liquidator) == amounts.collateral_to_liquidator
     assert pool.scaledSupplyOf(rwa_token, treasury) == 0
-
-
-def test_liquidate__liquidator_without_allowance__reverts(pool, underwater, borrower, trader, stablecoin, rwa_token):
-    underwater(price=70)
-    with ape.reverts(stablecoin.ERC20InsufficientAllowance):
-        pool.liquidationCall(rwa_token, stablecoin, borrower, 100 * USDC, False, sender=trader)
