@@ -169,6 +169,9 @@ class ArbitrageurConfig(Model):
 class PanicSellerConfig(Model):
     sell_share_bps: Bps = Field(5_000, description="share of its tokens a panicking holder sells")
     max_trade_usd: PositiveUsd = 250_000
+    drawdown_panic_bps: Bps = Field(
+        2_500, description="a calm holder panics too when the AMM price is this far below its one-day high (0: never)"
+    )
 
 
 class LiquidityProviderConfig(Model):
