@@ -176,24 +176,23 @@ class Setup:
         return f": {text}" if text and text != "None" else ""
 
 
-def reserve_params(config: ReserveConfig, supply_cap: int = 0, borrow_cap: int = 0) -> dict:
-    """Our pool's reserve parameters from a scenario reserve (bps stay bps, rates become RAY)."""
+def reserve_params(config: ReserveConfig, supply_cap: int = 0, borrow_cap: int = 0) -> tuple:
+    """`ILendingPool.ReserveParams` from a scenario reserve (bps stay bps, rates become RAY)."""
     bps_to_ray = lambda bps: bps * RAY // 10_000  # noqa: E731
-    return {
-        "ltv": config.ltv_bps,
-        "liquidationThreshold": config.liquidation_threshold_bps,
-        "liquidationBonus": config.liquidation_bonus_bps,
-        "liquidationProtocolFee": config.liquidation_protocol_fee_bps,
-        "reserveFactor": config.reserve_factor_bps,
-        "supplyCap": supply_cap,
-        "borrowCap": borrow_cap,
-        "borrowingEnabled": config.borrowing_enabled,
-        "usageAsCollateralEnabled": config.liquidation_threshold_bps > 0,
-        "optimalUsageRatio": bps_to_ray(config.optimal_utilization_bps),
-        "baseVariableBorrowRate": bps_to_ray(config.base_rate_bps),
-        "variableRateSlope1": bps_to_ray(config.slope1_bps),
-        "variableRateSlope2": bps_to_ray(config.slope2_bps),
-    }
+    return (
+        config.ltv_bps,
+        config.liquidation_threshold_bps,
+        config.liquidation_bonus_bps if config.liquidation_threshold_bps else 0,
+        config.liquidation_protocol_fee_bps,
+        config.reserve_factor_bps,
+        supply_cap,
+        borrow_cap,
+        config.borrowing_enabled,
+        bps_to_ray(config.optimal_utilization_bps),
+        bps_to_ray(config.base_rate_bps),
+        bps_to_ray(config.slope1_bps),
+        bps_to_ray(config.slope2_bps),
+    )
 
 
 def isqrt(n: int) -> int:

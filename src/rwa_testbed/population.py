@@ -179,7 +179,7 @@ def _fund_and_configure(setup: Setup, scenario: Scenario, actors: Actors, market
     if market.oracle_kind == "latency":
         batch.append(market.spv_feed.tx(admin, "grantRole", reporter, a.keeper.address, agent="setup", action="grant reporter"))
     for asset, feed, cfg in ((stable, market.stable_feed, m.lending.stablecoin), (spv, market.spv_feed, m.lending.collateral)):
-        batch.append(market.pool.tx(admin, "initReserve", asset.address, feed.address, tuple(reserve_params(cfg).values()),
+        batch.append(market.pool.tx(admin, "initReserve", asset.address, feed.address, reserve_params(cfg),
                                     agent="setup", action=f"initReserve {asset.name}", gas=POOL_GAS))
     batch.append(spv.tx(a.issuer, "approve", spv.address, MAX_UINT, agent="setup", action="approve"))
     batch.append(stable.tx(a.issuer, "approve", spv.address, MAX_UINT, agent="setup", action="approve"))
