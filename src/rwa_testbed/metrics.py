@@ -18,6 +18,30 @@ if TYPE_CHECKING:
     from .engine import Context
 
 BASE = 10**FEED_DECIMALS
+REVERT_SAMPLES = 3
+ERROR_STRING = bytes.fromhex("08c379a0")
+
+
+def explain_revert(ctx: "Context", result: "TxResult") -> str:
+    """Why a mined transaction reverted: its custom error or message, from a trace of the real tx."""
+    trace = ctx.chain.rpc.batch(
+        [("debug_traceTransaction", [result.tx_hash, {"tracer": "callTracer"}])], raise_errors=False
+    )[0]
+    if not isinstance(trace, dict):
+        return f"unknown ({trace})"
+    output = bytes.fromhex((trace.get("output") or "0x")[2:])
+    if output[:4] == ERROR_STRING:
+        from eth_abi import decode
+
+        return decode(["string"], output[4:])[0]
+    for contract in ctx.market.contracts():
+        known = contract.abi.errors.get(output[:4])
+        if known:
+            from eth_abi import decode
+
+            args = decode(list(known[1]), output[4:]) if known[1] else ()
+            return f"{known[0]}({', '.join(str(a) for a in args)})"
+    return trace.get("error") or f"0x{output.hex()}"
 
 
 @dataclass
@@ -31,6 +55,7 @@ class Recorder:
     gas_by_action: dict[str, int] = field(default_factory=dict)
     first_liquidatable_t: int | None = None
     liquidator_profit_stable: int = 0
+    revert_samples: dict[str, list[str]] = field(default_factory=dict)
 
     def row(self, t: int, view: View, ctx: "Context", mode: str, txs: int, reverted: int) -> dict:
         liquidatable = sum(a.debt_base for a in view.accounts if a.liquidatable)
@@ -70,6 +95,11 @@ class Recorder:
             if result.reverted:
                 self.reverted += 1
                 self.reverted_by_action[action] = self.reverted_by_action.get(action, 0) + 1
+                samples = self.revert_samples.setdefault(action, [])
+                if len(samples) < REVERT_SAMPLES:
+                    reason = explain_revert(ctx, result)
+                    if reason not in samples:
+                        samples.append(reason)
                 continue
             pending: dict | None = None
             for log in result.logs:

@@ -164,6 +164,9 @@ class ArbitrageurConfig(Model):
     threshold_bps: Bps = 200
     impaired_haircut_bps: Bps = Field(5_000, description="fair-value haircut while the claim is impaired")
     max_trade_usd: PositiveUsd = 1_000_000
+    capital_inflow_usd_per_day: NonNegative = Field(
+        0, description="fresh capital reaching each arbitrageur per day (off-chain fundraising is slow)"
+    )
 
 
 class PanicSellerConfig(Model):
@@ -172,6 +175,7 @@ class PanicSellerConfig(Model):
     drawdown_panic_bps: Bps = Field(
         2_500, description="a calm holder panics too when the AMM price is this far below its one-day high (0: never)"
     )
+    floor_pct_of_nav: Pct = Field(20, description="holders do not sell below this share of the last attested NAV")
 
 
 class LiquidityProviderConfig(Model):

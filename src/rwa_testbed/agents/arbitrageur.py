@@ -24,6 +24,8 @@ class Arbitrageur(Agent):
         self.name = f"arbitrageur-{index}"
         self.account = account
         self.ctx = ctx
+        self.inflow = 0  # stablecoin units arrived off-chain and not yet minted to the account
+        self.last_t = 0
 
     def watch(self):
         m = self.ctx.market
@@ -44,6 +46,9 @@ class Arbitrageur(Agent):
 
     def act(self, view: View, ctx: "Context") -> list["TxRequest"]:
         m = ctx.market
+        t = ctx.world.t
+        self.inflow += usd_to_stable(self.cfg.capital_inflow_usd_per_day * (t - self.last_t) / 86_400)
+        self.last_t = t
         fair = self.fair_value(view, ctx)
         price = view.amm_price_usd
         if fair <= 0 or price <= 0:
@@ -55,7 +60,7 @@ class Arbitrageur(Agent):
             # Buy SPV with stablecoin until the price is back within half the band.
             target = fair * (1 - band / 2) / stable_usd  # stablecoin per token
             amount = input_to_reach_price(view.stable_reserve, view.spv_reserve, UNIT / target, self.amm_fee())
-            amount = min(amount, view.balance(m.stable, self.account.address), max_trade)
+            amount = min(amount, view.balance(m.stable, self.account.address) + self.inflow, max_trade)
             token_in = m.stable
         elif price > fair * (1 + band):
             target = fair * (1 + band / 2) / stable_usd
@@ -70,8 +75,14 @@ class Arbitrageur(Agent):
         out = get_amount_out(amount, *reserves, self.amm_fee())
         if out <= 0:
             return []
-        return [m.router.tx(self.account, "swapExactTokensForTokens", m.pair.address, token_in.address, amount,
-                            out * 99 // 100, self.account.address, FAR_DEADLINE, agent=self.name,
+        txs = []
+        if token_in is m.stable and amount > view.balance(m.stable, self.account.address):
+            # New capital arrives: the admin mints what reached the arbitrageur off-chain.
+            txs.append(m.stable.tx(ctx.actors.admin, "mint", self.account.address, self.inflow, agent=self.name,
+                                   action="capital_inflow", gas=100_000))
+            self.inflow = 0
+        return txs + [m.router.tx(self.account, "swapExactTokensForTokens", m.pair.address, token_in.address, amount,
+                            out * 97 // 100, self.account.address, FAR_DEADLINE, agent=self.name,
                             action="arbitrage_buy" if token_in is m.stable else "arbitrage_sell", gas=SWAP_GAS)]
 
     def amm_fee(self) -> int:

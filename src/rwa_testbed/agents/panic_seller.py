@@ -50,7 +50,7 @@ class PanicSeller(Agent):
         if not self.panicked or t < self.start_at or self.to_sell <= 0:
             return []
         price = view.amm_price_usd
-        if price <= 0:
+        if price <= 0 or price < view.nav_usd * self.cfg.floor_pct_of_nav / 100:
             return []
         chunk_tokens = int(usd_to_stable(self.cfg.max_trade_usd) / price * 10**12)
         amount = min(self.to_sell, chunk_tokens, view.balance(ctx.market.spv, self.account.address))
