@@ -16,6 +16,7 @@ import json
 import math
 import sys
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -246,7 +247,7 @@ def _label(key: str) -> str:
     words = key.split("_")
     if len(words) > 1 and words[-1] in ("usd", "pct", "seconds", "tokens"):
         words = words[:-1]
-    elif words[0] in ("usd", "pct", "seconds", "tokens"):
+    elif len(words) == 1 and words[0] in ("usd", "pct", "seconds", "tokens"):
         return "amount"  # a bare unit key such as bad_debt.usd
     text = " ".join(_ACRONYMS.get(w, w) for w in words)
     text = text.replace("pct of ", "% of ").replace(" over ", " / ")
@@ -258,8 +259,11 @@ def format_metric(key: str, value: Any) -> str:
 
     `*_usd` -> "$1,234.56"; `*_pct` / `pct_*` -> "12.34 %"; `*_seconds` -> `format_duration`;
     `*_tokens` -> "1,234.5 tokens"; `*_over_*` / `*_ratio` -> "123.4 x"; bools -> yes/no;
-    other ints with thousands separators; other floats to 6 significant digits.
+    other ints with thousands separators; other floats to 6 significant digits. numpy scalars
+    are read as the Python values they hold.
     """
+    if type(value).__module__ == "numpy" and hasattr(value, "item"):
+        value = value.item()
     if value is None:
         return "n/a"
     if isinstance(value, bool):
@@ -415,15 +419,28 @@ def _time_unit(span_seconds: float, *, days_after: float = 2 * SECONDS_PER_DAY) 
     return SECONDS_PER_MINUTE, "minutes"
 
 
-class _Zoom:
-    """The active window the right-hand column shows: [lo, hi] seconds, x = 0 at `anchor`."""
+@dataclass(frozen=True)
+class CascadeWindow:
+    """The active stretch of a run the figure zooms on, in seconds since the start.
 
-    def __init__(self, lo: float, hi: float, anchor: float, anchor_label: str, title: str):
-        self.lo, self.hi, self.anchor, self.anchor_label, self.title = lo, hi, anchor, anchor_label, title
-        self.unit, self.unit_name = _time_unit(hi - lo, days_after=3 * SECONDS_PER_DAY)
+    `lo`..`hi` is the window shown (margins included); `anchor` is its time zero (the trigger
+    event, or the first liquidation), named by `anchor_label`; `title` says what happened in it.
+    """
+
+    lo: float
+    hi: float
+    anchor: float
+    anchor_label: str
+    title: str
+
+    @property
+    def unit(self) -> tuple[int, str]:
+        """(seconds per unit, unit name) for the zoomed axis: minutes up to 3 h, then hours."""
+        return _time_unit(self.hi - self.lo, days_after=3 * SECONDS_PER_DAY)
 
     def x(self, t):
-        return (t - self.anchor) / self.unit
+        """Time `t` (seconds since start; scalar or array) on the zoomed axis."""
+        return (t - self.anchor) / self.unit[0]
 
 
 def _cascades(times: list[float]) -> list[tuple[int, int]]:
@@ -436,39 +453,49 @@ def _cascades(times: list[float]) -> list[tuple[int, int]]:
     return groups
 
 
-def _zoom_window(t, mode, liqs: list[dict], events: list[dict]) -> _Zoom | None:
-    """The cascade (or, without liquidations, the first shock's aftermath) with its trigger."""
+def cascade_window(timeseries: list[dict], liquidations: list[dict], events: list[dict]) -> CascadeWindow | None:
+    """The window the figure zooms on: the main liquidation cascade with its trigger.
+
+    Liquidations more than `CASCADE_GAP_SECONDS` apart form separate cascades; the main one is
+    the cascade that repaid the most debt. Its trigger is the last event (of any kind: a NAV
+    report can trigger it) at most `TRIGGER_LOOKBACK_SECONDS` before its first liquidation; time
+    zero is the trigger (the first listed of events at the same second), else the first liquidation. Without liquidations: the first shock (a
+    non-routine event) and the block-by-block steps that follow it (at least 30 min), else the
+    first block-by-block step; None when the run has none of these. A margin of 12 % of the
+    span (at least 3 min) is added on both sides.
+    """
+    liqs = sorted(liquidations, key=lambda x: (x["t_seconds"], x["block"]))
+    events = sorted(events, key=lambda e: e["t_seconds"])
     if liqs:
         times = [float(x["t_seconds"]) for x in liqs]
         groups = _cascades(times)
         i, j = max(groups, key=lambda g: (sum(x["debt_repaid_usd"] for x in liqs[g[0]:g[1] + 1]), -g[0]))
         first, last = times[i], times[j]
         n = j - i + 1
-        title = f"cascade: {n} liquidation{'s' * (n != 1)} in {format_duration(last - first)}"
-        if len(groups) > 1:
-            title += f" (largest of {len(groups)} cascades; {len(liqs)} liquidations in all)"
+        title = "cascade" if len(groups) == 1 else f"largest of {len(groups)} cascades"
+        title += f": {n} liquidation{'s' * (n != 1)} in {format_duration(last - first)}"
         before = [e for e in events if first - TRIGGER_LOOKBACK_SECONDS <= e["t_seconds"] <= first]
         if before:
-            trigger = max(before, key=lambda e: e["t_seconds"])
+            trigger = next(e for e in before if e["t_seconds"] == before[-1]["t_seconds"])  # first of a tie
             anchor, label = float(trigger["t_seconds"]), trigger["kind"].replace("_", " ")
             title += f", {format_duration(first - anchor)} after the {label}"
         else:
             anchor, label = first, "first liquidation"
         lo, hi = anchor, last
     else:
+        steps = sorted(float(r["t_seconds"]) for r in timeseries if r["mode"] == "step")
         shocks = [e for e in events if e["kind"] not in ROUTINE_EVENT_KINDS]
         if shocks:
-            anchor = float(shocks[0]["t_seconds"])
-            label = shocks[0]["kind"].replace("_", " ")
-        elif (mode == "step").any():
-            anchor, label = float(t[mode == "step"][0]), "first block-by-block step"
+            anchor, label = float(shocks[0]["t_seconds"]), shocks[0]["kind"].replace("_", " ")
+        elif steps:
+            anchor, label = steps[0], "first block-by-block step"
         else:
             return None
-        active = t[(mode == "step") & (t >= anchor) & (t <= anchor + TRIGGER_LOOKBACK_SECONDS)]
-        lo, hi = anchor, max(float(active.max()) if active.size else anchor, anchor + 30 * SECONDS_PER_MINUTE)
+        active = [s for s in steps if anchor <= s <= anchor + TRIGGER_LOOKBACK_SECONDS]
+        lo, hi = anchor, max([anchor + 30 * SECONDS_PER_MINUTE, *active])
         title = f"after the {label}: no liquidation"
     margin = max(0.12 * (hi - lo), 3 * SECONDS_PER_MINUTE)
-    return _Zoom(lo - margin, hi + margin, anchor, label, title)
+    return CascadeWindow(lo - margin, hi + margin, anchor, label, title)
 
 
 def _event_clusters(events: list[dict], to_x, span: float) -> list[tuple[float, str, bool]]:
@@ -569,7 +596,6 @@ def plot(
         return np.array([float(r[name]) for r in rows])
 
     t = col("t_seconds")
-    mode = np.array([r["mode"] for r in rows])
     true_nav, amm, stable = col("true_nav_usd"), col("amm_price_usd"), col("stable_price_usd")
     oracle = col("oracle_price_usd")
     oracle[oracle <= 0] = np.nan  # not yet published
@@ -584,7 +610,7 @@ def plot(
     fig = Figure(figsize=(FIGURE_SIZE_PX[0] / FIGURE_DPI, FIGURE_SIZE_PX[1] / FIGURE_DPI), dpi=FIGURE_DPI)
     FigureCanvasAgg(fig)
     grid = fig.add_gridspec(3, 2, width_ratios=[1.35, 1], height_ratios=[2.1, 1, 1],
-                            left=0.065, right=0.985, top=0.84, bottom=0.065, hspace=0.1, wspace=0.14)
+                            left=0.065, right=0.985, top=0.83, bottom=0.065, hspace=0.1, wspace=0.14)
     full = [fig.add_subplot(grid[0, 0])]
     full += [fig.add_subplot(grid[i, 0], sharex=full[0]) for i in (1, 2)]
     zoomed = [fig.add_subplot(grid[0, 1])]
@@ -592,7 +618,7 @@ def plot(
 
     run_span = float(t[-1] - t[0]) if len(t) > 1 else 0.0
     unit, unit_name = _time_unit(run_span)
-    zoom = _zoom_window(t, mode, liqs, events)
+    zoom = cascade_window(rows, liqs, events)
     usd_axis = FuncFormatter(lambda v, _: _tex_safe(format_usd_compact(v)))
     price_axis = FuncFormatter(lambda v, _: _tex_safe(f"${v:,.2f}"))
 
@@ -611,6 +637,7 @@ def plot(
         if not np.nanmax(deficit) > 0:
             b.text(0.5, 0.5, "no bad debt", transform=b.transAxes, ha="center", va="center",
                    fontsize=11, color=_COLORS["routine"])
+            b.set_yticks([0.0])
         b.fill_between(x, deficit, step="post", color=_COLORS["deficit"], alpha=0.2)
         c.fill_between(x, liquidatable, step="post", color=_COLORS["liquidatable"], alpha=0.8,
                        label="liquidatable debt (HF < 1)")
@@ -664,9 +691,11 @@ def plot(
     else:
         # The window is minutes wide on a months-long axis: widen its band to stay visible.
         middle, half = (zoom.lo + zoom.hi) / 2 / unit, (zoom.hi - zoom.lo) / 2 / unit
+        narrow = half < 0.006 * (full_hi - full_lo) / unit
         half = max(half, 0.006 * (full_hi - full_lo) / unit)
         for ax in full:
-            ax.axvspan(middle - half, middle + half, color=_COLORS["zoom"], alpha=0.8, lw=0, zorder=0)
+            ax.axvspan(middle - half, middle + half, color=_COLORS["zoom"], alpha=0.8 if narrow else 0.35, lw=0,
+                       zorder=0)
         full[0].annotate(
             "zoomed\nat right", xy=(middle + half, 0.5), xycoords=("data", "axes fraction"),
             xytext=(4, 0), textcoords="offset points", ha="left", va="center", fontsize=8.5, color="#7a5c00",
@@ -675,8 +704,9 @@ def plot(
         draw(zoomed, zoom.x, zoom.lo, zoom.hi, marker_size=6)
         zoomed[0].set_xlim(zoom.x(zoom.lo), zoom.x(zoom.hi))
         day = zoom.anchor / SECONDS_PER_DAY
-        zoomed[2].set_xlabel(f"{zoom.unit_name} after the {zoom.anchor_label} (day {day:.2f})", fontsize=10)
-        zoomed[0].set_title(_tex_safe(zoom.title), fontsize=11, loc="left")
+        zoomed[2].set_xlabel(f"{zoom.unit[1]} after the {zoom.anchor_label} (day {day:.2f})", fontsize=10)
+        title = zoom.title if len(zoom.title) <= 72 else zoom.title.replace(", ", "\n", 1)
+        zoomed[0].set_title(_tex_safe(title), fontsize=11, loc="left", linespacing=1.15)
         for ax in zoomed:
             ax.axvline(0, color="#7f0000", lw=0.6, alpha=0.4, zorder=1)
 
