@@ -42,7 +42,8 @@ LIQUIDATION_COLUMNS = (
 )
 EVENT_COLUMNS = ("t_seconds", "t_days", "kind", "description")
 
-# Events that happen on a schedule rather than as shocks: drawn faint, never a zoom anchor.
+# Events that happen on a schedule rather than as shocks: drawn faint; without liquidations the
+# zoom follows the first shock, not these (with liquidations a NAV report can be the trigger).
 ROUTINE_EVENT_KINDS = frozenset({"nav_report"})
 # Liquidations further apart than this belong to different cascades; the figure zooms on the
 # cascade that repaid the most debt.
@@ -57,7 +58,7 @@ FIGURE_DPI = 100
 
 
 def round_significant(x: float, digits: int = SIGNIFICANT_DIGITS) -> float:
-    """`x` rounded to `digits` significant digits (decimal, half-even on the decimal string).
+    """`x` rounded to `digits` significant decimal digits (correctly rounded, as `format` does).
 
     Finite values only; -0.0 becomes 0.0 so that equal numbers print equally.
     """
@@ -120,17 +121,20 @@ def format_float(x: float, digits: int = SIGNIFICANT_DIGITS) -> str:
     return "0" if text in ("0", "-0") else text
 
 
+def _plain(value: Any) -> Any:
+    """A numpy scalar as the Python value it holds; anything else unchanged."""
+    if type(value).__module__ == "numpy" and hasattr(value, "item"):
+        return value.item()
+    return value
+
+
 def _cell(value: Any) -> str:
     """A CSV cell: floats by `format_float`, bools as true/false, None as empty."""
+    value = _plain(value)
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    type_name = type(value).__module__
-    if type_name == "numpy" and hasattr(value, "item"):
-        value = value.item()
-        if isinstance(value, bool):
-            return "true" if value else "false"
     if isinstance(value, float):
         return format_float(value)
     return str(value)
@@ -222,6 +226,16 @@ def format_duration(seconds: float) -> str:
     return f"{secs} s"
 
 
+def format_time_point(seconds: float) -> str:
+    """A moment of the run (seconds since its start) as "day 20 00:09:48"; negatives give "n/a"."""
+    if seconds is None or (isinstance(seconds, float) and not math.isfinite(seconds)) or seconds < 0:
+        return "n/a"
+    days, rest = divmod(int(round(seconds)), SECONDS_PER_DAY)
+    hours, rest = divmod(rest, SECONDS_PER_HOUR)
+    minutes, secs = divmod(rest, SECONDS_PER_MINUTE)
+    return f"day {days} {hours:02d}:{minutes:02d}:{secs:02d}"
+
+
 def format_usd(x: float) -> str:
     """"$1,234,567.89"; "-$12.50" for negatives; 4 decimals under $10 (token prices: "$0.4559")."""
     decimals = 4 if 0 < abs(x) < 10 else 2
@@ -257,13 +271,13 @@ def _label(key: str) -> str:
 def format_metric(key: str, value: Any) -> str:
     """`value` with the unit its key announces (the summary's naming convention).
 
-    `*_usd` -> "$1,234.56"; `*_pct` / `pct_*` -> "12.34 %"; `*_seconds` -> `format_duration`;
-    `*_tokens` -> "1,234.5 tokens"; `*_over_*` / `*_ratio` -> "123.4 x"; bools -> yes/no;
-    other ints with thousands separators; other floats to 6 significant digits. numpy scalars
-    are read as the Python values they hold.
+    `*_usd` -> "$1,234.56"; `*_pct` / `pct_*` -> "12.34 %"; `first_*_seconds`, `last_*_seconds`
+    and `*_at_seconds` (moments) -> `format_time_point`; other `*_seconds` (durations) ->
+    `format_duration`; `*_tokens` -> "1,234.5 tokens"; `*_over_*` / `*_ratio` -> "123.4 x";
+    bools -> yes/no; other ints with thousands separators; other floats to 6 significant digits.
+    numpy scalars are read as the Python values they hold.
     """
-    if type(value).__module__ == "numpy" and hasattr(value, "item"):
-        value = value.item()
+    value = _plain(value)
     if value is None:
         return "n/a"
     if isinstance(value, bool):
@@ -278,7 +292,8 @@ def format_metric(key: str, value: Any) -> str:
     if "pct" in words:
         return f"{value:,.2f} %"
     if words[-1] == "seconds":
-        return format_duration(value)
+        moment = words[0] in ("first", "last") or words[-2:-1] == ["at"]
+        return format_time_point(value) if moment else format_duration(value)
     if words[-1] == "tokens":
         return f"{value:,.2f} tokens"
     if "over" in words or words[-1] == "ratio":
@@ -297,6 +312,7 @@ def summary_table(summary: dict, *, title: str) -> str:
     from rich import box
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     groups: list[tuple[str, list[tuple[str, str]]]] = []
     scalars = [(k, v) for k, v in summary.items() if not isinstance(v, Mapping)]
@@ -311,9 +327,9 @@ def summary_table(summary: dict, *, title: str) -> str:
     table.add_column("metric", min_width=36)
     table.add_column("value", justify="right", min_width=22)
     for i, (group, rows) in enumerate(groups):
-        table.add_row(f"[bold]{group}[/bold]", "")
+        table.add_row(Text(group, style="bold"), "")
         for label, value in rows:
-            table.add_row(f"  {label}", value)
+            table.add_row(Text(f"  {label}"), Text(value))  # Text: no markup parsing of "[...]"
         if i < len(groups) - 1:
             table.add_section()
     console = Console(record=True, width=100, file=io.StringIO(), color_system=None)
@@ -435,7 +451,7 @@ class CascadeWindow:
 
     @property
     def unit(self) -> tuple[int, str]:
-        """(seconds per unit, unit name) for the zoomed axis: minutes up to 3 h, then hours."""
+        """(seconds per unit, unit name) for the zoomed axis: minutes up to 3 h, hours up to 3 days."""
         return _time_unit(self.hi - self.lo, days_after=3 * SECONDS_PER_DAY)
 
     def x(self, t):
@@ -458,11 +474,12 @@ def cascade_window(timeseries: list[dict], liquidations: list[dict], events: lis
 
     Liquidations more than `CASCADE_GAP_SECONDS` apart form separate cascades; the main one is
     the cascade that repaid the most debt. Its trigger is the last event (of any kind: a NAV
-    report can trigger it) at most `TRIGGER_LOOKBACK_SECONDS` before its first liquidation; time
-    zero is the trigger (the first listed of events at the same second), else the first liquidation. Without liquidations: the first shock (a
-    non-routine event) and the block-by-block steps that follow it (at least 30 min), else the
-    first block-by-block step; None when the run has none of these. A margin of 12 % of the
-    span (at least 3 min) is added on both sides.
+    report can trigger it) at most `TRIGGER_LOOKBACK_SECONDS` before its first liquidation (the
+    first listed when several share that second); time zero is the trigger, else the first
+    liquidation. Without liquidations: the first shock (a non-routine event) and the
+    block-by-block steps that follow it (at least 30 min), else the first block-by-block step;
+    None when the run has none of these. A margin of 12 % of the span (at least 3 min) is added
+    on both sides.
     """
     liqs = sorted(liquidations, key=lambda x: (x["t_seconds"], x["block"]))
     events = sorted(events, key=lambda e: e["t_seconds"])
@@ -539,6 +556,15 @@ def _draw_events(axes, events, to_x, lo, hi, *, label_ax) -> None:
 def _tex_safe(text: str) -> str:
     """`text` with "$" escaped, so matplotlib does not read "$1 ... $2" as math."""
     return text.replace("$", r"\$")
+
+
+def _price_formatter(low: float, high: float):
+    """Tick labels "$0.95" for a price axis: 2 decimals, more when the axis spans under 5 cents."""
+    from matplotlib.ticker import FuncFormatter
+
+    span = high - low
+    decimals = 2 if span <= 0 or span >= 0.05 else min(8, 2 + math.ceil(-math.log10(span / 0.05)))
+    return FuncFormatter(lambda v, _: _tex_safe(f"${v:,.{decimals}f}"))
 
 
 def _visible_limits(t, series: list, lo: float, hi: float, *, floor_zero: bool) -> tuple[float, float]:
@@ -620,7 +646,6 @@ def plot(
     unit, unit_name = _time_unit(run_span)
     zoom = cascade_window(rows, liqs, events)
     usd_axis = FuncFormatter(lambda v, _: _tex_safe(format_usd_compact(v)))
-    price_axis = FuncFormatter(lambda v, _: _tex_safe(f"${v:,.2f}"))
 
     def draw(axes, to_x, lo_s, hi_s, *, marker_size):
         a, b, c = axes
@@ -649,7 +674,7 @@ def plot(
                                     lo_s, hi_s, floor_zero=False))
         b.set_ylim(*_visible_limits(t, [deficit], lo_s, hi_s, floor_zero=True))
         c.set_ylim(*_visible_limits(t, [liquidatable, total_debt], lo_s, hi_s, floor_zero=True))
-        a.yaxis.set_major_formatter(price_axis)
+        a.yaxis.set_major_formatter(_price_formatter(*a.get_ylim()))
         for ax in (b, c):
             ax.yaxis.set_major_formatter(usd_axis)
         for ax in axes:

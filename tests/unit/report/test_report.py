@@ -58,10 +58,10 @@ def test_write_outputs__figure_false__writes_no_png(tmp_path, run_data):
 
 
 def test_write_outputs__equal_data__byte_identical_files(tmp_path, make_run):
-    first = report.write_outputs(tmp_path / "a", **make_run(), figure=False)
-    second = report.write_outputs(tmp_path / "b", **make_run(), figure=False)
+    first = report.write_outputs(tmp_path / "a", **make_run())
+    second = report.write_outputs(tmp_path / "b", **make_run())
 
-    for kind in ("timeseries", "liquidations", "events", "summary"):
+    for kind in ("timeseries", "liquidations", "events", "summary", "figure"):  # PNG: no timestamp
         assert first[kind].read_bytes() == second[kind].read_bytes(), kind
 
 
@@ -360,6 +360,7 @@ def test_summary_table__synthetic_summary__groups_labels_and_units(run_data):
     assert lines["% of borrowed"] == f"{summary['bad_debt']['pct_of_borrowed']:.2f} %"
     assert lines["offchain shock"] == "45 d 0 h"
     assert lines["first liquidation"] == "n/a"
+    assert lines["onchain cascade"] == report.format_duration(summary["timing"]["onchain_cascade_seconds"])
     assert lines["gas used"] == "123,456,789"
     assert lines["liquidation atomic"] == "3"
     assert lines["solvent"] == "no"
@@ -371,6 +372,12 @@ def test_summary_table__usd_amount__thousands_separators():
     text = report.summary_table({"bad_debt": {"usd": 17_208_786.6626}}, title="t")
 
     assert "$17,208,786.66" in text
+
+
+def test_summary_table__brackets_in_keys_and_values__printed_verbatim():
+    text = report.summary_table({"chain": {"reverted_by_action": {"[bold]swap": 2}}, "note": "[red]x"}, title="t")
+
+    assert "[bold]swap" in text and "[red]x" in text
 
 
 @pytest.mark.parametrize(
@@ -391,6 +398,9 @@ def test_format_duration__seconds__two_units_at_most(seconds, expected):
         ("max_discount_amm_to_true_pct", 43.3056, "43.31 %"),
         ("pct_of_borrowed", 12.3, "12.30 %"),
         ("onchain_cascade_seconds", 2124, "35 min 24 s"),
+        ("first_liquidation_seconds", 20 * DAY + 588, "day 20 00:09:48"),
+        ("last_liquidation_seconds", -1, "n/a"),
+        ("shock_at_seconds", 3_600, "day 0 01:00:00"),
         ("collateral_seized_tokens", 1234.5, "1,234.50 tokens"),
         ("offchain_over_onchain", 2842.1, "2,842.1 x"),
         ("count", 1234, "1,234"),
