@@ -18,7 +18,7 @@ from .agents import Agent, Keeper, View, build_agents
 from .agents.base import AccountData
 from .chain import FastChain, TxRequest, TxResult
 from .market import Actors, Market
-from .metrics import Recorder
+from .metrics import Recorder, cascades
 from .population import Population, deploy
 from .scenario import Scenario, ScenarioError
 from .world import SECONDS_PER_DAY, World
@@ -227,10 +227,14 @@ def summarize(s: Scenario, rec: Recorder, population: Population, world: World, 
     liqs = rec.liquidations
     borrowed = sum(p.debt_usd for p in population.positions)
     deficit_usd = rows[-1]["deficit_usd"]
-    shock_starts = [sh.start for sh in shocks]
-    shock_ends = [sh.end if sh.end is not None else sh.start for sh in shocks]
-    offchain = (max(shock_ends) - min(shock_starts)) if shocks else 0
-    cascade = (liqs[-1]["t_seconds"] - (rec.first_liquidatable_t or liqs[0]["t_seconds"])) if liqs else 0
+    offchain = (max(sh.offchain_end for sh in shocks) - min(sh.start for sh in shocks)) if shocks else 0
+    groups = cascades([x["t_seconds"] for x in liqs])
+    main = max(groups, key=lambda g: sum(x["debt_repaid_usd"] for x in liqs[g[0]: g[1] + 1]), default=None)
+    cascade, main_start, main_count = 0, -1, 0
+    if main is not None:
+        first, last = liqs[main[0]]["t_seconds"], liqs[main[1]]["t_seconds"]
+        trigger = max([t for t in rec.trigger_times if t <= first], default=first)
+        cascade, main_start, main_count = last - trigger, trigger, main[1] - main[0] + 1
     discount_true = [1 - r["amm_price_usd"] / r["true_nav_usd"] for r in rows if r["true_nav_usd"] > 0]
     discount_oracle = [1 - r["amm_price_usd"] / r["oracle_price_usd"] for r in rows if r["oracle_price_usd"] > 0]
     supplied = s.market.lending.stable_supply_usd
@@ -271,6 +275,9 @@ def summarize(s: Scenario, rec: Recorder, population: Population, world: World, 
         "timing": {
             "offchain_shock_seconds": offchain,
             "onchain_cascade_seconds": cascade,
+            "main_cascade_trigger_at_seconds": main_start,
+            "main_cascade_liquidations": main_count,
+            "cascades": len(groups),
             "first_liquidatable_seconds": rec.first_liquidatable_t if rec.first_liquidatable_t is not None else -1,
             "first_liquidation_seconds": liqs[0]["t_seconds"] if liqs else -1,
             "last_liquidation_seconds": liqs[-1]["t_seconds"] if liqs else -1,

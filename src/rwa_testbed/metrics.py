@@ -19,29 +19,60 @@ if TYPE_CHECKING:
 
 BASE = 10**FEED_DECIMALS
 REVERT_SAMPLES = 3
+CASCADE_GAP_SECONDS = 6 * 3600  # liquidations further apart belong to separate cascades
 ERROR_STRING = bytes.fromhex("08c379a0")
 
 
-def explain_revert(ctx: "Context", result: "TxResult") -> str:
-    """Why a mined transaction reverted: its custom error or message, from a trace of the real tx."""
-    trace = ctx.chain.rpc.batch(
-        [("debug_traceTransaction", [result.tx_hash, {"tracer": "callTracer"}])], raise_errors=False
-    )[0]
-    if not isinstance(trace, dict):
-        return f"unknown ({trace})"
-    output = bytes.fromhex((trace.get("output") or "0x")[2:])
-    if output[:4] == ERROR_STRING:
-        from eth_abi import decode
+def _decode_error(ctx: "Context", output: bytes) -> str | None:
+    from eth_abi import decode
 
+    if output[:4] == ERROR_STRING:
         return decode(["string"], output[4:])[0]
     for contract in ctx.market.contracts():
         known = contract.abi.errors.get(output[:4])
         if known:
-            from eth_abi import decode
-
             args = decode(list(known[1]), output[4:]) if known[1] else ()
             return f"{known[0]}({', '.join(str(a) for a in args)})"
-    return trace.get("error") or f"0x{output.hex()}"
+    return None
+
+
+def explain_revert(ctx: "Context", result: "TxResult") -> str:
+    """Why a mined transaction reverted: its custom error or message.
+
+    The transaction is traced (`debug_traceTransaction`, exact); when the trace carries no revert
+    data it is replayed as a call on the state before its block: if it passes there, it lost a
+    race to an earlier transaction of the same block.
+    """
+    trace = ctx.chain.rpc.batch(
+        [("debug_traceTransaction", [result.tx_hash, {"tracer": "callTracer"}])], raise_errors=False
+    )[0]
+    if isinstance(trace, dict):
+        output = bytes.fromhex((trace.get("output") or "0x")[2:])
+        reason = _decode_error(ctx, output)
+        if reason:
+            return reason
+    req = result.request
+    call = {"from": req.sender.address, "to": req.to, "data": "0x" + req.data.hex(), "gas": hex(req.gas)}
+    answer = ctx.chain.rpc.batch([("eth_call", [call, hex(result.block_number - 1)])], raise_errors=False)[0]
+    if not isinstance(answer, Exception):
+        return "lost a race: passes on the state before its block"
+    text = str(answer)
+    for word in text.replace(",", " ").split():
+        if word.startswith("0x") and len(word) >= 10:
+            reason = _decode_error(ctx, bytes.fromhex(word[2:].rstrip(".")))
+            if reason:
+                return reason
+    return text[:200]
+
+
+def cascades(times: list[int], gap: int = CASCADE_GAP_SECONDS) -> list[tuple[int, int]]:
+    """Index ranges [i, j] of liquidation times no more than `gap` apart from their neighbour."""
+    groups, start = [], 0
+    for i in range(1, len(times) + 1):
+        if i == len(times) or times[i] - times[i - 1] > gap:
+            groups.append((start, i - 1))
+            start = i
+    return groups
 
 
 @dataclass
@@ -56,12 +87,15 @@ class Recorder:
     first_liquidatable_t: int | None = None
     liquidator_profit_stable: int = 0
     revert_samples: dict[str, list[str]] = field(default_factory=dict)
+    trigger_times: list[int] = field(default_factory=list)  # liquidatable debt went from 0 to > 0
 
     def row(self, t: int, view: View, ctx: "Context", mode: str, txs: int, reverted: int) -> dict:
         liquidatable = sum(a.debt_base for a in view.accounts if a.liquidatable)
         total_debt = sum(a.debt_base for a in view.accounts)
         if liquidatable and self.first_liquidatable_t is None:
             self.first_liquidatable_t = t
+        if liquidatable and (not self.timeseries or self.timeseries[-1]["liquidatable_debt_usd"] == 0):
+            self.trigger_times.append(t)
         row = {
             "t_seconds": t,
             "t_days": t / SECONDS_PER_DAY,

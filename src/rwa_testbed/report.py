@@ -20,6 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+from .metrics import CASCADE_GAP_SECONDS as METRICS_CASCADE_GAP
+from .metrics import cascades
+
 SECONDS_PER_MINUTE = 60
 SECONDS_PER_HOUR = 3_600
 SECONDS_PER_DAY = 86_400
@@ -47,7 +50,7 @@ EVENT_COLUMNS = ("t_seconds", "t_days", "kind", "description")
 ROUTINE_EVENT_KINDS = frozenset({"nav_report"})
 # Liquidations further apart than this belong to different cascades; the figure zooms on the
 # cascade that repaid the most debt.
-CASCADE_GAP_SECONDS = 6 * SECONDS_PER_HOUR
+CASCADE_GAP_SECONDS = METRICS_CASCADE_GAP  # same clustering as the summary
 # An event this close before a cascade's first liquidation is shown as its trigger in the zoom.
 TRIGGER_LOOKBACK_SECONDS = 6 * SECONDS_PER_HOUR
 FIGURE_SIZE_PX = (1600, 1000)
@@ -459,16 +462,6 @@ class CascadeWindow:
         return (t - self.anchor) / self.unit[0]
 
 
-def _cascades(times: list[float]) -> list[tuple[int, int]]:
-    """Index ranges [i, j] of liquidations closer than `CASCADE_GAP_SECONDS` to their neighbour."""
-    groups, start = [], 0
-    for i in range(1, len(times) + 1):
-        if i == len(times) or times[i] - times[i - 1] > CASCADE_GAP_SECONDS:
-            groups.append((start, i - 1))
-            start = i
-    return groups
-
-
 def cascade_window(timeseries: list[dict], liquidations: list[dict], events: list[dict]) -> CascadeWindow | None:
     """The window the figure zooms on: the main liquidation cascade with its trigger.
 
@@ -485,7 +478,7 @@ def cascade_window(timeseries: list[dict], liquidations: list[dict], events: lis
     events = sorted(events, key=lambda e: e["t_seconds"])
     if liqs:
         times = [float(x["t_seconds"]) for x in liqs]
-        groups = _cascades(times)
+        groups = cascades(times, CASCADE_GAP_SECONDS)
         i, j = max(groups, key=lambda g: (sum(x["debt_repaid_usd"] for x in liqs[g[0]:g[1] + 1]), -g[0]))
         first, last = times[i], times[j]
         n = j - i + 1

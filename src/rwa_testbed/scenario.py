@@ -164,6 +164,7 @@ class ArbitrageurConfig(Model):
     threshold_bps: Bps = 200
     impaired_haircut_bps: Bps = Field(5_000, description="fair-value haircut while the claim is impaired")
     max_trade_usd: PositiveUsd = 1_000_000
+    min_trade_usd: NonNegative = Field(10_000, description="smaller trades are not worth the gas")
     capital_inflow_usd_per_day: NonNegative = Field(
         0, description="fresh capital reaching each arbitrageur per day (off-chain fundraising is slow)"
     )
@@ -196,6 +197,12 @@ class AgentsConfig(Model):
 
 class ShockBase(Model):
     at_days: NonNegative = Field(description="when the shock starts, days from the start of the run")
+    offchain_days: NonNegative | None = Field(
+        None,
+        description="how long the event takes to play out off-chain (defaults per kind: the default "
+        "wave's length, 180 days for a hack's legal fight, 90 for a disaster's damage assessment, "
+        "else 0); the slow side of the months-vs-minutes comparison",
+    )
 
 
 class DefaultWave(ShockBase):

@@ -50,6 +50,17 @@ class Shock:
         """When the shock's own process is over (None: instantaneous)."""
         return None
 
+    default_offchain_days: float = 0.0
+
+    @property
+    def offchain_end(self) -> int:
+        """When the event is over in the off-chain world (legal fight, assessment, defaults)."""
+        days = self.config.offchain_days
+        if days is None:
+            days = self.default_offchain_days
+        own = self.end if self.end is not None else self.start
+        return max(own, self.start + round(days * SECONDS_PER_DAY))
+
     def value_factor(self, t: int) -> float:
         """Multiplier on the asset's true value at time `t` (1.0: no effect)."""
         return 1.0
@@ -125,6 +136,8 @@ class RumorShock(Shock):
 class CustodianHackShock(Shock):
     """Redemptions frozen and the legal claim impaired, on-chain, by the custodian."""
 
+    default_offchain_days = 180.0
+
     def value_factor(self, t: int) -> float:
         return _step_factor(self.start, self.config.value_haircut_pct)(t)
 
@@ -144,6 +157,8 @@ class CustodianHackShock(Shock):
 
 @shock(sc.NaturalDisaster)
 class NaturalDisasterShock(Shock):
+    default_offchain_days = 90.0
+
     def value_factor(self, t: int) -> float:
         return _step_factor(self.start, self.config.value_drop_pct)(t)
 

@@ -71,6 +71,9 @@ class Arbitrageur(Agent):
             return []
         if amount <= 0:
             return []
+        min_trade = usd_to_stable(self.cfg.min_trade_usd)
+        if (amount if token_in is m.stable else amount * target / UNIT) < min_trade:
+            return []
         reserves = (view.stable_reserve, view.spv_reserve) if token_in is m.stable else (view.spv_reserve, view.stable_reserve)
         out = get_amount_out(amount, *reserves, self.amm_fee())
         if out <= 0:
