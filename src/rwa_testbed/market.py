@@ -74,6 +74,7 @@ class Actors:
     borrowers: list[LocalAccount]
     holders: list[LocalAccount]
     liquidators: list[LocalAccount]
+    liquidator_groups: list[int]  # index into scenario.agents.liquidators, per liquidator
     arbitrageurs: list[LocalAccount]
 
     @classmethod
@@ -93,7 +94,9 @@ class Actors:
             lps=many("lp", agents.liquidity_providers.count),
             borrowers=many("borrower", scenario.population.borrowers),
             holders=many("holder", scenario.population.holders),
-            liquidators=many("liquidator", agents.liquidators.count),
+            liquidators=[derive_account(seed, f"liquidator-{g}", i)
+                         for g, group in enumerate(agents.liquidators) for i in range(group.count)],
+            liquidator_groups=[g for g, group in enumerate(agents.liquidators) for _ in range(group.count)],
             arbitrageurs=many("arbitrageur", agents.arbitrageurs.count),
         )
 

@@ -142,9 +142,11 @@ def _deploy_contracts(setup: Setup, scenario: Scenario, actors: Actors) -> Marke
     setup.mine(batch)
 
     executors: dict[str, Bound] = {}
-    if scenario.agents.liquidators.atomic and actors.liquidators:
+    atomic = [liq for liq, g in zip(actors.liquidators, actors.liquidator_groups)
+              if scenario.agents.liquidators[g].atomic]
+    if atomic:
         batch = []
-        for liquidator in actors.liquidators:
+        for liquidator in atomic:
             executors[liquidator.address] = setup.deploy(liquidator, "LiquidationExecutor", pool.address, batch=batch)
         setup.mine(batch)
 
@@ -167,10 +169,10 @@ def _fund_and_configure(setup: Setup, scenario: Scenario, actors: Actors, market
                            agent="setup", action="mint lender"))
     for lp in a.lps:
         batch.append(stable.tx(admin, "mint", lp.address, lp_stable, agent="setup", action="mint lp"))
-    if not ag.liquidators.atomic:
-        for liq in a.liquidators:
-            batch.append(stable.tx(admin, "mint", liq.address, usd_to_stable(ag.liquidators.capital_usd),
-                                   agent="setup", action="mint liquidator"))
+    capital_backed = _capital_liquidators(scenario, a)
+    for liq, group in capital_backed:
+        batch.append(stable.tx(admin, "mint", liq.address, usd_to_stable(group.capital_usd),
+                               agent="setup", action="mint liquidator"))
     for arb in a.arbitrageurs:
         batch.append(stable.tx(admin, "mint", arb.address, usd_to_stable(ag.arbitrageurs.capital_usd),
                                agent="setup", action="mint arbitrageur"))
@@ -207,11 +209,12 @@ def _fund_and_configure(setup: Setup, scenario: Scenario, actors: Actors, market
                             agent="setup", action="transfer"))
     for arb in a.arbitrageurs:
         batch.append(spv.tx(a.issuer, "transfer", arb.address, tokens(ag.arbitrageurs.capital_usd), agent="setup", action="transfer"))
-    traders = a.lps + a.holders + a.arbitrageurs + a.borrowers + ([] if ag.liquidators.atomic else a.liquidators)
+    capital_backed = [liq for liq, _ in _capital_liquidators(scenario, a)]
+    traders = a.lps + a.holders + a.arbitrageurs + a.borrowers + capital_backed
     for who in traders:
         for token in (spv, stable, market.pair):
             batch.append(token.tx(who, "approve", market.router.address, MAX_UINT, agent="setup", action="approve router", gas=APPROVE_GAS))
-    for who in a.borrowers + [a.lender] + ([] if ag.liquidators.atomic else a.liquidators):
+    for who in a.borrowers + [a.lender] + capital_backed:
         for token in (spv, stable):
             batch.append(token.tx(who, "approve", market.pool.address, MAX_UINT, agent="setup", action="approve pool", gas=APPROVE_GAS))
     setup.mine(batch)
@@ -230,6 +233,11 @@ def _fund_and_configure(setup: Setup, scenario: Scenario, actors: Actors, market
         setup.mine([market.spv_feed.tx(a.keeper, "update", agent="setup", action="twap update")])
         setup.mine([market.spv_feed.tx(a.keeper, "update", agent="setup", action="twap update")],
                    advance=m.oracle.twap_window_seconds)
+
+
+def _capital_liquidators(scenario: Scenario, actors: Actors) -> list:
+    groups = scenario.agents.liquidators
+    return [(liq, groups[g]) for liq, g in zip(actors.liquidators, actors.liquidator_groups) if not groups[g].atomic]
 
 
 def _reporter_role(setup: Setup, market: Market) -> bytes:

@@ -150,11 +150,23 @@ class PopulationConfig(Model):
 
 
 class LiquidatorConfig(Model):
+    """A group of liquidators that act alike."""
+
     count: Annotated[int, Field(ge=0, le=100)] = 3
     capital_usd: NonNegative = 5_000_000
     min_profit_usd: NonNegative = 100
-    disposal: Literal["amm", "redeem"] = Field("amm", description="dump seized collateral or redeem at NAV")
+    disposal: Literal["amm", "redeem", "hold"] = Field(
+        "amm",
+        description="what capital-backed liquidators do with seized collateral: dump it on the AMM, "
+        "request a (slow, gated) redemption at NAV, or hold it valued at the oracle price",
+    )
     atomic: bool = Field(True, description="flash-swap through the Vyper executor, no capital needed")
+
+    @model_validator(mode="after")
+    def _atomic_dumps(self) -> "LiquidatorConfig":
+        if self.atomic and self.disposal != "amm":
+            raise ValueError("atomic liquidators sell the collateral on the AMM: disposal must be 'amm'")
+        return self
 
 
 class ArbitrageurConfig(Model):
@@ -186,7 +198,7 @@ class LiquidityProviderConfig(Model):
 
 
 class AgentsConfig(Model):
-    liquidators: LiquidatorConfig = LiquidatorConfig()
+    liquidators: list[LiquidatorConfig] = [LiquidatorConfig()]
     arbitrageurs: ArbitrageurConfig = ArbitrageurConfig()
     panic_sellers: PanicSellerConfig = PanicSellerConfig()
     liquidity_providers: LiquidityProviderConfig = LiquidityProviderConfig()

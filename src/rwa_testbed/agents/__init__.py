@@ -24,7 +24,8 @@ def build_agents(ctx: "Context") -> list[Agent]:
     """The keeper first (its reports land before anyone trades on them), then everyone else."""
     a = ctx.actors
     agents: list[Agent] = [ctx.keeper]
-    agents += [Liquidator(i, acct, ctx) for i, acct in enumerate(a.liquidators)]
+    groups = ctx.scenario.agents.liquidators
+    agents += [Liquidator(i, acct, groups[g], ctx) for i, (acct, g) in enumerate(zip(a.liquidators, a.liquidator_groups))]
     agents += [Arbitrageur(i, acct, ctx) for i, acct in enumerate(a.arbitrageurs)]
     agents += [PanicSeller(i, acct, ctx) for i, acct in enumerate(a.holders)]
     agents += [LiquidityProvider(i, acct, ctx) for i, acct in enumerate(a.lps)]

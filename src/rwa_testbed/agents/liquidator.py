@@ -13,13 +13,14 @@ from typing import TYPE_CHECKING
 
 from ..amm_math import get_amount_in, get_amount_out
 from ..market import FEED_DECIMALS, SPV_DECIMALS, STABLE_DECIMALS, usd_to_stable
-from .base import FAR_DEADLINE, WAD, Agent, View
+from .base import FAR_DEADLINE, MAX_UINT, WAD, Agent, View
 
 if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
 
     from ..chain import TxRequest, TxResult
     from ..engine import Context
+    from ..scenario import LiquidatorConfig
 
 CLOSE_FACTOR_HF_THRESHOLD = 95 * WAD // 100
 FRACTIONS = (1.0, 0.75, 0.5, 0.35, 0.25, 0.15, 0.1, 0.05, 0.025, 0.01)
@@ -34,11 +35,11 @@ class Plan:
     debt_to_cover: int  # stablecoin units
     seized: int  # SPV wei to the liquidator
     expected_profit: int  # stablecoin units
+    takes_all_collateral: bool = False
 
 
 class Liquidator(Agent):
-    def __init__(self, index: int, account: "LocalAccount", ctx: "Context"):
-        cfg = ctx.scenario.agents.liquidators
+    def __init__(self, index: int, account: "LocalAccount", cfg: "LiquidatorConfig", ctx: "Context"):
         self.name = f"liquidator-{index}"
         self.account = account
         self.atomic = cfg.atomic
@@ -83,6 +84,10 @@ class Liquidator(Agent):
             if view.redemptions_frozen or view.impaired:
                 return -1
             return seized * view.nav_per_token // 10**SPV_DECIMALS - debt
+        if self.disposal == "hold":
+            # Keeps the collateral, valued at the oracle price: the bonus is the profit.
+            value = seized * view.oracle_answer * 10**STABLE_DECIMALS // (10**SPV_DECIMALS * 10**FEED_DECIMALS)
+            return value - debt
         return get_amount_out(seized, r_spv, r_stable, self.amm_fee) - debt
 
     def plan(self, i: int, view: View, r_spv: int, r_stable: int, capital: int) -> Plan | None:
@@ -103,6 +108,7 @@ class Liquidator(Agent):
             debt, seized = self._seize(wanted, collateral * 999 // 1000, view)
             if debt <= 0:
                 continue
+            capped = debt < wanted
             if self.atomic:
                 profit = self._profit_atomic(debt, seized, r_spv, r_stable)
             else:
@@ -110,7 +116,7 @@ class Liquidator(Agent):
                     continue
                 profit = self._profit_capital(debt, seized, r_spv, r_stable, view)
             if profit >= self.min_profit and (best is None or profit > best.expected_profit):
-                best = Plan(i, debt, seized, profit)
+                best = Plan(i, debt, seized, profit, capped)
         return best
 
     # -- agent protocol --------------------------------------------------------------------
@@ -147,10 +153,15 @@ class Liquidator(Agent):
                 r_spv, r_stable = r_spv + sold, r_stable - out
             else:
                 capital -= plan.debt_to_cover
+                # When the collateral is the limit, ask for everything: the pool caps the debt to
+                # what the whole collateral pays for, so the position's collateral really ends at 0.
+                cover = MAX_UINT if plan.takes_all_collateral else plan.debt_to_cover
                 txs.append(m.pool.tx(self.account, "liquidationCall", m.spv.address, m.stable.address,
-                                     user, plan.debt_to_cover, False, agent=self.name,
+                                     user, cover, False, agent=self.name,
                                      action="liquidation", gas=LIQUIDATION_GAS, meta=meta))
-                if self.disposal == "amm":
+                if self.disposal == "hold":
+                    pass
+                elif self.disposal == "amm":
                     out = get_amount_out(plan.seized, r_spv, r_stable, self.amm_fee)
                     txs.append(m.router.tx(self.account, "swapExactTokensForTokens", m.pair.address,
                                            m.spv.address, plan.seized, out * 97 // 100,

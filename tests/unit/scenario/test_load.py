@@ -20,6 +20,7 @@ def test_builtin__all_load_and_validate():
         ("run.seed=abc", "run.seed"),
         ("shocks.0.at_days=500", "shocks.0.at_days"),
         ("market.lending.collateral.ltv_bps=9000", "market.lending.collateral"),
+        ("agents.liquidators.0.disposal=hold", "agents.liquidators.0"),
         ("market.oracle.kind=chainlink", "market.oracle.kind"),
         ("shocks.1.kind=meteor", "shocks.1"),
     ],
