@@ -99,34 +99,41 @@ class Engine:
         self.agents: list[Agent] = build_agents(ctx)
         self.watch = sorted({(token.address, holder) for a in self.agents for token, holder in a.watch()})
         self.ctx = ctx
+        self.view_calls = self._view_calls()
         return ctx
 
     # -- reading -----------------------------------------------------------------------------
 
-    def read_view(self, t: int) -> View:
+    def _view_calls(self) -> list[tuple[str, bytes]]:
+        """The reads of every step, encoded once: feeds, reserves, all borrowers, balances."""
         m, a = self.ctx.market, self.ctx.actors
-        borrowers = [b.address for b in a.borrowers]
+        abis = {c.address: c.abi for c in m.contracts()}
         calls = [
             m.spv_feed.call("latestRoundData"),
             m.stable_feed.call("latestRoundData"),
             m.pair.call("getReserves"),
             m.pair.call("totalSupply"),
-            m.pool.call("getUsersAccountData", borrowers),
+            m.pool.call("getUsersAccountData", [b.address for b in a.borrowers]),
             m.pool.call("deficit", m.stable.address),
             m.spv.call("latestNav"),
             m.spv.call("redemptionsFrozen"),
             m.spv.call("impaired"),
         ]
-        abis = {addr: abi for addr, abi in ((c.address, c.abi) for c in m.contracts())}
-        calls += [(token, abis[token].encode("balanceOf", holder)) for token, holder in self.watch]
-        raw = self.chain.calls(calls)
+        return calls + [(token, abis[token].encode("balanceOf", holder)) for token, holder in self.watch]
+
+    def read_view(self, t: int, raw: list[bytes] | None = None) -> View:
+        """The per-step view, from `raw` answers of `_view_calls()` (read now if not given)."""
+        m = self.ctx.market
+        if raw is None:
+            raw = self.chain.calls(self.view_calls)
         oracle = m.spv_feed.abi.decode("latestRoundData", raw[0])
         stable = m.stable_feed.abi.decode("latestRoundData", raw[1])
         spv_reserve, stable_reserve = m.reserves(m.pair.abi.decode("getReserves", raw[2]))
-        accounts = [AccountData(*row) for row in m.pool.abi.decode("getUsersAccountData", raw[4])[0]]
-        balances = {
-            key: abis[key[0]].decode("balanceOf", data)[0] for key, data in zip(self.watch, raw[len(calls) - len(self.watch):])
-        }
+        word = lambda data, i=0: int.from_bytes(data[32 * i: 32 * i + 32], "big")  # noqa: E731
+        accounts_raw = raw[4]
+        n = word(accounts_raw, 1)  # ABI: offset, length, then n structs of 6 words
+        accounts = [AccountData(*(word(accounts_raw, 2 + 6 * k + j) for j in range(6))) for k in range(n)]
+        balances = {key: word(data) for key, data in zip(self.watch, raw[len(raw) - len(self.watch):])}
         return View(
             t=t,
             oracle_answer=max(0, oracle[1]),
@@ -134,12 +141,12 @@ class Engine:
             stable_answer=max(0, stable[1]),
             spv_reserve=spv_reserve,
             stable_reserve=stable_reserve,
-            lp_supply=m.pair.abi.decode("totalSupply", raw[3])[0],
+            lp_supply=word(raw[3]),
             accounts=accounts,
-            deficit=m.pool.abi.decode("deficit", raw[5])[0],
-            nav_per_token=m.spv.abi.decode("latestNav", raw[6])[0],
-            redemptions_frozen=m.spv.abi.decode("redemptionsFrozen", raw[7])[0],
-            impaired=m.spv.abi.decode("impaired", raw[8])[0],
+            deficit=word(raw[5]),
+            nav_per_token=word(raw[6]),
+            redemptions_frozen=bool(word(raw[7])),
+            impaired=bool(word(raw[8])),
             balances=balances,
         )
 
@@ -179,15 +186,22 @@ class Engine:
                 for agent in others:
                     txs += agent.act(view, ctx)
                 world.forced_lp_withdrawal = 0.0
-                results = self.chain.step(txs, ctx.chain_time(t))
-                self.chain.block_number_cached += 1
+                if txs or mode == "fast_forward":
+                    results, raw = self.chain.step(txs, ctx.chain_time(t), self.view_calls)
+                else:
+                    # Nobody acts this block: nothing to mine, nothing new to read (the next mined
+                    # block carries the passing time).
+                    results, raw = [], None
                 by_agent: dict[str, list[TxResult]] = {}
                 for r in results:
                     by_agent.setdefault(r.request.agent, []).append(r)
                 for agent in self.agents:
                     if agent.name in by_agent:
                         agent.observe(by_agent[agent.name], ctx)
-                view = self.read_view(t)
+                if raw is not None:
+                    view = self.read_view(t, raw)
+                else:
+                    view.t = t
                 rec.results(results, ctx, view)
                 self._track_price(t, view)
                 rec.row(t, view, ctx, mode, len(results), sum(r.reverted for r in results))

@@ -154,7 +154,7 @@ class Setup:
 
     def mine(self, batch: list[TxRequest], advance: int | None = None) -> list[TxResult]:
         self.time += self.block_time if advance is None else advance
-        results = self.chain.step(batch, self.time)
+        results, _ = self.chain.step(batch, self.time)
         for result in results:
             self.gas_used += result.gas_used
             if result.reverted:
