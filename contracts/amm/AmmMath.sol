@@ -21,7 +21,7 @@ library AmmMath {
     /// @notice A fee of 100% or more (bps).
     error FeeTooHigh(uint256 feeBps);
 
-    /// @notice Largest output for `amountIn`: floor(amountIn·(1e4−fee)·reserveOut / (reserveIn·1e4 + amountIn·(1e4−fee))).
+    /// @notice Largest output for `amountIn`: floor(in·(1e4−fee)·reserveOut / (reserveIn·1e4 + in·(1e4−fee))).
     function getAmountOut(uint256 amountIn, uint256 reserveIn, uint256 reserveOut, uint256 feeBps)
         internal
         pure
@@ -32,7 +32,7 @@ library AmmMath {
         amountOut = Math.mulDiv(amountInWithFee, reserveOut, reserveIn * BPS + amountInWithFee);
     }
 
-    /// @notice Input that buys `amountOut`: floor(reserveIn·amountOut·1e4 / ((reserveOut−amountOut)·(1e4−fee))) + 1.
+    /// @notice Input that buys `amountOut`: floor(reserveIn·out·1e4 / ((reserveOut−out)·(1e4−fee))) + 1.
     /// @dev As Uniswap's, this is sometimes 1 wei more than the strict minimum (when the division is exact).
     function getAmountIn(uint256 amountOut, uint256 reserveIn, uint256 reserveOut, uint256 feeBps)
         internal

@@ -156,6 +156,8 @@ contract ConstantProductPair is IConstantProductPair, ERC20, ReentrancyGuardTran
     }
 
     /// @inheritdoc IConstantProductPair
+    /// @dev Transfers both tokens, even a zero amount. A balance below its reserve (only possible
+    ///      with a token that can take balances away) makes it revert on the subtraction, as in Uniswap.
     function skim(address to) external nonReentrant {
         (uint112 reserve0, uint112 reserve1,) = getReserves();
         IERC20 t0 = IERC20(token0);

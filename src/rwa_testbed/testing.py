@@ -1,4 +1,4 @@
-"""Strict revert assertions for tests.
+"""Strict test helpers: revert assertions and chain isolation that cannot pass vacuously.
 
 `ape.reverts(Contract.Error, **inputs)` (ape 0.8.51 with anvil 1.x) passes vacuously in three
 cases: (1) when the revert comes from an `eth_call` (view/pure functions), anvil words custom
@@ -7,6 +7,9 @@ check altogether (likewise for failed deployments, reported as bare revert data)
 taken from a ContractContainer it never compares the error type; (3) it ignores expected inputs
 whose names the error does not have.
 `reverts` below checks the selector and every input exactly, decoding the raw data if ape did not.
+
+`ape.chain.isolate()` swallows every exception raised in its block (`except Exception: pass`),
+failed assertions included, so a test asserting inside it always passes. Use `isolated(chain)`.
 """
 
 from __future__ import annotations
@@ -66,6 +69,16 @@ def _decoded(err: ContractLogicError, abi) -> tuple[str, dict]:
         raise AssertionError(f"expected custom error {abi.selector}, got revert data 0x{data.hex()}")
     values = decode([i.canonical_type for i in abi.inputs], data[4:])
     return abi.selector, {i.name: v for i, v in zip(abi.inputs, values)}
+
+
+@contextmanager
+def isolated(chain) -> Iterator[None]:
+    """Runs the block on a snapshot of `chain` and restores it afterwards; exceptions propagate."""
+    snapshot = chain.snapshot()
+    try:
+        yield
+    finally:
+        chain.restore(snapshot)
 
 
 @contextmanager

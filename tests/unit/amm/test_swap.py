@@ -3,7 +3,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rwa_testbed.amm_math import get_amount_in, get_amount_out
-from rwa_testbed.testing import reverts
+from rwa_testbed.testing import isolated, reverts
 
 
 def uniswap_get_amount_out(amount_in, reserve_in, reserve_out):
@@ -53,7 +53,9 @@ def test_swap__exact_uniswap_quote__pays_out_and_updates_reserves(
     ]
 
 
-def test_swap__one_wei_above_quote__reverts_k_invariant(seeded_pair, token0, token1, seed_reserves, trader, zero_for_one):
+def test_swap__one_wei_above_quote__reverts_k_invariant(
+    seeded_pair, token0, token1, seed_reserves, trader, zero_for_one
+):
     pair = seeded_pair
     reserve0, reserve1 = seed_reserves
     token_in = token0 if zero_for_one else token1
@@ -106,7 +108,7 @@ def test_swap__minimum_input_for_an_output__is_uniswaps_1000_based_boundary(
     assert not uniswap_k_holds(reserve0, reserve1, balances[0] - 1, balances[1], minimum_in - 1, 0)
     assert minimum_in <= get_amount_in(amount_out, reserve0, reserve1) <= minimum_in + 1
 
-    with chain.isolate():
+    with isolated(chain):
         pair = create_pair()
         deposit(pair, reserve0, reserve1)
         if minimum_in > 1:
