@@ -111,7 +111,7 @@ class FastChain:
         self.chain_id = int(self.rpc.call("eth_chainId"), 16)
         self._nonces: dict[str, int] = {}
         self.sent = 0
-        self.rpc_calls = 0
+        self.block_number_cached = 0
 
     # -- setup -----------------------------------------------------------------------------
 
