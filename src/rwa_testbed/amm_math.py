@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 BPS = 10_000
+MINIMUM_LIQUIDITY = 1_000  # LP tokens (18 decimals) locked by a pair's first mint
 
 
 def get_amount_out(amount_in: int, reserve_in: int, reserve_out: int, fee_bps: int = 30) -> int:
@@ -16,10 +17,16 @@ def get_amount_out(amount_in: int, reserve_in: int, reserve_out: int, fee_bps: i
 
 
 def get_amount_in(amount_out: int, reserve_in: int, reserve_out: int, fee_bps: int = 30) -> int:
-    """Smallest input that buys `amount_out` (Uniswap V2's getAmountIn)."""
+    """Input that buys `amount_out` (Uniswap V2's getAmountIn): the smallest one, or 1 wei more
+    when the division is exact."""
     if amount_out >= reserve_out:
         raise ValueError("amount_out exceeds the reserve")
     return reserve_in * amount_out * BPS // ((reserve_out - amount_out) * (BPS - fee_bps)) + 1
+
+
+def initial_liquidity(amount0: int, amount1: int) -> int:
+    """LP tokens (18 decimals) the first depositor of a pair receives: isqrt(amount0·amount1) − 1000."""
+    return math.isqrt(amount0 * amount1) - MINIMUM_LIQUIDITY
 
 
 def input_to_reach_price(reserve_in: int, reserve_out: int, target_out_per_in: float, fee_bps: int = 30) -> int:
