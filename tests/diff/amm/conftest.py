@@ -8,7 +8,7 @@ import pytest
 from ape.contracts import ContractContainer
 from ethpm_types import ContractType
 
-UNISWAP_BUILD = Path(__file__).resolve().parents[2] / "node_modules" / "@uniswap" / "v2-core" / "build"
+UNISWAP_BUILD = Path(__file__).resolve().parents[3] / "node_modules" / "@uniswap" / "v2-core" / "build"
 
 
 def uniswap_artifact(name: str) -> dict:
