@@ -24,6 +24,13 @@ from .scenario import Scenario, ScenarioError
 from .world import SECONDS_PER_DAY, World
 
 DRAWDOWN_WINDOW_SECONDS = SECONDS_PER_DAY
+ACCOUNTS_INDEX = 4  # position of getUsersAccountData in the view's reads
+ACCOUNTS_REFRESH_BLOCKS = 25
+# Transactions after which borrowers' health factors may have moved (prices or positions).
+MOVES_ACCOUNTS = {
+    "liquidation", "liquidation_atomic", "oracle_poke", "oracle_submit", "twap_update", "stable_price",
+    "setOutage", "setLatencyRules", "nav_report",
+}
 
 
 @dataclass
@@ -100,6 +107,7 @@ class Engine:
         self.watch = sorted({(token.address, holder) for a in self.agents for token, holder in a.watch()})
         self.ctx = ctx
         self.view_calls = self._view_calls()
+        self.view_calls_light = self.view_calls[:ACCOUNTS_INDEX] + self.view_calls[ACCOUNTS_INDEX + 1:]
         return ctx
 
     # -- reading -----------------------------------------------------------------------------
@@ -121,8 +129,9 @@ class Engine:
         ]
         return calls + [(token, abis[token].encode("balanceOf", holder)) for token, holder in self.watch]
 
-    def read_view(self, t: int, raw: list[bytes] | None = None) -> View:
-        """The per-step view, from `raw` answers of `_view_calls()` (read now if not given)."""
+    def read_view(self, t: int, raw: list | None = None, previous: View | None = None) -> View:
+        """The per-step view, from `raw` answers of `_view_calls()` (read now if not given); a
+        None in place of the account data keeps `previous`'s."""
         m = self.ctx.market
         if raw is None:
             raw = self.chain.calls(self.view_calls)
@@ -130,9 +139,12 @@ class Engine:
         stable = m.stable_feed.abi.decode("latestRoundData", raw[1])
         spv_reserve, stable_reserve = m.reserves(m.pair.abi.decode("getReserves", raw[2]))
         word = lambda data, i=0: int.from_bytes(data[32 * i: 32 * i + 32], "big")  # noqa: E731
-        accounts_raw = raw[4]
-        n = word(accounts_raw, 1)  # ABI: offset, length, then n structs of 6 words
-        accounts = [AccountData(*(word(accounts_raw, 2 + 6 * k + j) for j in range(6))) for k in range(n)]
+        accounts_raw = raw[ACCOUNTS_INDEX]
+        if accounts_raw is None and previous is not None:
+            accounts = previous.accounts
+        else:
+            n = word(accounts_raw, 1)  # ABI: offset, length, then n structs of 6 words
+            accounts = [AccountData(*(word(accounts_raw, 2 + 6 * k + j) for j in range(6))) for k in range(n)]
         balances = {key: word(data) for key, data in zip(self.watch, raw[len(raw) - len(self.watch):])}
         return View(
             t=t,
@@ -165,6 +177,7 @@ class Engine:
         block_time = s.run.block_time_seconds
         duration = round(s.run.duration_days * SECONDS_PER_DAY)
         t, quiet, active_blocks, mode = 0, 0, 0, "fast_forward"
+        blocks_since_accounts = 0
         view = self.read_view(0)
         rec.row(0, view, ctx, "start", 0, 0)
         try:
@@ -187,7 +200,16 @@ class Engine:
                     txs += agent.act(view, ctx)
                 world.forced_lp_withdrawal = 0.0
                 if txs or mode == "fast_forward":
-                    results, raw = self.chain.step(txs, ctx.chain_time(t), self.view_calls)
+                    # Every borrower's account data is the costly read (EVM work per borrower): it is
+                    # refreshed when prices or positions can have moved, else at least every
+                    # ACCOUNTS_REFRESH_BLOCKS blocks (interest alone moves health factors slowly).
+                    moves = mode == "fast_forward" or any(r.action in MOVES_ACCOUNTS for r in txs)
+                    stale = moves or blocks_since_accounts >= ACCOUNTS_REFRESH_BLOCKS
+                    calls = self.view_calls if stale else self.view_calls_light
+                    results, raw = self.chain.step(txs, ctx.chain_time(t), calls)
+                    if not stale:
+                        raw = raw[:ACCOUNTS_INDEX] + [None] + raw[ACCOUNTS_INDEX:]
+                    blocks_since_accounts = 0 if stale else blocks_since_accounts + 1
                 else:
                     # Nobody acts this block: nothing to mine, nothing new to read (the next mined
                     # block carries the passing time).
@@ -199,7 +221,7 @@ class Engine:
                     if agent.name in by_agent:
                         agent.observe(by_agent[agent.name], ctx)
                 if raw is not None:
-                    view = self.read_view(t, raw)
+                    view = self.read_view(t, raw, previous=view)
                 else:
                     view.t = t
                 rec.results(results, ctx, view)
