@@ -6,7 +6,7 @@ equal to the wei, and so must the as-of-now views some time later.
 """
 
 import pytest
-from conftest import MAX_UINT, USDC, VARIABLE, WAD
+from conftest import MAX_UINT, STABLE_PARAMS, USDC, VARIABLE, WAD
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -98,9 +98,7 @@ def test_accrual__a_year_of_actions__indexes_rates_and_balances_match_model(repl
     assert model.accrued_to_treasury > 0
 
 
-def test_accrual__no_debt__borrow_index_does_not_move_but_the_view_compounds_the_base_rate(pool, admin, replay, chain, stablecoin):
-    from conftest import STABLE_PARAMS
-
+def test_accrual__no_debt__borrow_index_does_not_move_but_the_view_compounds_the_base_rate(pool, admin, replay, stablecoin):
     pool.configureReserve(stablecoin, dict(STABLE_PARAMS, baseRateRay=RAY // 50), sender=admin)
     model = ReserveModel(curve=RateCurve(RAY * 90 // 100, RAY // 50, RAY * 4 // 100, RAY * 60 // 100), reserve_factor_bps=1_000)
     later = replay(model, [("supply", "lp", 1_000 * USDC, 5)])
