@@ -1,8 +1,9 @@
 """AllowlistTransferPolicy on its own: admin setters and the checkTransfer answers."""
 
-import ape
 import pytest
 from ape.utils import ZERO_ADDRESS
+
+from strict_reverts import reverts
 
 
 def test_deploy__emits_initial_mode(create_policy, chain, admin):
@@ -81,5 +82,5 @@ def test_set_frozen__by_admin__emits_event_and_unfreezes(create_policy, admin, l
 def test_policy_setters__by_attacker__revert_with_missing_role(create_policy, attacker, call):
     policy = create_policy()
 
-    with ape.reverts(policy.AccessControlUnauthorizedAccount, account=attacker, neededRole=policy.DEFAULT_ADMIN_ROLE()):
+    with reverts(policy.AccessControlUnauthorizedAccount, account=attacker, neededRole=policy.DEFAULT_ADMIN_ROLE()):
         call(policy, attacker)

@@ -1,7 +1,6 @@
-import ape
-from spv_defaults import SEED_CAP, SEED_SHARES
-
 from rwa_testbed.spv import SHARE, RequestStatus
+from spv_defaults import SEED_CAP, SEED_SHARES
+from strict_reverts import reverts
 
 
 def test_cancel_redemption__same_window__returns_shares_and_releases_gate(seeded_spv, lp, request_redemption):
@@ -39,7 +38,7 @@ def test_cancel_redemption__by_other_account__reverts(seeded_spv, lp, attacker, 
     spv = seeded_spv
     request_id, _ = request_redemption(spv, lp, SHARE)
 
-    with ape.reverts(spv.NotRequester, requestId=request_id, caller=attacker, holder=lp):
+    with reverts(spv.NotRequester, requestId=request_id, caller=attacker, holder=lp):
         spv.cancelRedemption(request_id, sender=attacker)
 
 
@@ -48,7 +47,7 @@ def test_cancel_redemption__twice__reverts_not_pending(seeded_spv, lp, request_r
     request_id, _ = request_redemption(spv, lp, SHARE)
     spv.cancelRedemption(request_id, sender=lp)
 
-    with ape.reverts(spv.RedemptionNotPending, requestId=request_id, status=RequestStatus.CANCELLED):
+    with reverts(spv.RedemptionNotPending, requestId=request_id, status=RequestStatus.CANCELLED):
         spv.cancelRedemption(request_id, sender=lp)
 
 
@@ -58,12 +57,12 @@ def test_cancel_redemption__settled_request__reverts_not_pending(seeded_spv, lp,
     chain.pending_timestamp = claimable_at
     spv.settleRedemption(request_id, sender=lp)
 
-    with ape.reverts(spv.RedemptionNotPending, requestId=request_id, status=RequestStatus.SETTLED):
+    with reverts(spv.RedemptionNotPending, requestId=request_id, status=RequestStatus.SETTLED):
         spv.cancelRedemption(request_id, sender=lp)
 
 
 def test_cancel_redemption__unknown_id__reverts(seeded_spv, lp):
-    with ape.reverts(seeded_spv.UnknownRedemptionRequest, requestId=0, count=0):
+    with reverts(seeded_spv.UnknownRedemptionRequest, requestId=0, count=0):
         seeded_spv.cancelRedemption(0, sender=lp)
 
 

@@ -1,7 +1,6 @@
-import ape
-from spv_defaults import SEED_STABLE
-
 from rwa_testbed.spv import SHARE, USDC
+from spv_defaults import SEED_STABLE
+from strict_reverts import reverts
 
 
 def test_cash_reserve__is_the_spvs_stablecoin_balance(seeded_spv, stablecoin):
@@ -33,24 +32,24 @@ def test_withdraw_cash__by_granted_manager__succeeds(seeded_spv, admin, keeper, 
 def test_withdraw_cash__by_attacker__reverts_with_missing_role(seeded_spv, attacker):
     spv = seeded_spv
 
-    with ape.reverts(spv.AccessControlUnauthorizedAccount, account=attacker, neededRole=spv.MANAGER_ROLE()):
+    with reverts(spv.AccessControlUnauthorizedAccount, account=attacker, neededRole=spv.MANAGER_ROLE()):
         spv.withdrawCash(attacker, USDC, sender=attacker)
 
 
 def test_withdraw_cash__by_custodian__reverts_with_missing_role(seeded_spv, custodian):
     spv = seeded_spv
 
-    with ape.reverts(spv.AccessControlUnauthorizedAccount, account=custodian, neededRole=spv.MANAGER_ROLE()):
+    with reverts(spv.AccessControlUnauthorizedAccount, account=custodian, neededRole=spv.MANAGER_ROLE()):
         spv.withdrawCash(custodian, USDC, sender=custodian)
 
 
 def test_withdraw_cash__more_than_reserve__reverts(seeded_spv, admin, treasury):
-    with ape.reverts(seeded_spv.InsufficientCash, needed=SEED_STABLE + 1, available=SEED_STABLE):
+    with reverts(seeded_spv.InsufficientCash, needed=SEED_STABLE + 1, available=SEED_STABLE):
         seeded_spv.withdrawCash(treasury, SEED_STABLE + 1, sender=admin)
 
 
 def test_withdraw_cash__zero__reverts(seeded_spv, admin, treasury):
-    with ape.reverts(seeded_spv.ZeroAmount):
+    with reverts(seeded_spv.ZeroAmount):
         seeded_spv.withdrawCash(treasury, 0, sender=admin)
 
 
@@ -65,7 +64,7 @@ def test_withdraw_cash__all_cash__leaves_escrowed_shares_untouched(
     assert spv.cashReserve() == 0
     assert spv.balanceOf(spv) == spv.pendingRedemptionShares() == 10 * SHARE
     chain.pending_timestamp = claimable_at
-    with ape.reverts(spv.InsufficientCash, needed=1_000 * USDC, available=0):
+    with reverts(spv.InsufficientCash, needed=1_000 * USDC, available=0):
         spv.settleRedemption(request_id, sender=lp)
 
 
@@ -84,7 +83,7 @@ def test_deposit_cash__by_anyone__adds_to_reserve_and_emits_event(seeded_spv, st
 
 
 def test_deposit_cash__zero__reverts(seeded_spv, borrower):
-    with ape.reverts(seeded_spv.ZeroAmount):
+    with reverts(seeded_spv.ZeroAmount):
         seeded_spv.depositCash(0, sender=borrower)
 
 
@@ -93,5 +92,5 @@ def test_deposit_cash__without_allowance__reverts_in_stablecoin(seeded_spv, stab
     stablecoin.mint(borrower, USDC, sender=admin)
 
     # Raised by the stablecoin's transferFrom, decoded with the SPV's (identical) ERC-20 error ABI.
-    with ape.reverts(spv.ERC20InsufficientAllowance, spender=spv, allowance=0, needed=USDC):
+    with reverts(spv.ERC20InsufficientAllowance, spender=spv, allowance=0, needed=USDC):
         spv.depositCash(USDC, sender=borrower)

@@ -1,9 +1,8 @@
-import ape
 from ape.utils import ZERO_ADDRESS
 
-from spv_defaults import DELAY, GATE_BPS, GATE_WINDOW, NAV
-
 from rwa_testbed.spv import AssetKind
+from spv_defaults import DELAY, GATE_BPS, GATE_WINDOW, NAV
+from strict_reverts import reverts
 
 
 def test_deploy__defaults__stores_configuration_and_grants_roles(spv, stablecoin, admin, custodian):
@@ -48,37 +47,37 @@ def test_deploy__private_credit__stores_asset_kind(create_spv):
 
 
 def test_deploy__zero_settlement_token__reverts(create_spv, project):
-    with ape.reverts(project.SPVToken.ZeroAddress, parameter="settlementToken"):
+    with reverts(project.SPVToken.ZeroAddress, parameter="settlementToken"):
         create_spv(settlement=ZERO_ADDRESS)
 
 
 def test_deploy__zero_admin__reverts(create_spv, project):
-    with ape.reverts(project.SPVToken.ZeroAddress, parameter="admin"):
+    with reverts(project.SPVToken.ZeroAddress, parameter="admin"):
         create_spv(admin_account=ZERO_ADDRESS)
 
 
 def test_deploy__zero_custodian__reverts(create_spv, project):
-    with ape.reverts(project.SPVToken.ZeroAddress, parameter="custodian"):
+    with reverts(project.SPVToken.ZeroAddress, parameter="custodian"):
         create_spv(custodian_account=ZERO_ADDRESS)
 
 
 def test_deploy__settlement_token_with_18_decimals__reverts(create_spv, project, spv):
-    with ape.reverts(project.SPVToken.UnsupportedSettlementDecimals, decimals=18):
+    with reverts(project.SPVToken.UnsupportedSettlementDecimals, decimals=18):
         create_spv(settlement=spv)
 
 
 def test_deploy__gate_bps_zero__reverts(create_spv, project):
-    with ape.reverts(project.SPVToken.InvalidGate, gateBps=0, gateWindow=GATE_WINDOW):
+    with reverts(project.SPVToken.InvalidGate, gateBps=0, gateWindow=GATE_WINDOW):
         create_spv(gate_bps=0)
 
 
 def test_deploy__gate_bps_above_10000__reverts(create_spv, project):
-    with ape.reverts(project.SPVToken.InvalidGate, gateBps=10_001, gateWindow=GATE_WINDOW):
+    with reverts(project.SPVToken.InvalidGate, gateBps=10_001, gateWindow=GATE_WINDOW):
         create_spv(gate_bps=10_001)
 
 
 def test_deploy__gate_window_zero__reverts(create_spv, project):
-    with ape.reverts(project.SPVToken.InvalidGate, gateBps=GATE_BPS, gateWindow=0):
+    with reverts(project.SPVToken.InvalidGate, gateBps=GATE_BPS, gateWindow=0):
         create_spv(gate_window=0)
 
 

@@ -1,5 +1,6 @@
-import ape
 import pytest
+
+from strict_reverts import reverts
 
 
 @pytest.fixture(params=["custodian", "admin"])
@@ -25,7 +26,7 @@ def test_freeze_redemptions__false__unfreezes(spv, guardian):
 
 
 def test_freeze_redemptions__by_attacker__reverts_with_missing_role(spv, attacker):
-    with ape.reverts(spv.AccessControlUnauthorizedAccount, account=attacker, neededRole=spv.CUSTODIAN_ROLE()):
+    with reverts(spv.AccessControlUnauthorizedAccount, account=attacker, neededRole=spv.CUSTODIAN_ROLE()):
         spv.freezeRedemptions(True, sender=attacker)
 
 
@@ -48,5 +49,5 @@ def test_set_impaired__false__clears_with_new_reason(spv, guardian):
 
 
 def test_set_impaired__by_attacker__reverts_with_missing_role(spv, attacker):
-    with ape.reverts(spv.AccessControlUnauthorizedAccount, account=attacker, neededRole=spv.CUSTODIAN_ROLE()):
+    with reverts(spv.AccessControlUnauthorizedAccount, account=attacker, neededRole=spv.CUSTODIAN_ROLE()):
         spv.setImpaired(True, "fud", sender=attacker)

@@ -1,7 +1,6 @@
-import ape
-from spv_defaults import DAY, NAV
-
 from rwa_testbed.spv import USDC
+from spv_defaults import DAY, NAV
+from strict_reverts import reverts
 
 
 def test_report_nav__by_custodian__appends_history_and_emits_event(spv, custodian, chain):
@@ -43,7 +42,7 @@ def test_report_nav__as_of_older_than_latest__reverts_stale(spv, custodian, chai
     chain.pending_timestamp = latest_as_of + DAY
     spv.reportNav(95 * USDC, latest_as_of + 10, sender=custodian)
 
-    with ape.reverts(spv.StaleNav, asOf=latest_as_of + 9, latestAsOf=latest_as_of + 10):
+    with reverts(spv.StaleNav, asOf=latest_as_of + 9, latestAsOf=latest_as_of + 10):
         spv.reportNav(90 * USDC, latest_as_of + 9, sender=custodian)
 
 
@@ -51,20 +50,20 @@ def test_report_nav__as_of_in_the_future__reverts(spv, custodian, chain):
     now = chain.blocks.head.timestamp + 100
     chain.pending_timestamp = now
 
-    with ape.reverts(spv.NavFromFuture, asOf=now + 1, blockTimestamp=now):
+    with reverts(spv.NavFromFuture, asOf=now + 1, blockTimestamp=now):
         spv.reportNav(95 * USDC, now + 1, sender=custodian)
 
 
 def test_report_nav__by_attacker__reverts_with_missing_role(spv, attacker, chain):
-    with ape.reverts(spv.AccessControlUnauthorizedAccount, account=attacker, neededRole=spv.CUSTODIAN_ROLE()):
+    with reverts(spv.AccessControlUnauthorizedAccount, account=attacker, neededRole=spv.CUSTODIAN_ROLE()):
         spv.reportNav(1, chain.blocks.head.timestamp, sender=attacker)
 
 
 def test_report_nav__by_admin_without_custodian_role__reverts(spv, admin, chain):
-    with ape.reverts(spv.AccessControlUnauthorizedAccount, account=admin, neededRole=spv.CUSTODIAN_ROLE()):
+    with reverts(spv.AccessControlUnauthorizedAccount, account=admin, neededRole=spv.CUSTODIAN_ROLE()):
         spv.reportNav(1, chain.blocks.head.timestamp, sender=admin)
 
 
 def test_nav_report__index_out_of_range__reverts(spv):
-    with ape.reverts(spv.UnknownNavReport, index=1, count=1):
+    with reverts(spv.UnknownNavReport, index=1, count=1):
         spv.navReport(1)

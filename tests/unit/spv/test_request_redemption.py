@@ -1,7 +1,6 @@
-import ape
-from spv_defaults import DELAY, SEED_CAP, SEED_SHARES
-
 from rwa_testbed.spv import SHARE, USDC, RequestStatus
+from spv_defaults import DELAY, SEED_CAP, SEED_SHARES
+from strict_reverts import reverts
 
 
 def test_request_redemption__within_gate__escrows_shares_and_emits_events(seeded_spv, lp, chain):
@@ -46,21 +45,21 @@ def test_request_redemption__above_remaining_gate__reverts(seeded_spv, lp):
     spv = seeded_spv
     spv.requestRedemption(400 * SHARE, sender=lp)
 
-    with ape.reverts(spv.GateExceeded, requested=700 * SHARE, remainingInWindow=600 * SHARE):
+    with reverts(spv.GateExceeded, requested=700 * SHARE, remainingInWindow=600 * SHARE):
         spv.requestRedemption(700 * SHARE, sender=lp)
 
 
 def test_request_redemption__one_unit_above_cap__reverts(seeded_spv, lp):
     spv = seeded_spv
 
-    with ape.reverts(spv.GateExceeded, requested=SEED_CAP + 1, remainingInWindow=SEED_CAP):
+    with reverts(spv.GateExceeded, requested=SEED_CAP + 1, remainingInWindow=SEED_CAP):
         spv.requestRedemption(SEED_CAP + 1, sender=lp)
 
 
 def test_request_redemption__in_deployment_window__reverts_as_supply_at_start_was_zero(spv, lp, subscribe):
     subscribe(spv, lp, 1_000 * USDC)
 
-    with ape.reverts(spv.GateExceeded, requested=1, remainingInWindow=0):
+    with reverts(spv.GateExceeded, requested=1, remainingInWindow=0):
         spv.requestRedemption(1, sender=lp)
 
 
@@ -82,19 +81,19 @@ def test_request_redemption__after_subscription_in_same_window__cap_stays_at_win
     spv = seeded_spv
     subscribe(spv, trader, 10_000_000 * USDC)  # +100,000 tokens after the window opened
 
-    with ape.reverts(spv.GateExceeded, requested=SEED_CAP + 1, remainingInWindow=SEED_CAP):
+    with reverts(spv.GateExceeded, requested=SEED_CAP + 1, remainingInWindow=SEED_CAP):
         spv.requestRedemption(SEED_CAP + 1, sender=lp)
 
 
 def test_request_redemption__zero_shares__reverts(seeded_spv, lp):
-    with ape.reverts(seeded_spv.ZeroAmount):
+    with reverts(seeded_spv.ZeroAmount):
         seeded_spv.requestRedemption(0, sender=lp)
 
 
 def test_request_redemption__while_frozen__reverts(seeded_spv, lp, custodian):
     seeded_spv.freezeRedemptions(True, sender=custodian)
 
-    with ape.reverts(seeded_spv.RedemptionsFrozen):
+    with reverts(seeded_spv.RedemptionsFrozen):
         seeded_spv.requestRedemption(SHARE, sender=lp)
 
 
@@ -102,12 +101,12 @@ def test_request_redemption__more_than_balance__reverts_in_erc20(seeded_spv, tra
     spv = seeded_spv
     spv.transfer(trader, SHARE, sender=lp)
 
-    with ape.reverts(spv.ERC20InsufficientBalance, sender=trader, balance=SHARE, needed=2 * SHARE):
+    with reverts(spv.ERC20InsufficientBalance, sender=trader, balance=SHARE, needed=2 * SHARE):
         spv.requestRedemption(2 * SHARE, sender=trader)
 
 
 def test_redemption_request__unknown_id__reverts(spv):
-    with ape.reverts(spv.UnknownRedemptionRequest, requestId=5, count=0):
+    with reverts(spv.UnknownRedemptionRequest, requestId=5, count=0):
         spv.redemptionRequest(5)
 
 

@@ -1,8 +1,8 @@
-import ape
 from ape.utils import ZERO_ADDRESS
-from spv_defaults import NAV, SEED_SHARES, SEED_STABLE
 
 from rwa_testbed.spv import SHARE, USDC, RequestStatus
+from spv_defaults import NAV, SEED_SHARES, SEED_STABLE
+from strict_reverts import reverts
 
 
 def test_settle_redemption__after_delay__pays_holder_at_nav_of_settlement_and_burns(
@@ -35,7 +35,7 @@ def test_settle_redemption__one_second_before_claimable__reverts(seeded_spv, lp,
     request_id, claimable_at = request_redemption(spv, lp, SHARE)
     chain.pending_timestamp = claimable_at - 1
 
-    with ape.reverts(
+    with reverts(
         spv.RedemptionNotClaimable, requestId=request_id, claimableAt=claimable_at, currentTime=claimable_at - 1
     ):
         spv.settleRedemption(request_id, sender=lp)
@@ -47,7 +47,7 @@ def test_settle_redemption__twice__reverts_not_pending_settled(seeded_spv, lp, r
     chain.pending_timestamp = claimable_at
     spv.settleRedemption(request_id, sender=lp)
 
-    with ape.reverts(spv.RedemptionNotPending, requestId=request_id, status=RequestStatus.SETTLED):
+    with reverts(spv.RedemptionNotPending, requestId=request_id, status=RequestStatus.SETTLED):
         spv.settleRedemption(request_id, sender=lp)
 
 
@@ -59,14 +59,14 @@ def test_settle_redemption__cancelled_request__reverts_not_pending_cancelled(
     spv.cancelRedemption(request_id, sender=lp)
     chain.pending_timestamp = claimable_at
 
-    with ape.reverts(spv.RedemptionNotPending, requestId=request_id, status=RequestStatus.CANCELLED):
+    with reverts(spv.RedemptionNotPending, requestId=request_id, status=RequestStatus.CANCELLED):
         spv.settleRedemption(request_id, sender=lp)
 
 
 def test_settle_redemption__unknown_id__reverts(seeded_spv, keeper, lp, request_redemption):
     request_redemption(seeded_spv, lp, SHARE)
 
-    with ape.reverts(seeded_spv.UnknownRedemptionRequest, requestId=1, count=1):
+    with reverts(seeded_spv.UnknownRedemptionRequest, requestId=1, count=1):
         seeded_spv.settleRedemption(1, sender=keeper)
 
 
@@ -76,7 +76,7 @@ def test_settle_redemption__while_frozen__reverts(seeded_spv, lp, custodian, req
     spv.freezeRedemptions(True, sender=custodian)
     chain.pending_timestamp = claimable_at
 
-    with ape.reverts(spv.RedemptionsFrozen):
+    with reverts(spv.RedemptionsFrozen):
         spv.settleRedemption(request_id, sender=lp)
 
 
@@ -88,7 +88,7 @@ def test_settle_redemption__cash_short__reverts_and_request_stays_queued_until_r
     spv.withdrawCash(treasury, SEED_STABLE - 30_000 * USDC, sender=admin)  # cash deployed into the building
     chain.pending_timestamp = claimable_at
 
-    with ape.reverts(spv.InsufficientCash, needed=100_000 * USDC, available=30_000 * USDC):
+    with reverts(spv.InsufficientCash, needed=100_000 * USDC, available=30_000 * USDC):
         spv.settleRedemption(request_id, sender=lp)
 
     assert spv.redemptionRequest(request_id).status == RequestStatus.PENDING

@@ -1,7 +1,8 @@
-import ape
-from spv_defaults import NAV
+from ape.utils import ZERO_ADDRESS
 
 from rwa_testbed.spv import SHARE, USDC
+from spv_defaults import NAV
+from strict_reverts import reverts
 
 
 def test_subscribe__at_nav__mints_shares_and_pulls_stablecoin(spv, stablecoin, lp, fund):
@@ -16,7 +17,7 @@ def test_subscribe__at_nav__mints_shares_and_pulls_stablecoin(spv, stablecoin, l
     assert stablecoin.balanceOf(lp) == 0
     assert tx.events == [
         stablecoin.Transfer(lp, spv, 1_000 * USDC),
-        spv.Transfer(ape.utils.ZERO_ADDRESS, lp, 10 * SHARE),
+        spv.Transfer(ZERO_ADDRESS, lp, 10 * SHARE),
         spv.Subscribed(lp, 1_000 * USDC, 10 * SHARE, NAV),
     ]
 
@@ -48,12 +49,12 @@ def test_subscribe__amount_buying_no_share__reverts_too_small(spv, lp, custodian
     spv.reportNav(10**19, chain.blocks.head.timestamp, sender=custodian)  # $10^13 per token
     fund(lp, 1, spv)
 
-    with ape.reverts(spv.SubscriptionTooSmall, stableAmount=1, navPerToken=10**19):
+    with reverts(spv.SubscriptionTooSmall, stableAmount=1, navPerToken=10**19):
         spv.subscribe(1, sender=lp)
 
 
 def test_subscribe__zero_amount__reverts_too_small(spv, lp):
-    with ape.reverts(spv.SubscriptionTooSmall, stableAmount=0, navPerToken=NAV):
+    with reverts(spv.SubscriptionTooSmall, stableAmount=0, navPerToken=NAV):
         spv.subscribe(0, sender=lp)
 
 
@@ -61,7 +62,7 @@ def test_subscribe__while_frozen__reverts(spv, lp, custodian, fund):
     spv.freezeRedemptions(True, sender=custodian)
     fund(lp, 100 * USDC, spv)
 
-    with ape.reverts(spv.RedemptionsFrozen):
+    with reverts(spv.RedemptionsFrozen):
         spv.subscribe(100 * USDC, sender=lp)
 
 
@@ -69,7 +70,7 @@ def test_subscribe__while_impaired__reverts_with_reason(spv, lp, custodian, fund
     spv.setImpaired(True, "custodian hack", sender=custodian)
     fund(lp, 100 * USDC, spv)
 
-    with ape.reverts(spv.SpvImpaired, reason="custodian hack"):
+    with reverts(spv.SpvImpaired, reason="custodian hack"):
         spv.subscribe(100 * USDC, sender=lp)
 
 
@@ -77,7 +78,7 @@ def test_subscribe__at_nav_zero__reverts(spv, lp, custodian, fund, chain):
     spv.reportNav(0, chain.blocks.head.timestamp, sender=custodian)
     fund(lp, 100 * USDC, spv)
 
-    with ape.reverts(spv.NavIsZero, reportIndex=1):
+    with reverts(spv.NavIsZero, reportIndex=1):
         spv.subscribe(100 * USDC, sender=lp)
 
 
@@ -85,5 +86,5 @@ def test_subscribe__without_allowance__reverts_in_stablecoin(spv, stablecoin, lp
     stablecoin.mint(lp, 100 * USDC, sender=admin)
 
     # Raised by the stablecoin's transferFrom, bubbled up and decoded with the SPV's (identical) ABI.
-    with ape.reverts(spv.ERC20InsufficientAllowance, spender=spv, allowance=0, needed=100 * USDC):
+    with reverts(spv.ERC20InsufficientAllowance, spender=spv, allowance=0, needed=100 * USDC):
         spv.subscribe(100 * USDC, sender=lp)

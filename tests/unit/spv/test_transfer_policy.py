@@ -1,11 +1,11 @@
 """The SPV token's transfer policy hook (and the direct-transfer guard on its escrow)."""
 
-import ape
 import pytest
 from ape.utils import ZERO_ADDRESS
-from spv_defaults import SEED_SHARES
 
 from rwa_testbed.spv import SHARE, USDC
+from spv_defaults import SEED_SHARES
+from strict_reverts import reverts
 
 
 @pytest.fixture
@@ -35,19 +35,19 @@ def test_set_transfer_policy__by_admin__stores_and_emits_event(spv, create_polic
 
 
 def test_set_transfer_policy__by_attacker__reverts_with_missing_role(spv, attacker):
-    with ape.reverts(spv.AccessControlUnauthorizedAccount, account=attacker, neededRole=spv.DEFAULT_ADMIN_ROLE()):
+    with reverts(spv.AccessControlUnauthorizedAccount, account=attacker, neededRole=spv.DEFAULT_ADMIN_ROLE()):
         spv.setTransferPolicy(attacker, sender=attacker)
 
 
 def test_set_transfer_policy__by_custodian__reverts_with_missing_role(spv, custodian):
-    with ape.reverts(spv.AccessControlUnauthorizedAccount, account=custodian, neededRole=spv.DEFAULT_ADMIN_ROLE()):
+    with reverts(spv.AccessControlUnauthorizedAccount, account=custodian, neededRole=spv.DEFAULT_ADMIN_ROLE()):
         spv.setTransferPolicy(ZERO_ADDRESS, sender=custodian)
 
 
 def test_transfer__allowlist_to_unlisted__reverts_restricted(restricted_spv, lp, trader):
     spv, _ = restricted_spv
 
-    with ape.reverts(spv.TransferRestricted, **{"from": lp, "to": trader, "amount": SHARE}):
+    with reverts(spv.TransferRestricted, **{"from": lp, "to": trader, "amount": SHARE}):
         spv.transfer(trader, SHARE, sender=lp)
 
 
@@ -63,7 +63,7 @@ def test_transfer_from__allowlist_to_unlisted__reverts_restricted(restricted_spv
     spv, _ = restricted_spv
     spv.approve(liquidator, SHARE, sender=lp)
 
-    with ape.reverts(spv.TransferRestricted, **{"from": lp, "to": trader, "amount": SHARE}):
+    with reverts(spv.TransferRestricted, **{"from": lp, "to": trader, "amount": SHARE}):
         spv.transferFrom(lp, trader, SHARE, sender=liquidator)
 
 
@@ -71,7 +71,7 @@ def test_subscribe__allowlist_unlisted_subscriber__reverts_restricted_mint(restr
     spv, _ = restricted_spv
     fund(trader, 100 * USDC, spv)
 
-    with ape.reverts(spv.TransferRestricted, **{"from": ZERO_ADDRESS, "to": trader, "amount": SHARE}):
+    with reverts(spv.TransferRestricted, **{"from": ZERO_ADDRESS, "to": trader, "amount": SHARE}):
         spv.subscribe(100 * USDC, sender=trader)
 
 
@@ -90,7 +90,7 @@ def test_transfer__frozen_sender__reverts_restricted(restricted_spv, admin, lp, 
     spv, policy = restricted_spv
     policy.setFrozen(lp, True, sender=admin)
 
-    with ape.reverts(spv.TransferRestricted, **{"from": lp, "to": liquidator, "amount": SHARE}):
+    with reverts(spv.TransferRestricted, **{"from": lp, "to": liquidator, "amount": SHARE}):
         spv.transfer(liquidator, SHARE, sender=lp)
 
 
@@ -98,7 +98,7 @@ def test_transfer__frozen_receiver__reverts_restricted(restricted_spv, admin, lp
     spv, policy = restricted_spv
     policy.setFrozen(liquidator, True, sender=admin)
 
-    with ape.reverts(spv.TransferRestricted, **{"from": lp, "to": liquidator, "amount": SHARE}):
+    with reverts(spv.TransferRestricted, **{"from": lp, "to": liquidator, "amount": SHARE}):
         spv.transfer(liquidator, SHARE, sender=lp)
 
 
@@ -106,7 +106,7 @@ def test_request_redemption__frozen_holder__reverts_restricted(restricted_spv, a
     spv, policy = restricted_spv
     policy.setFrozen(lp, True, sender=admin)
 
-    with ape.reverts(spv.TransferRestricted, **{"from": lp, "to": spv.address, "amount": SHARE}):
+    with reverts(spv.TransferRestricted, **{"from": lp, "to": spv.address, "amount": SHARE}):
         spv.requestRedemption(SHARE, sender=lp)
 
 
@@ -137,7 +137,7 @@ def test_set_transfer_policy__back_to_zero__reopens_transfers(restricted_spv, ad
 
 
 def test_transfer__to_the_spv_itself__reverts(seeded_spv, lp):
-    with ape.reverts(seeded_spv.DirectTransferToSpv, **{"from": lp, "amount": SHARE}):
+    with reverts(seeded_spv.DirectTransferToSpv, **{"from": lp, "amount": SHARE}):
         seeded_spv.transfer(seeded_spv, SHARE, sender=lp)
 
 
@@ -145,5 +145,5 @@ def test_transfer_from__to_the_spv_itself__reverts(seeded_spv, lp, trader):
     spv = seeded_spv
     spv.approve(trader, SHARE, sender=lp)
 
-    with ape.reverts(spv.DirectTransferToSpv, **{"from": lp, "amount": SHARE}):
+    with reverts(spv.DirectTransferToSpv, **{"from": lp, "amount": SHARE}):
         spv.transferFrom(lp, spv, SHARE, sender=trader)
