@@ -1,0 +1,269 @@
+"""The engine's hot path: signed transactions and reads in JSON-RPC batches, blocks mined explicitly.
+
+ape is used to deploy and for tests; once a run starts, agents' transactions go through this module
+instead (ape's per-transaction overhead is ~12 RPC calls and ~45 ms). A step is:
+
+1. every agent's transactions are signed locally (known keys, locally tracked nonces, fixed gas
+   limits: no estimate round-trips) and sent in one JSON-RPC batch while automine is off;
+2. one block is mined at the step's timestamp (`evm_mine`), so all of them land in it in send order;
+3. receipts are fetched in one batch (polled: anvil answers null until the block is sealed).
+
+Reads are `eth_call`s bundled into one batch as well.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Sequence
+
+import http.client
+import json
+from urllib.parse import urlsplit
+
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+from eth_utils import keccak, to_checksum_address
+
+DEFAULT_GAS_LIMIT = 2_000_000
+BLOCK_GAS_LIMIT = 1_000_000_000  # raised so that one step's transactions always fit one block
+
+
+class RpcError(RuntimeError):
+    """A JSON-RPC call answered with an error object."""
+
+
+@dataclass
+class TxRequest:
+    """One transaction an agent wants sent this step."""
+
+    sender: LocalAccount
+    to: str | None
+    data: bytes
+    agent: str
+    action: str
+    value: int = 0
+    gas: int = DEFAULT_GAS_LIMIT
+    meta: dict = field(default_factory=dict)
+
+
+@dataclass
+class TxResult:
+    request: TxRequest
+    tx_hash: str
+    status: int
+    gas_used: int
+    block_number: int
+    logs: list[dict]
+    contract_address: str | None = None
+
+    @property
+    def reverted(self) -> bool:
+        return self.status == 0
+
+
+class Rpc:
+    """Minimal JSON-RPC client with batching over one keep-alive HTTP session."""
+
+    def __init__(self, uri: str, timeout: float = 120.0):
+        self.uri = uri
+        self.timeout = timeout
+        parts = urlsplit(uri)
+        self._host, self._port, self._path = parts.hostname, parts.port or 80, parts.path or "/"
+        self._conn: http.client.HTTPConnection | None = None
+        self._id = 0
+
+    def _post(self, body: bytes) -> bytes:
+        """POST over one keep-alive connection (reconnecting once if the node closed it)."""
+        for attempt in (0, 1):
+            if self._conn is None:
+                self._conn = http.client.HTTPConnection(self._host, self._port, timeout=self.timeout)
+            try:
+                self._conn.request("POST", self._path, body, {"Content-Type": "application/json"})
+                response = self._conn.getresponse()
+                data = response.read()
+                if response.status != 200:
+                    raise RpcError(f"HTTP {response.status}: {data[:200]!r}")
+                return data
+            except (http.client.HTTPException, ConnectionError, OSError):
+                self._conn.close()
+                self._conn = None
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")
+
+    def call(self, method: str, *params: Any) -> Any:
+        return self.batch([(method, list(params))])[0]
+
+    MAX_BATCH = 500  # anvil rejects very large batches ("Invalid request")
+
+    def batch(self, calls: Sequence[tuple[str, list]], raise_errors: bool = True) -> list[Any]:
+        if len(calls) > self.MAX_BATCH:
+            out: list[Any] = []
+            for i in range(0, len(calls), self.MAX_BATCH):
+                out += self.batch(calls[i: i + self.MAX_BATCH], raise_errors)
+            return out
+        if not calls:
+            return []
+        payload = []
+        for method, params in calls:
+            self._id += 1
+            payload.append({"jsonrpc": "2.0", "id": self._id, "method": method, "params": params})
+        first_id = payload[0]["id"]
+        answers = json.loads(self._post(json.dumps(payload).encode()))
+        if isinstance(answers, dict):  # a transport-level error answers with one object
+            raise RpcError(str(answers.get("error", answers)))
+        results: list[Any] = [None] * len(payload)
+        for answer in answers:
+            index = answer["id"] - first_id
+            if "error" in answer:
+                if raise_errors:
+                    method = payload[index]["method"]
+                    raise RpcError(f"{method}: {answer['error'].get('message', answer['error'])}")
+                results[index] = RpcError(answer["error"].get("message", str(answer["error"])))
+            else:
+                results[index] = answer.get("result")
+        return results
+
+
+def derive_account(seed: int, role: str, index: int) -> LocalAccount:
+    """A deterministic account for (seed, role, index): same seed, same addresses."""
+    key = keccak(f"rwa-testbed/{seed}/{role}/{index}".encode())
+    return Account.from_key(key)
+
+
+class FastChain:
+    """Sends agents' transactions in batches and mines one block per step."""
+
+    def __init__(self, uri: str):
+        self.rpc = Rpc(uri)
+        self.chain_id = int(self.rpc.call("eth_chainId"), 16)
+        self._nonces: dict[str, int] = {}
+        self.sent = 0
+        self.block_number_cached = 0
+
+    # -- setup -----------------------------------------------------------------------------
+
+    def take_control(self) -> None:
+        """Automine off, base fee 0, big blocks: from here on blocks are mined by `mine`."""
+        self.rpc.batch(
+            [
+                ("evm_setAutomine", [False]),
+                ("evm_setBlockGasLimit", [hex(BLOCK_GAS_LIMIT)]),
+                ("anvil_setNextBlockBaseFeePerGas", ["0x0"]),
+            ]
+        )
+
+    def release_control(self) -> None:
+        self.rpc.call("evm_setAutomine", True)
+
+    def fund(self, addresses: Iterable[str], wei: int) -> None:
+        self.rpc.batch([("anvil_setBalance", [a, hex(wei)]) for a in addresses])
+
+    def timestamp(self) -> int:
+        block = self.rpc.call("eth_getBlockByNumber", "latest", False)
+        return int(block["timestamp"], 16)
+
+    def block_number(self) -> int:
+        return int(self.rpc.call("eth_blockNumber"), 16)
+
+    # -- transactions ----------------------------------------------------------------------
+
+    def _nonce(self, address: str) -> int:
+        if address not in self._nonces:
+            self._nonces[address] = int(self.rpc.call("eth_getTransactionCount", address, "pending"), 16)
+        return self._nonces[address]
+
+    def _sign(self, request: TxRequest, gas_price: int) -> bytes:
+        address = request.sender.address
+        nonce = self._nonce(address)
+        tx = {
+            "nonce": nonce,
+            "gas": request.gas,
+            "gasPrice": gas_price,
+            "value": request.value,
+            "data": request.data,
+            "chainId": self.chain_id,
+        }
+        if request.to is not None:
+            tx["to"] = request.to
+        signed = request.sender.sign_transaction(tx)
+        self._nonces[address] = nonce + 1
+        return signed.raw_transaction
+
+    def step(self, requests_: Sequence[TxRequest], timestamp: int,
+             reads: Sequence[tuple[str, bytes]] = ()) -> tuple[list[TxResult], list[bytes]]:
+        """Sends `requests_` in order, mines one block at `timestamp`; returns their receipts and
+        the answers of `reads` (eth_calls on the new block, fetched in the receipts' batch)."""
+        hashes: list[str] = []
+        if requests_:
+            # anvil handles a batch's items concurrently, so arrival order is not send order; it
+            # orders its mempool by fee, so strictly decreasing gas prices (a few wei, base fee
+            # 0) make the block hold the transactions exactly in send order.
+            n = len(requests_)
+            raws = ["0x" + self._sign(r, n - i).hex() for i, r in enumerate(requests_)]
+            hashes = self.rpc.batch([("eth_sendRawTransaction", [raw]) for raw in raws])
+            self.sent += len(raws)
+        self.rpc.call("evm_mine", timestamp)
+        self.block_number_cached += 1
+        read_calls = [("eth_call", [{"to": to, "data": "0x" + data.hex()}, "latest"]) for to, data in reads]
+        answers = self.rpc.batch(read_calls + [("eth_getTransactionReceipt", [h]) for h in hashes])
+        read_answers = [bytes.fromhex(a[2:]) for a in answers[: len(read_calls)]]
+        first = answers[len(read_calls):]
+        if not hashes:
+            return [], read_answers
+        receipts = self._receipts(hashes, first)
+        results = []
+        for request, tx_hash, receipt in zip(requests_, hashes, receipts):
+            results.append(
+                TxResult(
+                    request=request,
+                    tx_hash=tx_hash,
+                    status=int(receipt["status"], 16),
+                    gas_used=int(receipt["gasUsed"], 16),
+                    block_number=int(receipt["blockNumber"], 16),
+                    logs=receipt["logs"],
+                    contract_address=receipt.get("contractAddress"),
+                )
+            )
+        return results, read_answers
+
+    def _receipts(self, hashes: list[str], first: list, timeout: float = 30.0) -> list[dict]:
+        """Receipts of `hashes` (`first`: a first answer already fetched), polling: anvil answers
+        null until the block is sealed."""
+        receipts: list[dict | None] = [None] * len(hashes)
+        deadline = time.monotonic() + timeout
+        pending = list(range(len(hashes)))
+        answers = first
+        while pending:
+            if answers is None:
+                answers = self.rpc.batch([("eth_getTransactionReceipt", [hashes[i]]) for i in pending])
+            still = []
+            for i, receipt in zip(pending, answers):
+                if receipt is None:
+                    still.append(i)
+                else:
+                    receipts[i] = receipt
+            if still and time.monotonic() > deadline:
+                pool = self.rpc.call("txpool_status")
+                raise RpcError(
+                    f"{len(still)} transactions not mined after {timeout}s "
+                    f"(first {hashes[still[0]]}; txpool {pool})"
+                )
+            if still:
+                time.sleep(0.002)
+            pending, answers = still, None
+        return receipts  # type: ignore[return-value]
+
+    # -- reads -----------------------------------------------------------------------------
+
+    def calls(self, calls: Sequence[tuple[str, bytes]], block: str = "latest") -> list[bytes]:
+        """`eth_call` each (to, data) at `block` in one batch; a reverted call raises."""
+        answers = self.rpc.batch(
+            [("eth_call", [{"to": to, "data": "0x" + data.hex()}, block]) for to, data in calls]
+        )
+        return [bytes.fromhex(a[2:]) for a in answers]
+
+
+def checksum(address: str) -> str:
+    return to_checksum_address(address)

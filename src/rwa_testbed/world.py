@@ -1,0 +1,50 @@
+"""The off-chain world: what the asset is truly worth and what has happened to it.
+
+Shocks change the world; agents and the custodian read it. Nothing here touches the chain.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+SECONDS_PER_DAY = 86_400
+SECONDS_PER_YEAR = 365 * SECONDS_PER_DAY
+
+
+@dataclass
+class World:
+    """Off-chain state at time `t` (seconds since the start of the run)."""
+
+    nav0_usd: float
+    yield_apr: float
+    t: int = 0
+    value_factors: list[Callable[[int], float]] = field(default_factory=list)  # shocks' effects
+    stable_price_usd: float = 1.0
+    impaired: bool = False
+    redemptions_frozen: bool = False
+    panic_until: int = -1  # holders are selling until then (a rumor)
+    panic_share: float = 0.0  # share of holders selling while panic lasts
+    forced_lp_withdrawal: float = 0.0  # share of AMM liquidity LPs must pull next step
+    oracle_outage: bool = False
+    events: list[dict] = field(default_factory=list)
+
+    def base_nav(self, t: int | None = None) -> float:
+        """NAV per token before shocks: the start NAV grown by the asset's yield."""
+        t = self.t if t is None else t
+        return self.nav0_usd * (1.0 + self.yield_apr) ** (t / SECONDS_PER_YEAR)
+
+    def true_nav_at(self, t: int) -> float:
+        """True value per token (USD) at time `t`: base NAV times every shock's factor at `t`."""
+        value = self.base_nav(t)
+        for factor in self.value_factors:
+            value *= factor(t)
+        return value
+
+    @property
+    def true_nav(self) -> float:
+        """True value per token (USD) now."""
+        return self.true_nav_at(self.t)
+
+    def record(self, kind: str, description: str) -> None:
+        self.events.append({"t_seconds": self.t, "kind": kind, "description": description})
