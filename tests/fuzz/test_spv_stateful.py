@@ -4,7 +4,7 @@ Every rule predicts the outcome from the model (the exact custom error and its a
 success and the events it emits) at a clock the model controls, then runs it on the real contract
 on anvil: predicted successes as transactions; predicted reverts as an eth_call on a block mined
 at that time (same code, same state; a reverted transaction would change nothing, and the call
-spares ape's trace fetch, ~10x faster), decoded strictly (tests/strict_reverts.py).
+spares ape's trace fetch, ~10x faster), its revert data decoded and compared in full.
 Named invariants, checked after every step:
 
 - no_redemption_paid_twice: RedemptionSettled logs never repeat a request id, and the latest
@@ -25,12 +25,13 @@ Runs under the hypothesis profile loaded in tests/conftest.py ("ci" by default).
 from collections import Counter
 
 import pytest
+from eth_abi import decode
+from eth_utils import is_hex_address, keccak, to_checksum_address
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 from web3.exceptions import ContractLogicError as Web3ContractLogicError
 
 from rwa_testbed.spv import SHARE, USDC, AssetKind, RequestStatus, gate_cap, shares_for_stable, stable_for_shares
-from strict_reverts import decode_error, normalise
 
 DAY = 86_400
 DELAY = 2 * DAY
@@ -43,6 +44,21 @@ SEED_REQUESTS = {"lp": 1_500 * SHARE, "trader": 1_000 * SHARE, "borrower": 500 *
 SEED_DEPLOYED_CASH = 1_500_000 * USDC  # leaves $250,000: pays two seeded requests at $100, not the third
 INVESTORS = tuple(SEED_SUBSCRIPTIONS)
 GUARDIANS = ("custodian", "admin")
+
+
+def normalise(value):
+    """Accounts, contracts and hex address strings as checksummed strings; other values as they are."""
+    value = getattr(value, "address", value)
+    return to_checksum_address(value) if isinstance(value, str) and is_hex_address(value) else value
+
+
+def decode_error(error_abi, data: bytes) -> dict:
+    """Inputs of custom error `error_abi` decoded from revert `data`; AssertionError on another error."""
+    if data[:4] != keccak(text=error_abi.selector)[:4]:
+        raise AssertionError(f"expected custom error {error_abi.selector}, got revert data 0x{data.hex()}")
+    values = decode([i.canonical_type for i in error_abi.inputs], data[4:])
+    return {i.name: normalise(v) for i, v in zip(error_abi.inputs, values)}
+
 
 # ------------------------------------------------------------------- bounded strategies
 
