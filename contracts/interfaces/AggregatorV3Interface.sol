@@ -2,8 +2,8 @@
 pragma solidity ^0.8.20;
 
 /// @title AggregatorV3Interface
-/// @notice Chainlink's price-feed read interface, declared here because the npm package
-///         `@chainlink/contracts` cannot be installed offline. Same names, types and semantics.
+/// @notice Chainlink's price-feed read interface, declared here because Chainlink's npm
+///         package cannot be installed offline. Same names, types and semantics.
 interface AggregatorV3Interface {
     /// @notice Number of decimals in `answer`.
     function decimals() external view returns (uint8);
