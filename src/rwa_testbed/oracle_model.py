@@ -38,6 +38,7 @@ class Round:
     updated_at: int
     observation_index: int
     reason: Reason
+    skipped: int  # older visible observations dropped by the same evaluation
 
     def as_round_data(self) -> tuple[int, int, int, int, int]:
         """`(roundId, answer, startedAt, updatedAt, answeredInRound)`."""
@@ -86,7 +87,6 @@ class LatencyOracleModel:
         if not decision.publish:
             self.done = decision.candidate
             return None
-        self.done = decision.candidate + 1
         assert decision.reason is not None
         new_round = Round(
             round_id=len(self.rounds) + 1,
@@ -94,7 +94,9 @@ class LatencyOracleModel:
             updated_at=now,
             observation_index=decision.candidate,
             reason=decision.reason,
+            skipped=decision.candidate - self.done,
         )
+        self.done = decision.candidate + 1
         self.rounds.append(new_round)
         return new_round
 

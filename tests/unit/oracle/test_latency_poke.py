@@ -180,3 +180,24 @@ def test_poke__empty_queue__publishes_nothing(oracle, keeper, next_timestamp):
 
     assert tx.return_value is False
     assert tx.events == []
+
+
+def test_poke__held_candidate__older_visible_observations_are_skipped_too(
+    create_latency_oracle, custodian, keeper, next_timestamp
+):
+    oracle = create_latency_oracle(delay=60, threshold_bps=100)
+    oracle.submit(10_000, next_timestamp() - 60, sender=custodian)
+    t = next_timestamp()
+    oracle.submit(10_010, t, sender=custodian)
+    oracle.submit(10_020, next_timestamp(), sender=custodian)
+    next_timestamp(60)
+
+    assert oracle.poke(sender=keeper).events == []
+    assert oracle.pendingObservations() == 1
+    assert oracle.nextPublishable() == (False, 2, 10_020, t + 1, True)
+    u = next_timestamp()
+    tx = oracle.submit(10_500, u - 60, sender=custodian)
+    assert tx.events.filter(oracle.ObservationPublished) == [
+        oracle.ObservationPublished(2, 3, u - 60, DEVIATION, 1)
+    ]
+    assert oracle.latestAnswer() == 10_500
