@@ -33,10 +33,13 @@ library CumulativePriceLib {
         }
     }
 
-    /// @notice `floor(cumulativeDelta / seconds / 2**112 * scaleNumerator / scaleDenominator)`:
-    ///         the average price over `seconds` rescaled to an answer, with one rounding.
-    /// @param cumulativeDelta Accumulator difference over the window (UQ112x112 x seconds).
-    /// @param elapsedSeconds Window length (seconds), > 0.
+    /// @notice `cumulativeDelta / elapsedSeconds / 2**112 * scaleNumerator / scaleDenominator`
+    ///         rounded to the nearest integer (halves up): the average price over the span,
+    ///         rescaled to an answer, with one rounding. Rounding to nearest rather than down
+    ///         keeps a constant price that is exact in the answer's decimals exact, although the
+    ///         pair floors each UQ112x112 spot price it accumulates.
+    /// @param cumulativeDelta Accumulator difference over the span (UQ112x112 x seconds).
+    /// @param elapsedSeconds Span length (seconds), > 0.
     /// @param scaleNumerator 10**(baseDecimals + answerDecimals - quoteDecimals) when >= 0, else 1.
     /// @param scaleDenominator 2**112, times 10**(quoteDecimals - baseDecimals - answerDecimals)
     ///        when that is > 0.
@@ -45,7 +48,10 @@ library CumulativePriceLib {
         uint256 elapsedSeconds,
         uint256 scaleNumerator,
         uint256 scaleDenominator
-    ) internal pure returns (uint256) {
-        return Math.mulDiv(cumulativeDelta, scaleNumerator, elapsedSeconds * scaleDenominator);
+    ) internal pure returns (uint256 answer) {
+        uint256 denominator = elapsedSeconds * scaleDenominator;
+        answer = Math.mulDiv(cumulativeDelta, scaleNumerator, denominator);
+        uint256 remainder = mulmod(cumulativeDelta, scaleNumerator, denominator);
+        if (remainder >= denominator - remainder) answer += 1;
     }
 }

@@ -29,9 +29,9 @@ import {RoundHistory} from "./RoundHistory.sol";
 ///        `update()` that changed it (zeros before the first round): a feed nobody updates goes
 ///        stale visibly through `updatedAt`. `consult()` gives the live value without writing.
 ///      - Answer = average of (quote raw units per base raw unit) x 10**baseDecimals x
-///        10**decimals / 10**quoteDecimals, floored once: the price of one whole base token in
-///        whole quote tokens, scaled by `decimals()` (e.g. an 18-decimal RWA token in 6-decimal
-///        USDC -> USD per token with 8 decimals).
+///        10**decimals / 10**quoteDecimals, rounded once to the nearest integer: the price of one
+///        whole base token in whole quote tokens, scaled by `decimals()` (e.g. an 18-decimal
+///        RWA token in 6-decimal USDC -> USD per token with 8 decimals).
 ///      - Seconds during which the pair had an empty reserve add nothing to the accumulator (as
 ///        in the pair) but still count in the span, pulling the average down: start keepers
 ///        (the first `update()`) after liquidity is added.

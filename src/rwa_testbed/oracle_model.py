@@ -148,3 +148,86 @@ class LatencyOracleModel:
             if deadline > now and any(t + self.delay <= now for _, t in self.observations[self.done :]):
                 times.append(deadline)
         return min(times) if times else None
+
+
+# ---------------------------------------------------------------------------- TWAP
+
+Q112 = 2**112  # UQ112x112 unit of the pair's price accumulators
+
+
+@dataclass
+class PairPriceHistory:
+    """Reserves of a Uniswap-V2-style pair over time, and its price accumulators.
+
+    `record(timestamp, reserve0, reserve1)` after every pair update (mint, burn, swap, sync).
+    `cumulative(timestamp, of_token0)` is the accumulator as the pair would have it if it updated
+    at `timestamp`: the sum over each period of floor(other reserve * 2**112 / own reserve) times
+    the period's seconds, periods with an empty reserve adding nothing.
+    """
+
+    updates: list[tuple[int, int, int]] = field(default_factory=list)  # (timestamp, r0, r1)
+
+    def record(self, timestamp: int, reserve0: int, reserve1: int) -> None:
+        if self.updates and self.updates[-1][0] == timestamp:
+            self.updates[-1] = (timestamp, reserve0, reserve1)  # same second: last state wins
+        else:
+            self.updates.append((timestamp, reserve0, reserve1))
+
+    def cumulative(self, timestamp: int, of_token0: bool) -> int:
+        total = 0
+        for (start, r0, r1), end in zip(self.updates, [t for t, _, _ in self.updates[1:]] + [timestamp]):
+            end = min(end, timestamp)  # periods after `timestamp` do not count
+            if end > start and r0 and r1:
+                spot = (r1 * Q112) // r0 if of_token0 else (r0 * Q112) // r1
+                total += spot * (end - start)
+        return total % 2**256
+
+
+@dataclass
+class TwapOracleModel:
+    """Mirror of `TwapOracle`: checkpoints, window rule, rounding and rounds."""
+
+    window: int  # seconds
+    base_decimals: int
+    quote_decimals: int
+    answer_decimals: int = 8
+    checkpoints: list[tuple[int, int]] = field(default_factory=list)  # (timestamp, cumulative)
+    rounds: list[tuple[int, int, int, int]] = field(default_factory=list)  # (id, answer, start, end)
+
+    def answer(self, start: tuple[int, int], now: int, cumulative_now: int) -> int:
+        """Average price of one whole base token in whole quote tokens, scaled by 10**decimals,
+        rounded to nearest (halves up)."""
+        delta = (cumulative_now - start[1]) % 2**256
+        numerator = delta * 10 ** (self.base_decimals + self.answer_decimals)
+        denominator = (now - start[0]) * Q112 * 10**self.quote_decimals
+        return (2 * numerator + denominator) // (2 * denominator)
+
+    def window_start(self, now: int) -> tuple[int, int] | None:
+        """Newest checkpoint at or before `now - window`."""
+        old_enough = [c for c in self.checkpoints if c[0] <= now - self.window]
+        return old_enough[-1] if old_enough else None
+
+    def consult(self, now: int, cumulative_now: int) -> tuple[int, int] | None:
+        """`consult()`: (answer, windowStart), or None where the contract reverts."""
+        start = self.window_start(now)
+        return None if start is None else (self.answer(start, now, cumulative_now), start[0])
+
+    def update(self, now: int, cumulative_now: int) -> tuple[int, int, int, int] | None:
+        """`update()`; returns the round published (id, answer, windowStart, windowEnd), if any."""
+        if self.checkpoints and self.checkpoints[-1][0] == now:
+            return None
+        start = self.window_start(now)
+        self.checkpoints.append((now, cumulative_now))
+        if start is None:
+            return None
+        answer = self.answer(start, now, cumulative_now)
+        if self.rounds and self.rounds[-1][1] == answer:
+            return None
+        self.rounds.append((len(self.rounds) + 1, answer, start[0], now))
+        return self.rounds[-1]
+
+    def latest_round_data(self) -> tuple[int, int, int, int, int]:
+        if not self.rounds:
+            return (0, 0, 0, 0, 0)
+        round_id, answer, _, end = self.rounds[-1]
+        return (round_id, answer, end, end, round_id)

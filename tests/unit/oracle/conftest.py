@@ -11,6 +11,8 @@ import pytest
 from ape.contracts import ContractContainer
 from ethpm_types import ContractType
 
+from rwa_testbed.oracle_model import PairPriceHistory
+
 UNISWAP_BUILD = Path(__file__).parents[3] / "node_modules" / "@uniswap" / "v2-core" / "build"
 
 ONE_RWA = 10**18  # the RWA token has 18 decimals
@@ -121,13 +123,14 @@ def seeded_pair(uniswap_pair, deposit, lp):
 
 
 @pytest.fixture
-def create_twap_oracle(project, admin, seeded_pair, rwa_token):
-    """Deploys a TwapOracle on the seeded pair pricing the RWA token (8 decimals) by default."""
+def create_twap_oracle(project, admin, uniswap_pair, rwa_token):
+    """Deploys a TwapOracle on the RWA/USDC pair pricing the RWA token (8 decimals) by default.
+    The pair is empty unless the test also asks for `seeded_pair` or `pool`."""
 
     def _create(pair=None, base_token=None, window=600, decimals=8, description="RWA / USDC TWAP"):
         return admin.deploy(
             project.TwapOracle,
-            pair or seeded_pair,
+            pair or uniswap_pair,
             base_token or rwa_token,
             window,
             decimals,
@@ -135,3 +138,53 @@ def create_twap_oracle(project, admin, seeded_pair, rwa_token):
         )
 
     return _create
+
+
+class PoolDriver:
+    """Moves the real pair's price at chosen times and keeps an independent Python record of its
+    reserves (`history`) to compute the expected accumulators and TWAPs from."""
+
+    def __init__(self, pair, rwa_token, stablecoin, admin, chain):
+        self.pair, self.rwa_token, self.stablecoin, self.admin, self.chain = (
+            pair,
+            rwa_token,
+            stablecoin,
+            admin,
+            chain,
+        )
+        self.rwa_is_token0 = pair.token0() == rwa_token.address
+        reserve0, reserve1, timestamp = pair.getReserves()
+        self.history = PairPriceHistory()
+        self.history.record(timestamp, reserve0, reserve1)
+
+    def reserves(self) -> tuple[int, int]:
+        """(RWA, USDC) reserves as recorded in Python, raw units."""
+        _, reserve0, reserve1 = self.history.updates[-1]
+        return (reserve0, reserve1) if self.rwa_is_token0 else (reserve1, reserve0)
+
+    def donate_and_sync(self, timestamp: int, rwa: int = 0, usdc: int = 0) -> None:
+        """At `timestamp` (seconds): sends raw amounts to the pair and `sync()`s, which moves the
+        price exactly like a trade (without fees). All blocks carry `timestamp`."""
+        rwa_reserve, usdc_reserve = self.reserves()
+        if rwa:
+            self.chain.pending_timestamp = timestamp
+            self.rwa_token.transfer(self.pair, rwa, sender=self.admin)
+        if usdc:
+            self.chain.pending_timestamp = timestamp
+            self.stablecoin.mint(self.pair, usdc, sender=self.admin)
+        self.chain.pending_timestamp = timestamp
+        self.pair.sync(sender=self.admin)
+        rwa_reserve, usdc_reserve = rwa_reserve + rwa, usdc_reserve + usdc
+        expected = (rwa_reserve, usdc_reserve) if self.rwa_is_token0 else (usdc_reserve, rwa_reserve)
+        assert self.pair.getReserves() == (*expected, timestamp)
+        self.history.record(timestamp, *expected)
+
+    def cumulative(self, timestamp: int, base_is_token0: bool) -> int:
+        """Expected accumulator of the base token's price at `timestamp`."""
+        return self.history.cumulative(timestamp, base_is_token0)
+
+
+@pytest.fixture
+def pool(seeded_pair, rwa_token, stablecoin, admin, chain):
+    """Driver of the seeded pair (see PoolDriver)."""
+    return PoolDriver(seeded_pair, rwa_token, stablecoin, admin, chain)
