@@ -247,7 +247,7 @@ class Engine:
                     self.progress(t, {"mode": mode, "liquidations": len(rec.liquidations)})
         finally:
             self.chain.release_control()
-        summary = summarize(s, rec, self.population, world, view, self.shocks)
+        summary = summarize(s, rec, self.population, world, view, self.shocks, ctx)
         return RunResult(s, rec.timeseries, rec.liquidations, world.events, summary, self.population)
 
     def _track_price(self, t: int, view: View) -> None:
@@ -257,7 +257,20 @@ class Engine:
             prices.popleft()
 
 
-def summarize(s: Scenario, rec: Recorder, population: Population, world: World, final: View, shocks) -> dict:
+def liquidator_pnl_usd(s: Scenario, ctx: Context, final: View) -> float:
+    """Liquidators' gain: final stablecoin plus seized tokens valued at the true NAV, less capital."""
+    m, groups = ctx.market, s.agents.liquidators
+    value = 0.0
+    for account, g in zip(ctx.actors.liquidators, ctx.actors.liquidator_groups):
+        stable = final.balance(m.stable, account.address) / 10**6 * final.stable_price_usd
+        tokens = final.balance(m.spv, account.address) / 10**18 * ctx.world.true_nav
+        initial = 0.0 if groups[g].atomic else groups[g].capital_usd
+        value += stable + tokens - initial
+    return value
+
+
+def summarize(s: Scenario, rec: Recorder, population: Population, world: World, final: View, shocks,
+              ctx: Context) -> dict:
     """The run's summary: only values derived from the chain and the seed (no wall time)."""
     rows = rec.timeseries
     liqs = rec.liquidations
@@ -326,6 +339,7 @@ def summarize(s: Scenario, rec: Recorder, population: Population, world: World, 
         },
         "liquidators": {
             "atomic_profit_usd": rec.liquidator_profit_stable / 1e6,
+            "pnl_at_true_value_usd": liquidator_pnl_usd(s, ctx, final),
         },
         "chain": {
             "transactions": rec.tx_count,
