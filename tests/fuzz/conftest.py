@@ -57,6 +57,7 @@ class Market:
     rwa_feed: object
     accounts: dict  # role -> ape account
     rwa_is_token0: bool
+    seed_share_moves: int  # supplies and borrows the seed made (rounding allowance of the cash invariant)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -107,7 +108,7 @@ def protocol_market(project, chain, stablecoin, admin, keeper, lp, borrower, oth
         contract_from_ape("stable_feed", stable_feed), contract_from_ape("rwa_feed", rwa_feed),
     ])
     return Market(chain, driver, stablecoin, rwa, pool, pair, router, stable_feed, rwa_feed, accounts,
-                  pair.token0() == rwa.address)
+                  pair.token0() == rwa.address, 1 + 2 * len(POSITIONS))
 
 
 @pytest.fixture

@@ -16,10 +16,12 @@ every step:
 - total_debt_is_sum_of_user_debts: sum of debt shares == scaledTotalDebt exactly, and
   |totalDebt - sum of debtBalanceOf| <= number of users (each balance rounds half up, < 1 wei);
 - supply_shares_add_up: per reserve, the holders' supply shares sum to scaledTotalSupply exactly;
-- pool_cash_covers_supply_net_of_debt_and_deficit: per reserve, cash + debt + deficit >=
-  supplied + treasury's accrued share, within 1 wei per share-moving transaction so far (every
-  supply, withdraw, borrow, repay, liquidation, mint to treasury, cover rounds shares half up once
-  per reserve it touches); i.e. cash >= supplied - borrowed - deficit;
+- pool_cash_covers_supply_net_of_debt_and_deficit: per reserve, cash + debt + deficit >= supplied +
+  what the treasury is owed (accrued shares and the reserve factor's share of interest since the
+  last update), i.e. cash >= supplied - borrowed - deficit, within a rounding allowance: 3 wei for
+  the views, plus 2 x (1 + index / RAY) wei per share-moving transaction so far (supply, withdraw,
+  borrow, repay, liquidation, mint to treasury, cover: each rounds shares half up, and the
+  treasury's accrual once, at an index of `index`), the seed's included;
 - liquidations_hit_only_unhealthy_positions: every successful liquidation had HF < 1 just before it
   (read at the liquidation's own block time, equal to the event's healthFactorBefore);
 - liquidations_seize_at_most_the_users_collateral: seized + protocol fee <= the user's collateral,
@@ -58,9 +60,11 @@ MAX_UINT = 2**256 - 1
 VARIABLE = 2
 BLOCK_SECONDS = 12
 CLOSE_FACTOR_HF_THRESHOLD = 95 * 10**16  # 0.95 WAD
+VIEW_ROUNDING = 3  # wei: totalSupplied, the treasury's accrued shares and its pending share each round once
 MIN_PRICE = 10**4  # $0.0001, 8 decimals: the keeper never reports a price of 0
 
 STATS: Counter = Counter()  # examples, steps, transactions, reverted, liquidations, deficits, seconds
+OUTCOMES: Counter = Counter()  # "contract.function: error name or ok", across examples
 
 # Errors each rule may meet; anything else fails the example.
 ALLOWED = {
@@ -111,7 +115,9 @@ class ProtocolMachine(RuleBasedStateMachine):
         self.now = self.d.head_timestamp() + BLOCK_SECONDS  # timestamp of the next block
         self.version = 0  # bumped by every mined block; invalidates the cached view
         self._view_cache = (None, None)
-        self.share_moves = 0
+        self.share_moves = self.m.seed_share_moves
+        # Rounding allowance (wei) of the cash invariant; see `_moved_shares`.
+        self.allowance = VIEW_ROUNDING + 4 * self.m.seed_share_moves  # the seed's moves at index 1 RAY
         self.liquidations: list[dict] = []
         self.deficit_events: list[dict] = []
         self.swaps: list[tuple[int, int]] = []  # (k before, k after) of successful swaps
@@ -144,6 +150,7 @@ class ProtocolMachine(RuleBasedStateMachine):
         outcome = self.d.send(self.addr[sender], contract, fn, *args, timestamp=self.now)
         self.now += BLOCK_SECONDS
         self.version += 1
+        OUTCOMES[f"{contract}.{fn}: {outcome.error or 'ok'}"] += 1
         if not outcome.ok:
             STATS["reverted"] += 1
             assert outcome.error in ALLOWED[allowed], (
@@ -159,6 +166,15 @@ class ProtocolMachine(RuleBasedStateMachine):
 
     def _token(self, asset: str) -> str:
         return (self.m.stablecoin if asset == "stable" else self.m.rwa).address
+
+    def _moved_shares(self) -> None:
+        """A transaction minted or burned supply or debt shares (and accrued the treasury's share):
+        each rounds half up once per index it uses, i.e. by at most 1 + index / RAY wei, twice
+        (shares, treasury accrual)."""
+        self.share_moves += 1
+        v = self.view()
+        indexes = [v["income_stable"], v["reserve_stable"]["variableBorrowIndex"]]
+        self.allowance += 2 * (1 + max(indexes) // RAY)
 
     def _count_step(self):
         STATS["steps"] += 1
@@ -201,7 +217,8 @@ class ProtocolMachine(RuleBasedStateMachine):
         wallet = self.d.read([(asset, "balanceOf", (self.addr[user],))])[0]
         amount = 1 if one_wei else wallet * percent // 100
         outcome = self._tx(user, "pool", "supply", token, amount, self.addr[user], 0, allowed="supply")
-        self.share_moves += outcome.ok
+        if outcome.ok:
+            self._moved_shares()
 
     @rule(user=S.users, asset=S.assets, mode=S.amount_modes, percent=S.percents)
     def withdraw(self, user, asset, mode, percent):
@@ -213,7 +230,7 @@ class ProtocolMachine(RuleBasedStateMachine):
                   "balance_plus_one": balance + 1}[mode]
         outcome = self._tx(user, "pool", "withdraw", token, amount, self.addr[user], allowed="withdraw")
         if outcome.ok:
-            self.share_moves += 1
+            self._moved_shares()
             self._assert_not_made_unhealthy(user, account[5], "withdraw")
 
     @rule(user=S.users, percent=S.borrow_percents)
@@ -224,7 +241,7 @@ class ProtocolMachine(RuleBasedStateMachine):
         outcome = self._tx(user, "pool", "borrow", self.m.stablecoin.address, amount, VARIABLE, 0, self.addr[user],
                            allowed="borrow")
         if outcome.ok:
-            self.share_moves += 1
+            self._moved_shares()
             self._assert_healthy(user, "borrow")
         elif outcome.error == "HealthFactorBelowThreshold":
             assert data[5] < WAD, f"borrow refused for HF {data[5]} but the position was healthy"
@@ -238,7 +255,7 @@ class ProtocolMachine(RuleBasedStateMachine):
         outcome = self._tx(payer, "pool", "repay", self.m.stablecoin.address, amount, VARIABLE, self.addr[user],
                            allowed="repay")
         if outcome.ok:
-            self.share_moves += 1
+            self._moved_shares()
             (repaid,) = outcome.named("pool", "Repaid")
             assert repaid["amount"] == min(debt, amount), "repaid more than the debt or the amount asked"
 
@@ -255,7 +272,7 @@ class ProtocolMachine(RuleBasedStateMachine):
     def mint_to_treasury(self):
         self._count_step()
         self._tx("trader", "pool", "mintToTreasury", [self.m.stablecoin.address, self.m.rwa.address], allowed="none")
-        self.share_moves += 1
+        self._moved_shares()
 
     @rule(percent=S.percents)
     def cover_deficit(self, percent):
@@ -264,7 +281,7 @@ class ProtocolMachine(RuleBasedStateMachine):
         amount = max(deficit * percent // 100, 0)
         outcome = self._tx("admin", "pool", "coverDeficit", self.m.stablecoin.address, amount, allowed="cover")
         if outcome.ok:
-            self.share_moves += 1
+            self._moved_shares()
             (covered,) = outcome.named("pool", "DeficitCovered")
             self.deficit_expected -= covered["amountCovered"]
 
@@ -300,7 +317,7 @@ class ProtocolMachine(RuleBasedStateMachine):
                 raise AssertionError(f"uncapped liquidation of unhealthy {user} (HF {pre_hf}) reverted with "
                                      f"{outcome.error}{outcome.error_args}")
             return
-        self.share_moves += 1
+        self._moved_shares()
         STATS["liquidations"] += 1
         (event,) = outcome.named("pool", "LiquidationExecuted")
         post_account, post_debt, post_collateral, post_paid = self.d.read([
@@ -321,12 +338,20 @@ class ProtocolMachine(RuleBasedStateMachine):
                                         "post_debt": post_debt})
         assert pre_deficit + self.liquidations[-1]["deficit_created"] == self.view()["deficit"]
 
+    @rule(mode=S.debt_to_cover_modes, percent=S.percents, receive_shares=st.booleans())
+    def liquidate_weakest(self, mode, percent, receive_shares):
+        """A liquidation bot's pick: the borrower with the lowest health factor."""
+        accounts = self._pending([("pool", "getUserAccountData", (self.addr[u],)) for u in S.BORROWERS])
+        weakest = min(zip(S.BORROWERS, accounts), key=lambda pair: pair[1][5])[0]
+        self.liquidate(user=weakest, mode=mode, percent=percent, receive_shares=receive_shares)
+
     @rule(percent=S.percents)
     def liquidator_sells_collateral(self, percent):
         """The liquidator dumps part of what it seized on the AMM (a real liquidator's exit)."""
         self._count_step()
         held = self.d.read([("rwa", "balanceOf", (self.addr["liquidator"],))])[0]
-        self._swap("liquidator", True, held * percent // 100)
+        if held:
+            self._swap("liquidator", True, held * percent // 100)
 
     # ------------------------------------------------------------------ oracle rules
 
@@ -343,6 +368,18 @@ class ProtocolMachine(RuleBasedStateMachine):
                 "ObservationOutOfOrder", {"observedAt": observed_at, "previousObservedAt": self.last_observed_at})
             return
         observed_at = max(self.last_observed_at, self.now - lag)
+        now = self.now
+        outcome = self._tx("keeper", "rwa_feed", "submit", self.true_price, observed_at, allowed="none")
+        self.last_observed_at = observed_at
+        self._record_round(self.oracle.submit(self.true_price, observed_at, now), outcome)
+
+    @rule(drop_bps=st.integers(1_000, 6_000))
+    def crash(self, drop_bps):
+        """A shock: the true price falls by `drop_bps`, reported as observed `delay` seconds ago so it
+        is visible (published at once unless an outage holds it back)."""
+        self._count_step()
+        self.true_price = max(MIN_PRICE, self.true_price * (10_000 - drop_bps) // 10_000)
+        observed_at = max(self.last_observed_at, self.now - self.oracle.delay)
         now = self.now
         outcome = self._tx("keeper", "rwa_feed", "submit", self.true_price, observed_at, allowed="none")
         self.last_observed_at = observed_at
@@ -407,7 +444,8 @@ class ProtocolMachine(RuleBasedStateMachine):
     def swap(self, seller, sell_rwa, size_bps):
         self._count_step()
         reserve_in, _, _ = self._oriented(self.view()["reserves"], sell_rwa)
-        self._swap(seller, sell_rwa, reserve_in * size_bps // 10_000)
+        wallet = self.d.read([("rwa" if sell_rwa else "stable", "balanceOf", (self.addr[seller],))])[0]
+        self._swap(seller, sell_rwa, min(wallet, reserve_in * size_bps // 10_000))
 
     @rule(sell_rwa=st.booleans(), size_bps=S.swap_sizes_bps, extra=st.sampled_from([1, 1, 1_000]))
     def greedy_swap(self, sell_rwa, size_bps, extra):
@@ -434,10 +472,13 @@ class ProtocolMachine(RuleBasedStateMachine):
     def add_liquidity(self, percent):
         self._count_step()
         reserves = self.view()["reserves"]
-        stable_wallet = self.d.read([("stable", "balanceOf", (self.addr["lp"],))])[0] * percent // 100 // 10
+        stable_wallet, rwa_wallet = self.d.read([("stable", "balanceOf", (self.addr["lp"],)),
+                                                 ("rwa", "balanceOf", (self.addr["lp"],))])
         r_rwa, r_stable, rwa_is_0 = self._oriented(reserves, True)
-        rwa_amount = stable_wallet * r_rwa // r_stable if r_stable else 0
-        amounts = (rwa_amount, stable_wallet) if rwa_is_0 else (stable_wallet, rwa_amount)
+        # `percent` of the lp's wallets, at the pool's ratio, limited by the scarcer side
+        stable_amount = min(stable_wallet, rwa_wallet * r_stable // r_rwa) * percent // 100
+        rwa_amount = stable_amount * r_rwa // r_stable
+        amounts = (rwa_amount, stable_amount) if rwa_is_0 else (stable_amount, rwa_amount)
         self._tx("lp", "router", "addLiquidity", self.m.pair.address, *amounts, 0, self.addr["lp"], self.now,
                  allowed="liquidity")
 
@@ -466,13 +507,14 @@ class ProtocolMachine(RuleBasedStateMachine):
     @invariant()
     def pool_cash_covers_supply_net_of_debt_and_deficit(self):
         v = self.view()
-        owed = v["supplied_stable"] + ray_mul(v["reserve_stable"]["accruedToTreasury"], v["income_stable"])
+        owed = v["supplied_stable"] + treasury_share(v["reserve_stable"], v["income_stable"], v["total_debt"])
         held = v["cash_stable"] + v["total_debt"] + v["deficit"]
-        assert held + self.share_moves >= owed, (
+        STATS["max_cash_shortfall_wei"] = max(STATS["max_cash_shortfall_wei"], owed - held)
+        assert held + self.allowance >= owed, (
             f"stablecoin: cash {v['cash_stable']} + debt {v['total_debt']} + deficit {v['deficit']} = {held} "
-            f"< supplied + treasury {owed} by {owed - held} (rounding allowance {self.share_moves})")
-        owed_rwa = v["supplied_rwa"] + ray_mul(v["reserve_rwa"]["accruedToTreasury"], v["income_rwa"])
-        assert v["cash_rwa"] + self.share_moves >= owed_rwa, f"collateral cash {v['cash_rwa']} < owed {owed_rwa}"
+            f"< supplied + treasury {owed} by {owed - held} (rounding allowance {self.allowance} wei)")
+        owed_rwa = v["supplied_rwa"] + treasury_share(v["reserve_rwa"], v["income_rwa"], 0)
+        assert v["cash_rwa"] + self.allowance >= owed_rwa, f"collateral cash {v['cash_rwa']} < owed {owed_rwa}"
 
     @invariant()
     def liquidations_hit_only_unhealthy_positions(self):
@@ -529,6 +571,15 @@ class ProtocolMachine(RuleBasedStateMachine):
 def ray_mul(a: int, b: int) -> int:
     """WadRayMath.rayMul: a x b / RAY, half up."""
     return (a * b + RAY // 2) // RAY
+
+
+def treasury_share(reserve: dict, income: int, total_debt: int) -> int:
+    """What the treasury is owed in a reserve (token units): its accrued supply shares at the current
+    income index, plus the reserve factor's share of the debt interest accrued since the last update
+    (which the pool credits at the next action)."""
+    debt_at_last_update = ray_mul(reserve["scaledTotalDebt"], reserve["variableBorrowIndex"])
+    pending = percent_mul(max(total_debt - debt_at_last_update, 0), reserve["config"][4])
+    return ray_mul(reserve["accruedToTreasury"], income) + pending
 
 
 def check_invariants(machine: ProtocolMachine) -> None:
