@@ -52,6 +52,6 @@ contract LendingMathHarness {
         uint256 availableLiquidity,
         uint256 reserveFactorBps
     ) external pure returns (uint256 liquidityRate, uint256 variableBorrowRate) {
-        return InterestRateModel.calculateRates(params, totalDebt, availableLiquidity, reserveFactorBps);
+        return InterestRateModel.calculateRates(params, totalDebt, availableLiquidity, 0, reserveFactorBps);
     }
 }

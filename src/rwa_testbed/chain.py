@@ -17,7 +17,10 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
-import requests
+import http.client
+import json
+from urllib.parse import urlsplit
+
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from eth_utils import keccak, to_checksum_address
@@ -65,13 +68,41 @@ class Rpc:
     def __init__(self, uri: str, timeout: float = 120.0):
         self.uri = uri
         self.timeout = timeout
-        self._session = requests.Session()
+        parts = urlsplit(uri)
+        self._host, self._port, self._path = parts.hostname, parts.port or 80, parts.path or "/"
+        self._conn: http.client.HTTPConnection | None = None
         self._id = 0
+
+    def _post(self, body: bytes) -> bytes:
+        """POST over one keep-alive connection (reconnecting once if the node closed it)."""
+        for attempt in (0, 1):
+            if self._conn is None:
+                self._conn = http.client.HTTPConnection(self._host, self._port, timeout=self.timeout)
+            try:
+                self._conn.request("POST", self._path, body, {"Content-Type": "application/json"})
+                response = self._conn.getresponse()
+                data = response.read()
+                if response.status != 200:
+                    raise RpcError(f"HTTP {response.status}: {data[:200]!r}")
+                return data
+            except (http.client.HTTPException, ConnectionError, OSError):
+                self._conn.close()
+                self._conn = None
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")
 
     def call(self, method: str, *params: Any) -> Any:
         return self.batch([(method, list(params))])[0]
 
+    MAX_BATCH = 500  # anvil rejects very large batches ("Invalid request")
+
     def batch(self, calls: Sequence[tuple[str, list]], raise_errors: bool = True) -> list[Any]:
+        if len(calls) > self.MAX_BATCH:
+            out: list[Any] = []
+            for i in range(0, len(calls), self.MAX_BATCH):
+                out += self.batch(calls[i: i + self.MAX_BATCH], raise_errors)
+            return out
         if not calls:
             return []
         payload = []
@@ -79,9 +110,7 @@ class Rpc:
             self._id += 1
             payload.append({"jsonrpc": "2.0", "id": self._id, "method": method, "params": params})
         first_id = payload[0]["id"]
-        response = self._session.post(self.uri, json=payload, timeout=self.timeout)
-        response.raise_for_status()
-        answers = response.json()
+        answers = json.loads(self._post(json.dumps(payload).encode()))
         if isinstance(answers, dict):  # a transport-level error answers with one object
             raise RpcError(str(answers.get("error", answers)))
         results: list[Any] = [None] * len(payload)
@@ -111,7 +140,7 @@ class FastChain:
         self.chain_id = int(self.rpc.call("eth_chainId"), 16)
         self._nonces: dict[str, int] = {}
         self.sent = 0
-        self.rpc_calls = 0
+        self.block_number_cached = 0
 
     # -- setup -----------------------------------------------------------------------------
 
@@ -162,8 +191,10 @@ class FastChain:
         self._nonces[address] = nonce + 1
         return signed.raw_transaction
 
-    def step(self, requests_: Sequence[TxRequest], timestamp: int) -> list[TxResult]:
-        """Sends `requests_` in order, mines one block at `timestamp`, returns their receipts."""
+    def step(self, requests_: Sequence[TxRequest], timestamp: int,
+             reads: Sequence[tuple[str, bytes]] = ()) -> tuple[list[TxResult], list[bytes]]:
+        """Sends `requests_` in order, mines one block at `timestamp`; returns their receipts and
+        the answers of `reads` (eth_calls on the new block, fetched in the receipts' batch)."""
         hashes: list[str] = []
         if requests_:
             # anvil handles a batch's items concurrently, so arrival order is not send order; it
@@ -174,9 +205,14 @@ class FastChain:
             hashes = self.rpc.batch([("eth_sendRawTransaction", [raw]) for raw in raws])
             self.sent += len(raws)
         self.rpc.call("evm_mine", timestamp)
+        self.block_number_cached += 1
+        read_calls = [("eth_call", [{"to": to, "data": "0x" + data.hex()}, "latest"]) for to, data in reads]
+        answers = self.rpc.batch(read_calls + [("eth_getTransactionReceipt", [h]) for h in hashes])
+        read_answers = [bytes.fromhex(a[2:]) for a in answers[: len(read_calls)]]
+        first = answers[len(read_calls):]
         if not hashes:
-            return []
-        receipts = self._receipts(hashes)
+            return [], read_answers
+        receipts = self._receipts(hashes, first)
         results = []
         for request, tx_hash, receipt in zip(requests_, hashes, receipts):
             results.append(
@@ -190,15 +226,18 @@ class FastChain:
                     contract_address=receipt.get("contractAddress"),
                 )
             )
-        return results
+        return results, read_answers
 
-    def _receipts(self, hashes: list[str], timeout: float = 30.0) -> list[dict]:
-        """Receipts of `hashes`, polling: anvil answers null until the block is sealed."""
+    def _receipts(self, hashes: list[str], first: list, timeout: float = 30.0) -> list[dict]:
+        """Receipts of `hashes` (`first`: a first answer already fetched), polling: anvil answers
+        null until the block is sealed."""
         receipts: list[dict | None] = [None] * len(hashes)
         deadline = time.monotonic() + timeout
         pending = list(range(len(hashes)))
+        answers = first
         while pending:
-            answers = self.rpc.batch([("eth_getTransactionReceipt", [hashes[i]]) for i in pending])
+            if answers is None:
+                answers = self.rpc.batch([("eth_getTransactionReceipt", [hashes[i]]) for i in pending])
             still = []
             for i, receipt in zip(pending, answers):
                 if receipt is None:
@@ -213,7 +252,7 @@ class FastChain:
                 )
             if still:
                 time.sleep(0.002)
-            pending = still
+            pending, answers = still, None
         return receipts  # type: ignore[return-value]
 
     # -- reads -----------------------------------------------------------------------------

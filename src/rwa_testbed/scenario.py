@@ -150,11 +150,23 @@ class PopulationConfig(Model):
 
 
 class LiquidatorConfig(Model):
+    """A group of liquidators that act alike."""
+
     count: Annotated[int, Field(ge=0, le=100)] = 3
     capital_usd: NonNegative = 5_000_000
     min_profit_usd: NonNegative = 100
-    disposal: Literal["amm", "redeem"] = Field("amm", description="dump seized collateral or redeem at NAV")
+    disposal: Literal["amm", "redeem", "hold"] = Field(
+        "amm",
+        description="what capital-backed liquidators do with seized collateral: dump it on the AMM, "
+        "request a (slow, gated) redemption at NAV, or hold it valued at the oracle price",
+    )
     atomic: bool = Field(True, description="flash-swap through the Vyper executor, no capital needed")
+
+    @model_validator(mode="after")
+    def _atomic_dumps(self) -> "LiquidatorConfig":
+        if self.atomic and self.disposal != "amm":
+            raise ValueError("atomic liquidators sell the collateral on the AMM: disposal must be 'amm'")
+        return self
 
 
 class ArbitrageurConfig(Model):
@@ -164,11 +176,19 @@ class ArbitrageurConfig(Model):
     threshold_bps: Bps = 200
     impaired_haircut_bps: Bps = Field(5_000, description="fair-value haircut while the claim is impaired")
     max_trade_usd: PositiveUsd = 1_000_000
+    min_trade_usd: NonNegative = Field(10_000, description="smaller trades are not worth the gas")
+    capital_inflow_usd_per_day: NonNegative = Field(
+        0, description="fresh capital reaching each arbitrageur per day (off-chain fundraising is slow)"
+    )
 
 
 class PanicSellerConfig(Model):
     sell_share_bps: Bps = Field(5_000, description="share of its tokens a panicking holder sells")
     max_trade_usd: PositiveUsd = 250_000
+    drawdown_panic_bps: Bps = Field(
+        2_500, description="a calm holder panics too when the AMM price is this far below its one-day high (0: never)"
+    )
+    floor_pct_of_nav: Pct = Field(20, description="holders do not sell below this share of the last attested NAV")
 
 
 class LiquidityProviderConfig(Model):
@@ -178,7 +198,7 @@ class LiquidityProviderConfig(Model):
 
 
 class AgentsConfig(Model):
-    liquidators: LiquidatorConfig = LiquidatorConfig()
+    liquidators: list[LiquidatorConfig] = [LiquidatorConfig()]
     arbitrageurs: ArbitrageurConfig = ArbitrageurConfig()
     panic_sellers: PanicSellerConfig = PanicSellerConfig()
     liquidity_providers: LiquidityProviderConfig = LiquidityProviderConfig()
@@ -189,6 +209,12 @@ class AgentsConfig(Model):
 
 class ShockBase(Model):
     at_days: NonNegative = Field(description="when the shock starts, days from the start of the run")
+    offchain_days: NonNegative | None = Field(
+        None,
+        description="how long the event takes to play out off-chain (defaults per kind: the default "
+        "wave's length, 180 days for a hack's legal fight, 90 for a disaster's damage assessment, "
+        "else 0); the slow side of the months-vs-minutes comparison",
+    )
 
 
 class DefaultWave(ShockBase):

@@ -25,6 +25,8 @@ class World:
     redemptions_frozen: bool = False
     panic_until: int = -1  # holders are selling until then (a rumor)
     panic_share: float = 0.0  # share of holders selling while panic lasts
+    forced_lp_withdrawal: float = 0.0  # share of AMM liquidity LPs must pull next step
+    oracle_outage: bool = False
     events: list[dict] = field(default_factory=list)
 
     def base_nav(self, t: int | None = None) -> float:

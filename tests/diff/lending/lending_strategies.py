@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from diff_replay import MAX_UINT, Borrow, Liquidate, SetPrice, Supply, Warp
+from lending_replay import MAX_UINT, Borrow, Liquidate, SetPrice, Supply, Warp
 from hypothesis import assume
 from hypothesis import strategies as st
 
@@ -56,18 +56,24 @@ def actions(position: Position, *, ltv_bps: int, threshold_bps: int) -> list:
     return steps
 
 
+HALF_CLOSE_BAND = st.integers(9_501, 9_990)
+FULL_CLOSE_BAND = st.integers(7_700, 9_500)
+COLLATERAL_SHORT_BAND = st.integers(3_000, 7_000)
+
+
 @st.composite
 def positions(draw: st.DrawFn, *, ltv_bps: int, threshold_bps: int) -> Position:
     """Positions from 100 USD to 1 billion USD of collateral at 0.01 to 10_000 USD per token,
-    with a health target half the time in the 50 % close-factor band (0.95, 1) and half below
-    it (the 100 % branch, and the collateral-capped one under ~0.77 with a 10 % bonus)."""
+    with a health target drawn from three bands alike: the 50 % close factor (0.95, 1), the
+    100 % close factor [0.77, 0.95] and below 0.7, where collateral (threshold 70 %) runs short
+    of debt x 110 % bonus once the whole debt is liquidated."""
     value_usd = draw(st.integers(100, 10**9))
     price = draw(st.integers(10**6, 10**12))
     position = Position(
         collateral=value_usd * 10**26 // price + draw(st.integers(0, 10**6)),
         price=price,
         borrow_bps=draw(st.integers(1_000, 9_900)),
-        health_bps=draw(st.one_of(st.integers(9_501, 9_990), st.integers(3_000, 9_500))),
+        health_bps=draw(st.one_of(HALF_CLOSE_BAND, FULL_CLOSE_BAND, COLLATERAL_SHORT_BAND)),
         days=draw(st.sampled_from([0, 0, 1, 30])),
         cover_bps=draw(st.one_of(st.none(), st.integers(1, 10_000))),
     )

@@ -1,0 +1,107 @@
+"""The custodian's reports and the oracle keeper that carries them on-chain.
+
+On the scenario's schedule (`custodian.report_every_days`) the custodian attests the NAV on the
+SPV (`reportNav`, as of `reporting_lag_days` ago: the true value then) and the reporter submits
+the same value to the latency oracle (`submit`); the keeper `poke`s the oracle when the delay has
+passed or a heartbeat is due. With a TWAP oracle the keeper calls `update()` instead.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..market import FEED_DECIMALS, STABLE_DECIMALS
+from ..world import SECONDS_PER_DAY
+from .base import Agent, View
+
+if TYPE_CHECKING:
+    from ..chain import TxRequest
+    from ..engine import Context
+
+POKE_GAS = 400_000
+
+
+class Keeper(Agent):
+    name = "keeper"
+
+    def __init__(self, ctx: "Context"):
+        cfg = ctx.scenario.market
+        self.every = round(cfg.custodian.report_every_days * SECONDS_PER_DAY)
+        self.lag = round(cfg.custodian.reporting_lag_days * SECONDS_PER_DAY)
+        self.kind = cfg.oracle.kind
+        self.delay = cfg.oracle.delay_seconds
+        self.heartbeat = cfg.oracle.heartbeat_seconds
+        self.twap_every = max(1, cfg.oracle.twap_window_seconds // 4)
+        self.next_report = self.every
+        self.extra_reports: list[int] = []
+        self.pending_visible: list[int] = []  # visibility times of submitted, unpoked observations
+        self.last_poke = 0
+        self.last_twap_update = 0
+        self.reports = 0
+        self.last_reported_nav_usd = cfg.asset.nav_per_token_usd
+        self._stable_tx: list["TxRequest"] = []
+        self.ctx = ctx
+
+    # -- called by shocks ------------------------------------------------------------------
+
+    def request_report(self, t: int) -> None:
+        """An off-cycle report at `t` (e.g. a write-down announced at once)."""
+        self.extra_reports.append(t)
+
+    def set_latency(self, delay: int, heartbeat: int, deviation_bps: int) -> None:
+        self.delay, self.heartbeat = delay, heartbeat
+
+    def stable_price_tx(self, price_usd: float) -> "TxRequest":
+        m, a = self.ctx.market, self.ctx.actors
+        answer = round(price_usd * 10**FEED_DECIMALS)
+        return m.stable_feed.tx(a.keeper, "submit", answer, self.ctx.chain_time(self.ctx.world.t),
+                                agent=self.name, action="stable_price", gas=POKE_GAS)
+
+    # -- agent protocol --------------------------------------------------------------------
+
+    def wake_times(self, now: int) -> list[int]:
+        times = [self.next_report, *self.extra_reports, *self.pending_visible]
+        if self.heartbeat and self.kind == "latency":
+            times.append(self.last_poke + self.heartbeat)
+        return [t for t in times if t > now]
+
+    def act(self, view: View, ctx: "Context") -> list["TxRequest"]:
+        t = ctx.world.t
+        m, a = ctx.market, ctx.actors
+        txs: list["TxRequest"] = []
+        due = [x for x in self.extra_reports if x <= t]
+        if t >= self.next_report or due:
+            self.extra_reports = [x for x in self.extra_reports if x > t]
+            while self.next_report <= t:
+                self.next_report += self.every
+            txs += self._report(t, ctx)
+        if self.kind == "latency":
+            visible = [v for v in self.pending_visible if v <= t]
+            heartbeat_due = self.heartbeat and t >= self.last_poke + self.heartbeat
+            if (visible or heartbeat_due) and not ctx.world.oracle_outage:
+                self.pending_visible = [v for v in self.pending_visible if v > t]
+                self.last_poke = t
+                txs.append(m.spv_feed.tx(a.keeper, "poke", agent=self.name, action="oracle_poke", gas=POKE_GAS))
+        elif not ctx.world.oracle_outage and t - self.last_twap_update >= self.twap_every:
+            self.last_twap_update = t
+            txs.append(m.spv_feed.tx(a.keeper, "update", agent=self.name, action="twap_update", gas=POKE_GAS))
+        return txs
+
+    def _report(self, t: int, ctx: "Context") -> list["TxRequest"]:
+        m, a = ctx.market, ctx.actors
+        as_of = max(0, t - self.lag)
+        nav_usd = ctx.world.true_nav_at(as_of)
+        self.reports += 1
+        self.last_reported_nav_usd = nav_usd
+        ctx.world.record("nav_report", f"custodian reports NAV ${nav_usd:.4f} as of day {as_of / SECONDS_PER_DAY:.1f}")
+        nav_raw = round(nav_usd * 10**STABLE_DECIMALS)
+        txs = [m.spv.tx(a.custodian, "reportNav", nav_raw, ctx.chain_time(as_of), agent=self.name, action="nav_report")]
+        if self.kind == "latency":
+            answer = round(nav_usd * 10**FEED_DECIMALS)
+            txs.append(m.spv_feed.tx(a.keeper, "submit", answer, ctx.chain_time(t), agent=self.name,
+                                     action="oracle_submit", gas=POKE_GAS))
+            if self.delay > 0:
+                self.pending_visible.append(t + self.delay)
+            else:
+                self.last_poke = t
+        return txs

@@ -1,0 +1,65 @@
+"""Holders who panic: on a rumor (and when the market falls hard) they dump tokens on the AMM."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..market import usd_to_stable
+from .base import FAR_DEADLINE, Agent, View
+
+if TYPE_CHECKING:
+    from eth_account.signers.local import LocalAccount
+
+    from ..chain import TxRequest
+    from ..engine import Context
+
+SWAP_GAS = 300_000
+
+
+class PanicSeller(Agent):
+    """A plain holder. Calm until a rumor picks it or the AMM price falls `drawdown_panic_bps`
+    below its one-day high; then it sells `sell_share_bps` of its tokens in chunks of at most
+    `max_trade_usd`, one per block, accepting any price."""
+
+    def __init__(self, index: int, account: "LocalAccount", ctx: "Context"):
+        self.cfg = ctx.scenario.agents.panic_sellers
+        self.name = f"holder-{index}"
+        self.account = account
+        self.ctx = ctx
+        self.to_sell = 0
+        self.start_at = -1
+        self.panicked = False
+
+    def watch(self):
+        return [(self.ctx.market.spv, self.account.address)]
+
+    def _panic(self, view: View, ctx: "Context", start_at: int) -> None:
+        balance = view.balance(ctx.market.spv, self.account.address)
+        self.to_sell = balance * self.cfg.sell_share_bps // 10_000
+        self.start_at = start_at
+        self.panicked = True
+
+    def act(self, view: View, ctx: "Context") -> list["TxRequest"]:
+        world, t = ctx.world, ctx.world.t
+        if not self.panicked:
+            if world.panic_until >= t and ctx.rng.random() < world.panic_share:
+                # Each panicking holder starts at a random moment within the rumor's window.
+                self._panic(view, ctx, t + int(ctx.rng.random() * max(0, world.panic_until - t)))
+            elif self.cfg.drawdown_panic_bps and ctx.amm_drawdown() >= self.cfg.drawdown_panic_bps / 10_000:
+                self._panic(view, ctx, t)
+        if not self.panicked or t < self.start_at or self.to_sell <= 0:
+            return []
+        price = view.amm_price_usd
+        if price <= 0 or price < view.nav_usd * self.cfg.floor_pct_of_nav / 100:
+            return []
+        chunk_tokens = int(usd_to_stable(self.cfg.max_trade_usd) / price * 10**12)
+        amount = min(self.to_sell, chunk_tokens, view.balance(ctx.market.spv, self.account.address))
+        if amount <= 0:
+            return []
+        self.to_sell -= amount
+        m = ctx.market
+        return [m.router.tx(self.account, "swapExactTokensForTokens", m.pair.address, m.spv.address, amount, 0,
+                            self.account.address, FAR_DEADLINE, agent=self.name, action="panic_sell", gas=SWAP_GAS)]
+
+    def wake_times(self, now: int) -> list[int]:
+        return [self.start_at] if self.panicked and self.start_at > now else []

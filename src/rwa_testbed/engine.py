@@ -1,0 +1,359 @@
+"""The cascade engine: deploys a scenario, then replays its timeline as real transactions.
+
+Quiet periods (months of off-chain time) are crossed in one block; while anything happens
+on-chain the engine steps block by block (`run.block_time_seconds`). Each step: due shocks fire,
+the chain is read in one batch, every agent decides, their transactions are mined in one block
+in a seeded order, and a row of metrics is recorded. Reverted transactions are counted, never fatal.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Callable
+
+from . import shocks as shock_kinds
+from .agents import Agent, Keeper, View, build_agents
+from .agents.base import AccountData
+from .chain import FastChain, TxRequest, TxResult
+from .market import Actors, Market
+from .metrics import Recorder, cascades
+from .population import Population, deploy
+from .scenario import Scenario, ScenarioError
+from .world import SECONDS_PER_DAY, World
+
+DRAWDOWN_WINDOW_SECONDS = SECONDS_PER_DAY
+ACCOUNTS_INDEX = 4  # position of getUsersAccountData in the view's reads
+ACCOUNTS_REFRESH_BLOCKS = 25
+# Transactions after which borrowers' health factors may have moved (prices or positions).
+MOVES_ACCOUNTS = {
+    "liquidation", "liquidation_atomic", "oracle_poke", "oracle_submit", "twap_update", "stable_price",
+    "setOutage", "setLatencyRules", "nav_report",
+}
+
+
+@dataclass
+class Context:
+    """What shocks and agents may use: the scenario, the world, the market and the chain."""
+
+    scenario: Scenario
+    world: World
+    market: Market
+    actors: Actors
+    chain: FastChain
+    rng: random.Random
+    start_time: int
+    keeper: Keeper = None  # type: ignore[assignment]
+    amm_prices: deque = field(default_factory=deque)  # (t, price) over the last day
+
+    def chain_time(self, t: int) -> int:
+        """Chain timestamp of run time `t` (seconds since the start)."""
+        return self.start_time + t
+
+    def amm_drawdown(self) -> float:
+        """How far the AMM price is below its high of the last day (0.25 = 25 % below)."""
+        if not self.amm_prices:
+            return 0.0
+        high = max(p for _, p in self.amm_prices)
+        last = self.amm_prices[-1][1]
+        return 0.0 if high <= 0 else max(0.0, 1 - last / high)
+
+    def feed_admin_txs(self, fn: str, *args) -> list[TxRequest]:
+        """An admin call on the SPV's latency oracle (nothing for a TWAP: its keeper just stops)."""
+        if self.market.oracle_kind != "latency":
+            return []
+        return [self.market.spv_feed.tx(self.actors.admin, fn, *args, agent="shock", action=fn)]
+
+
+@dataclass
+class RunResult:
+    scenario: Scenario
+    timeseries: list[dict]
+    liquidations: list[dict]
+    events: list[dict]
+    summary: dict
+    population: Population
+
+
+class Engine:
+    def __init__(self, scenario: Scenario, uri: str, progress: Callable[[int, dict], None] | None = None):
+        self.scenario = scenario
+        self.chain = FastChain(uri)
+        self.progress = progress
+        self._validate()
+
+    def _validate(self) -> None:
+        s = self.scenario
+        if s.market.oracle.kind == "twap":
+            for i, shock in enumerate(s.shocks):
+                if shock.kind == "oracle_latency_change":
+                    raise ScenarioError(f"shocks.{i}: oracle_latency_change needs market.oracle.kind = latency")
+
+    # -- setup -------------------------------------------------------------------------------
+
+    def setup(self) -> Context:
+        s = self.scenario
+        actors = Actors.derive(s)
+        self.chain.take_control()
+        market, population = deploy(self.chain, s, actors)
+        self.population = population
+        world = World(nav0_usd=s.market.asset.nav_per_token_usd, yield_apr=s.market.asset.yield_apr_bps / 10_000)
+        self.shocks = [shock_kinds.build(cfg) for cfg in s.shocks]
+        world.value_factors = [sh.value_factor for sh in self.shocks]
+        ctx = Context(s, world, market, actors, self.chain, random.Random(s.run.seed), population.start_time)
+        ctx.keeper = Keeper(ctx)
+        self.agents: list[Agent] = build_agents(ctx)
+        self.watch = sorted({(token.address, holder) for a in self.agents for token, holder in a.watch()})
+        self.ctx = ctx
+        self.view_calls = self._view_calls()
+        self.view_calls_light = self.view_calls[:ACCOUNTS_INDEX] + self.view_calls[ACCOUNTS_INDEX + 1:]
+        return ctx
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def _view_calls(self) -> list[tuple[str, bytes]]:
+        """The reads of every step, encoded once: feeds, reserves, all borrowers, balances."""
+        m, a = self.ctx.market, self.ctx.actors
+        abis = {c.address: c.abi for c in m.contracts()}
+        calls = [
+            m.spv_feed.call("latestRoundData"),
+            m.stable_feed.call("latestRoundData"),
+            m.pair.call("getReserves"),
+            m.pair.call("totalSupply"),
+            m.pool.call("getUsersAccountData", [b.address for b in a.borrowers]),
+            m.pool.call("deficit", m.stable.address),
+            m.spv.call("latestNav"),
+            m.spv.call("redemptionsFrozen"),
+            m.spv.call("impaired"),
+        ]
+        return calls + [(token, abis[token].encode("balanceOf", holder)) for token, holder in self.watch]
+
+    def read_view(self, t: int, raw: list | None = None, previous: View | None = None) -> View:
+        """The per-step view, from `raw` answers of `_view_calls()` (read now if not given); a
+        None in place of the account data keeps `previous`'s."""
+        m = self.ctx.market
+        if raw is None:
+            raw = self.chain.calls(self.view_calls)
+        oracle = m.spv_feed.abi.decode("latestRoundData", raw[0])
+        stable = m.stable_feed.abi.decode("latestRoundData", raw[1])
+        spv_reserve, stable_reserve = m.reserves(m.pair.abi.decode("getReserves", raw[2]))
+        word = lambda data, i=0: int.from_bytes(data[32 * i: 32 * i + 32], "big")  # noqa: E731
+        accounts_raw = raw[ACCOUNTS_INDEX]
+        if accounts_raw is None and previous is not None:
+            accounts = previous.accounts
+        else:
+            n = word(accounts_raw, 1)  # ABI: offset, length, then n structs of 6 words
+            accounts = [AccountData(*(word(accounts_raw, 2 + 6 * k + j) for j in range(6))) for k in range(n)]
+        balances = {key: word(data) for key, data in zip(self.watch, raw[len(raw) - len(self.watch):])}
+        return View(
+            t=t,
+            oracle_answer=max(0, oracle[1]),
+            oracle_updated_at=oracle[3],
+            stable_answer=max(0, stable[1]),
+            spv_reserve=spv_reserve,
+            stable_reserve=stable_reserve,
+            lp_supply=word(raw[3]),
+            accounts=accounts,
+            deficit=word(raw[5]),
+            nav_per_token=word(raw[6]),
+            redemptions_frozen=bool(word(raw[7])),
+            impaired=bool(word(raw[8])),
+            balances=balances,
+        )
+
+    # -- the loop ----------------------------------------------------------------------------
+
+    def next_wake(self, t: int) -> int:
+        times = [t2 for sh in self.shocks for t2 in sh.wake_times() if t2 > t]
+        times += [t2 for agent in self.agents for t2 in agent.wake_times(t)]
+        duration = round(self.scenario.run.duration_days * SECONDS_PER_DAY)
+        return min([duration, *times])
+
+    def run(self) -> RunResult:
+        ctx = getattr(self, "ctx", None) or self.setup()
+        s, world, rec = self.scenario, ctx.world, Recorder()
+        self.chain.block_number_cached = self.chain.block_number()
+        block_time = s.run.block_time_seconds
+        duration = round(s.run.duration_days * SECONDS_PER_DAY)
+        t, quiet, active_blocks, mode = 0, 0, 0, "fast_forward"
+        blocks_since_accounts = 0
+        view = self.read_view(0)
+        rec.row(0, view, ctx, "start", 0, 0)
+        try:
+            while t < duration:
+                active = mode == "step"
+                t = min(duration, t + block_time) if active else max(t + block_time, self.next_wake(t))
+                world.t = t
+                txs: list[TxRequest] = []
+                for sh in self.shocks:
+                    if not sh.started and sh.start <= t:
+                        sh.started = True
+                        txs += sh.on_start(ctx)
+                    if sh.started and not sh.ended and sh.end is not None and sh.end <= t:
+                        sh.ended = True
+                        txs += sh.on_end(ctx)
+                txs += ctx.keeper.act(view, ctx)
+                others = [a for a in self.agents if a is not ctx.keeper]
+                ctx.rng.shuffle(others)
+                for agent in others:
+                    txs += agent.act(view, ctx)
+                world.forced_lp_withdrawal = 0.0
+                if txs or mode == "fast_forward":
+                    # Every borrower's account data is the costly read (EVM work per borrower): it is
+                    # refreshed when prices or positions can have moved, else at least every
+                    # ACCOUNTS_REFRESH_BLOCKS blocks (interest alone moves health factors slowly).
+                    moves = mode == "fast_forward" or any(r.action in MOVES_ACCOUNTS for r in txs)
+                    stale = moves or blocks_since_accounts >= ACCOUNTS_REFRESH_BLOCKS
+                    calls = self.view_calls if stale else self.view_calls_light
+                    results, raw = self.chain.step(txs, ctx.chain_time(t), calls)
+                    if not stale:
+                        raw = raw[:ACCOUNTS_INDEX] + [None] + raw[ACCOUNTS_INDEX:]
+                    blocks_since_accounts = 0 if stale else blocks_since_accounts + 1
+                else:
+                    # Nobody acts this block: nothing to mine, nothing new to read (the next mined
+                    # block carries the passing time).
+                    results, raw = [], None
+                by_agent: dict[str, list[TxResult]] = {}
+                for r in results:
+                    by_agent.setdefault(r.request.agent, []).append(r)
+                for agent in self.agents:
+                    if agent.name in by_agent:
+                        agent.observe(by_agent[agent.name], ctx)
+                if raw is not None:
+                    view = self.read_view(t, raw, previous=view)
+                else:
+                    view.t = t
+                rec.results(results, ctx, view)
+                self._track_price(t, view)
+                rec.row(t, view, ctx, mode, len(results), sum(r.reverted for r in results))
+                # Step block by block while agents act; fast-forward after a quiet spell.
+                busy = any(r.request.agent not in ("keeper", "shock") for r in results) or any(
+                    r.request.agent == "shock" for r in results
+                )
+                if busy:
+                    mode, quiet = "step", 0
+                elif mode == "step":
+                    quiet += 1
+                    if quiet >= s.run.quiet_after_blocks:
+                        mode = "fast_forward"
+                if mode == "step":
+                    active_blocks += 1
+                    if active_blocks >= s.run.max_active_blocks:
+                        mode, active_blocks = "fast_forward", 0
+                else:
+                    active_blocks = 0
+                if self.progress:
+                    self.progress(t, {"mode": mode, "liquidations": len(rec.liquidations)})
+        finally:
+            self.chain.release_control()
+        summary = summarize(s, rec, self.population, world, view, self.shocks, ctx)
+        return RunResult(s, rec.timeseries, rec.liquidations, world.events, summary, self.population)
+
+    def _track_price(self, t: int, view: View) -> None:
+        prices = self.ctx.amm_prices
+        prices.append((t, view.amm_price_usd))
+        while prices and prices[0][0] < t - DRAWDOWN_WINDOW_SECONDS:
+            prices.popleft()
+
+
+def liquidator_pnl_usd(s: Scenario, ctx: Context, final: View) -> float:
+    """Liquidators' gain: final stablecoin plus seized tokens valued at the true NAV, less capital."""
+    m, groups = ctx.market, s.agents.liquidators
+    value = 0.0
+    for account, g in zip(ctx.actors.liquidators, ctx.actors.liquidator_groups):
+        stable = final.balance(m.stable, account.address) / 10**6 * final.stable_price_usd
+        tokens = final.balance(m.spv, account.address) / 10**18 * ctx.world.true_nav
+        initial = 0.0 if groups[g].atomic else groups[g].capital_usd
+        value += stable + tokens - initial
+    return value
+
+
+def summarize(s: Scenario, rec: Recorder, population: Population, world: World, final: View, shocks,
+              ctx: Context) -> dict:
+    """The run's summary: only values derived from the chain and the seed (no wall time)."""
+    rows = rec.timeseries
+    liqs = rec.liquidations
+    borrowed = sum(p.debt_usd for p in population.positions)
+    deficit_usd = rows[-1]["deficit_usd"]
+    offchain = (max(sh.offchain_end for sh in shocks) - min(sh.start for sh in shocks)) if shocks else 0
+    groups = cascades([x["t_seconds"] for x in liqs])
+    main = max(groups, key=lambda g: sum(x["debt_repaid_usd"] for x in liqs[g[0]: g[1] + 1]), default=None)
+    cascade, main_start, main_count = 0, -1, 0
+    if main is not None:
+        first, last = liqs[main[0]]["t_seconds"], liqs[main[1]]["t_seconds"]
+        trigger = max([t for t in rec.trigger_times if t <= first], default=first)
+        cascade, main_start, main_count = last - trigger, trigger, main[1] - main[0] + 1
+    discount_true = [1 - r["amm_price_usd"] / r["true_nav_usd"] for r in rows if r["true_nav_usd"] > 0]
+    discount_oracle = [1 - r["amm_price_usd"] / r["oracle_price_usd"] for r in rows if r["oracle_price_usd"] > 0]
+    supplied = s.market.lending.stable_supply_usd
+    return {
+        "scenario": s.name,
+        "seed": s.run.seed,
+        "population": {
+            "borrowers": len(population.positions),
+            "borrowed_usd": borrowed,
+            "collateral_tokens": sum(p.collateral_tokens for p in population.positions),
+            "health_factors_clamped_to_ltv": population.clamped_health_factors,
+        },
+        "liquidations": {
+            "count": len(liqs),
+            "atomic": sum(1 for x in liqs if x["atomic"]),
+            "debt_repaid_usd": sum(x["debt_repaid_usd"] for x in liqs),
+            "collateral_seized_tokens": sum(x["collateral_seized_tokens"] for x in liqs),
+            "collateral_seized_usd": sum(x["collateral_seized_usd"] for x in liqs),
+            "users": len({x["user"] for x in liqs}),
+        },
+        "bad_debt": {
+            "usd": deficit_usd,
+            "pct_of_borrowed": 100 * deficit_usd / borrowed if borrowed else 0.0,
+        },
+        "liquidatable_debt": {
+            "peak_usd": max(r["liquidatable_debt_usd"] for r in rows),
+            "final_usd": rows[-1]["liquidatable_debt_usd"],
+        },
+        "prices": {
+            "start_true_nav_usd": rows[0]["true_nav_usd"],
+            "final_true_nav_usd": rows[-1]["true_nav_usd"],
+            "final_oracle_usd": rows[-1]["oracle_price_usd"],
+            "final_amm_usd": rows[-1]["amm_price_usd"],
+            "min_amm_usd": min(r["amm_price_usd"] for r in rows),
+            "max_discount_amm_to_true_pct": 100 * max(discount_true, default=0.0),
+            "max_discount_amm_to_oracle_pct": 100 * max(discount_oracle, default=0.0),
+        },
+        "timing": {
+            "offchain_shock_seconds": offchain,
+            "onchain_cascade_seconds": cascade,
+            "main_cascade_trigger_at_seconds": main_start,
+            "main_cascade_liquidations": main_count,
+            "cascades": len(groups),
+            "first_liquidatable_seconds": rec.first_liquidatable_t if rec.first_liquidatable_t is not None else -1,
+            "first_liquidation_seconds": liqs[0]["t_seconds"] if liqs else -1,
+            "last_liquidation_seconds": liqs[-1]["t_seconds"] if liqs else -1,
+            "offchain_over_onchain": offchain / cascade if cascade else 0.0,
+        },
+        "lenders": {
+            "supplied_usd": supplied,
+            "loss_usd": deficit_usd,
+            "loss_pct_of_supplied": 100 * deficit_usd / supplied,
+        },
+        "liquidators": {
+            "atomic_profit_usd": rec.liquidator_profit_stable / 1e6,
+            "pnl_at_true_value_usd": liquidator_pnl_usd(s, ctx, final),
+        },
+        "chain": {
+            "transactions": rec.tx_count,
+            "reverted": rec.reverted,
+            "reverted_by_action": dict(sorted(rec.reverted_by_action.items())),
+            "revert_reasons": {k: sorted(v) for k, v in sorted(rec.revert_samples.items())},
+            "gas_used": rec.gas_used,
+            "setup_gas_used": population.setup_gas,
+            "steps": len(rows),
+            "block_by_block_steps": sum(1 for r in rows if r["mode"] == "step"),
+        },
+        "pool": {
+            "final_total_debt_usd": rows[-1]["total_debt_usd"],
+            "final_deficit_usd": deficit_usd,
+            "solvent": deficit_usd == 0,
+        },
+    }

@@ -1,0 +1,286 @@
+"""Deploys a scenario's market and creates its population: issuance, AMM depth, lenders, borrowers.
+
+Setup sends real transactions block by block (`market.Setup`); any revert stops with the
+transaction's name and decoded error, before the run starts.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .abi import Bound
+from .amm_math import get_amount_out
+from .chain import FastChain, TxRequest
+from .market import (
+    ASSET_KINDS,
+    ETH,
+    FEED_DECIMALS,
+    SPV_DECIMALS,
+    STABLE_DECIMALS,
+    Actors,
+    Market,
+    Setup,
+    SetupError,
+    reserve_params,
+    tokens_to_wei,
+    usd_to_feed,
+    usd_to_stable,
+)
+from .scenario import Scenario, ScenarioError
+from .world import SECONDS_PER_DAY
+
+MAX_UINT = 2**256 - 1
+FAR_DEADLINE = 2**64 - 1
+APPROVE_GAS = 100_000
+POOL_GAS = 1_000_000
+SWAP_GAS = 300_000
+
+
+@dataclass
+class Position:
+    """A borrower's opening position (for the summary; the chain holds the live one)."""
+
+    collateral_tokens: float
+    debt_usd: float
+    target_health_factor: float
+
+
+@dataclass
+class Population:
+    positions: list[Position]
+    clamped_health_factors: int  # targets raised to the LTV limit
+    setup_gas: int
+    start_time: int  # chain timestamp at the run's t = 0
+
+
+def sample_positions(scenario: Scenario, rng: np.random.Generator) -> tuple[list[Position], int]:
+    """Collateral sizes (lognormal weights) and target health factors, from the seed."""
+    pop, coll = scenario.population, scenario.market.lending.collateral
+    n = pop.borrowers
+    if n == 0:
+        return [], 0
+    nav = scenario.market.asset.nav_per_token_usd
+    weights = rng.lognormal(mean=0.0, sigma=pop.collateral_size_sigma, size=n)
+    sizes = pop.collateral_usd_total * weights / weights.sum()
+    hf_cfg = pop.health_factor
+    if hf_cfg.distribution == "lognormal":
+        hfs = np.exp(rng.normal(math.log(hf_cfg.median), hf_cfg.sigma, size=n))
+    else:
+        hfs = rng.uniform(hf_cfg.min, hf_cfg.max, size=n)
+    hfs = np.clip(hfs, hf_cfg.min, hf_cfg.max)
+    lt, ltv = coll.liquidation_threshold_bps, coll.ltv_bps
+    if ltv == 0:
+        raise ScenarioError("market.lending.collateral.ltv_bps: borrowers need a collateral with LTV > 0")
+    floor = lt / ltv * 1.002  # the LTV limit in HF terms, with a margin for rounding
+    clamped = int((hfs < floor).sum())
+    hfs = np.maximum(hfs, floor)
+    positions = [Position(float(s / nav), float(s * lt / 10_000 / h), float(h)) for s, h in zip(sizes, hfs)]
+    return positions, clamped
+
+
+def _check_budget(scenario: Scenario) -> None:
+    m, p, a = scenario.market, scenario.population, scenario.agents
+    arb_inventory = a.arbitrageurs.count * a.arbitrageurs.capital_usd
+    needed = p.collateral_usd_total + p.holders_usd_total + m.amm.depth_usd / 2 + arb_inventory
+    if needed > m.asset.size_usd:
+        raise ScenarioError(
+            f"market.asset.size_usd: {m.asset.size_usd:,.0f} USD of tokens cannot cover collateral "
+            f"({p.collateral_usd_total:,.0f}) + holders ({p.holders_usd_total:,.0f}) + AMM side "
+            f"({m.amm.depth_usd / 2:,.0f}) + arbitrage inventory ({arb_inventory:,.0f}) = {needed:,.0f}"
+        )
+
+
+def deploy(chain: FastChain, scenario: Scenario, actors: Actors) -> tuple[Market, Population]:
+    """Deploys everything and opens every position; returns the market and the population."""
+    _check_budget(scenario)
+    rng = np.random.default_rng(scenario.run.seed)
+    positions, clamped = sample_positions(scenario, rng)
+    total_debt = sum(p.debt_usd for p in positions)
+    lending = scenario.market.lending
+    if total_debt > lending.stable_supply_usd:
+        raise ScenarioError(
+            f"market.lending.stable_supply_usd: lenders supply {lending.stable_supply_usd:,.0f} USD but the "
+            f"population borrows {total_debt:,.0f} USD at its target health factors"
+        )
+
+    chain.fund([a.address for a in actors.all()], 10_000 * ETH)
+    block_time = scenario.run.block_time_seconds
+    setup = Setup(chain, chain.timestamp(), block_time)
+    market = _deploy_contracts(setup, scenario, actors)
+    _fund_and_configure(setup, scenario, actors, market)
+    _open_positions(setup, scenario, actors, market, positions)
+    start = setup.time + block_time
+    return market, Population(positions, clamped, setup.gas_used, start)
+
+
+def _deploy_contracts(setup: Setup, scenario: Scenario, actors: Actors) -> Market:
+    m = scenario.market
+    admin = actors.admin
+    batch: list[TxRequest] = []
+    stable = setup.deploy(admin, "SettlementStablecoin", m.stablecoin.name, m.stablecoin.symbol, admin.address, batch=batch)
+    spv = setup.deploy(
+        admin, "SPVToken", m.asset.name, m.asset.symbol, stable.address, admin.address, actors.custodian.address,
+        ASSET_KINDS[m.asset.kind], round(m.asset.redemption_delay_days * SECONDS_PER_DAY),
+        m.asset.redemption_gate_bps or 1, round(m.asset.gate_window_days * SECONDS_PER_DAY),
+        usd_to_stable(m.asset.nav_per_token_usd), batch=batch,
+    )
+    pair = setup.deploy(admin, "ConstantProductPair", spv.address, stable.address, m.amm.fee_bps, batch=batch)
+    router = setup.deploy(admin, "AmmRouter", batch=batch)
+    if m.oracle.kind == "latency":
+        spv_feed = setup.deploy(admin, "LatencyOracle", FEED_DECIMALS, f"{m.asset.symbol} / USD (NAV)",
+                                m.oracle.delay_seconds, m.oracle.heartbeat_seconds, m.oracle.deviation_bps,
+                                admin.address, batch=batch)
+    else:
+        spv_feed = setup.deploy(admin, "TwapOracle", pair.address, spv.address, m.oracle.twap_window_seconds,
+                                FEED_DECIMALS, f"{m.asset.symbol} / USD (AMM TWAP)", batch=batch)
+    stable_feed = setup.deploy(admin, "LatencyOracle", FEED_DECIMALS, f"{m.stablecoin.symbol} / USD", 0, 0, 0,
+                               admin.address, batch=batch)
+    pool = setup.deploy(admin, "LendingPool", admin.address, actors.treasury.address, batch=batch)
+    setup.mine(batch)
+
+    executors: dict[str, Bound] = {}
+    atomic = [liq for liq, g in zip(actors.liquidators, actors.liquidator_groups)
+              if scenario.agents.liquidators[g].atomic]
+    if atomic:
+        batch = []
+        for liquidator in atomic:
+            executors[liquidator.address] = setup.deploy(liquidator, "LiquidationExecutor", pool.address, batch=batch)
+        setup.mine(batch)
+
+    return Market(
+        stable=stable, spv=spv, pair=pair, router=router, spv_feed=spv_feed, stable_feed=stable_feed, pool=pool,
+        executors=executors, oracle_kind=m.oracle.kind,
+        spv_is_token0=int(spv.address, 16) < int(stable.address, 16), fee_bps=m.amm.fee_bps, abis=dict(setup.abis),
+    )
+
+
+def _fund_and_configure(setup: Setup, scenario: Scenario, actors: Actors, market: Market) -> None:
+    m, a, ag = scenario.market, actors, scenario.agents
+    admin, stable, spv = a.admin, market.stable, market.spv
+    nav0 = m.asset.nav_per_token_usd
+    size = usd_to_stable(m.asset.size_usd)
+    lp_stable = usd_to_stable(m.amm.depth_usd / 2 / len(a.lps))
+
+    batch: list[TxRequest] = [stable.tx(admin, "mint", a.issuer.address, size, agent="setup", action="mint issuer")]
+    batch.append(stable.tx(admin, "mint", a.lender.address, usd_to_stable(m.lending.stable_supply_usd),
+                           agent="setup", action="mint lender"))
+    for lp in a.lps:
+        batch.append(stable.tx(admin, "mint", lp.address, lp_stable, agent="setup", action="mint lp"))
+    capital_backed = _capital_liquidators(scenario, a)
+    for liq, group in capital_backed:
+        batch.append(stable.tx(admin, "mint", liq.address, usd_to_stable(group.capital_usd),
+                               agent="setup", action="mint liquidator"))
+    for arb in a.arbitrageurs:
+        batch.append(stable.tx(admin, "mint", arb.address, usd_to_stable(ag.arbitrageurs.capital_usd),
+                               agent="setup", action="mint arbitrageur"))
+    reporter = _reporter_role(setup, market)
+    batch.append(market.stable_feed.tx(admin, "grantRole", reporter, a.keeper.address, agent="setup", action="grant reporter"))
+    if market.oracle_kind == "latency":
+        batch.append(market.spv_feed.tx(admin, "grantRole", reporter, a.keeper.address, agent="setup", action="grant reporter"))
+    for asset, feed, cfg in ((stable, market.stable_feed, m.lending.stablecoin), (spv, market.spv_feed, m.lending.collateral)):
+        batch.append(market.pool.tx(admin, "initReserve", asset.address, feed.address, reserve_params(cfg),
+                                    agent="setup", action=f"initReserve {asset.name}", gas=POOL_GAS))
+    batch.append(spv.tx(a.issuer, "approve", spv.address, MAX_UINT, agent="setup", action="approve"))
+    batch.append(stable.tx(a.issuer, "approve", spv.address, MAX_UINT, agent="setup", action="approve"))
+    setup.mine(batch)
+
+    # Issuance at NAV, then the SPV invests all but its cash reserve off-chain.
+    batch = [spv.tx(a.issuer, "subscribe", size, agent="setup", action="subscribe", gas=POOL_GAS)]
+    invested = size - size * m.asset.cash_reserve_bps // 10_000
+    batch.append(spv.tx(admin, "withdrawCash", a.offchain.address, invested, agent="setup", action="invest off-chain"))
+    now = setup.time + setup.block_time
+    batch.append(market.stable_feed.tx(a.keeper, "submit", usd_to_feed(1.0), now, agent="setup", action="stable price"))
+    if market.oracle_kind == "latency":
+        batch.append(market.spv_feed.tx(a.keeper, "submit", usd_to_feed(nav0), now, agent="setup", action="first NAV"))
+    setup.mine(batch)
+    if market.oracle_kind == "latency" and m.oracle.delay_seconds > 0:
+        setup.mine([market.spv_feed.tx(a.keeper, "poke", agent="setup", action="poke")], advance=m.oracle.delay_seconds)
+
+    # Distribution: AMM depth, holders, arbitrage inventory.
+    tokens = lambda usd: tokens_to_wei(usd / nav0)  # noqa: E731
+    batch = []
+    for lp in a.lps:
+        batch.append(spv.tx(a.issuer, "transfer", lp.address, tokens(m.amm.depth_usd / 2 / len(a.lps)), agent="setup", action="transfer"))
+    for holder in a.holders:
+        batch.append(spv.tx(a.issuer, "transfer", holder.address, tokens(scenario.population.holders_usd_total / len(a.holders)),
+                            agent="setup", action="transfer"))
+    for arb in a.arbitrageurs:
+        batch.append(spv.tx(a.issuer, "transfer", arb.address, tokens(ag.arbitrageurs.capital_usd), agent="setup", action="transfer"))
+    capital_backed = [liq for liq, _ in _capital_liquidators(scenario, a)]
+    traders = a.lps + a.holders + a.arbitrageurs + a.borrowers + capital_backed
+    for who in traders:
+        for token in (spv, stable, market.pair):
+            batch.append(token.tx(who, "approve", market.router.address, MAX_UINT, agent="setup", action="approve router", gas=APPROVE_GAS))
+    for who in a.borrowers + [a.lender] + capital_backed:
+        for token in (spv, stable):
+            batch.append(token.tx(who, "approve", market.pool.address, MAX_UINT, agent="setup", action="approve pool", gas=APPROVE_GAS))
+    setup.mine(batch)
+
+    batch = []
+    for lp in a.lps:
+        amounts = (tokens(m.amm.depth_usd / 2 / len(a.lps)), lp_stable)
+        amount0, amount1 = amounts if market.spv_is_token0 else amounts[::-1]
+        batch.append(market.router.tx(lp, "addLiquidity", market.pair.address, amount0, amount1, 0, lp.address, FAR_DEADLINE,
+                                      agent="setup", action="add liquidity", gas=SWAP_GAS))
+    batch.append(market.pool.tx(a.lender, "supply", stable.address, usd_to_stable(m.lending.stable_supply_usd), a.lender.address, 0,
+                                agent="setup", action="lender supply", gas=POOL_GAS))
+    setup.mine(batch)
+    if market.oracle_kind == "twap":
+        # Two checkpoints a window apart, so the pool has a price before anyone borrows.
+        setup.mine([market.spv_feed.tx(a.keeper, "update", agent="setup", action="twap update")])
+        setup.mine([market.spv_feed.tx(a.keeper, "update", agent="setup", action="twap update")],
+                   advance=m.oracle.twap_window_seconds)
+
+
+def _capital_liquidators(scenario: Scenario, actors: Actors) -> list:
+    groups = scenario.agents.liquidators
+    return [(liq, groups[g]) for liq, g in zip(actors.liquidators, actors.liquidator_groups) if not groups[g].atomic]
+
+
+def _reporter_role(setup: Setup, market: Market) -> bytes:
+    data = setup.chain.calls([market.stable_feed.call("REPORTER_ROLE")])[0]
+    return market.stable_feed.abi.decode("REPORTER_ROLE", data)[0]
+
+
+def _open_positions(setup: Setup, scenario: Scenario, actors: Actors, market: Market, positions: list[Position]) -> None:
+    if not positions:
+        return
+    a, spv, stable, pool = actors, market.spv, market.stable, market.pool
+    batch = [spv.tx(a.issuer, "transfer", who.address, tokens_to_wei(p.collateral_tokens), agent="setup", action="transfer")
+             for who, p in zip(a.borrowers, positions)]
+    setup.mine(batch)
+    batch = []
+    for who, p in zip(a.borrowers, positions):
+        batch.append(pool.tx(who, "supply", spv.address, tokens_to_wei(p.collateral_tokens), who.address, 0,
+                             agent="setup", action="borrower supply", gas=POOL_GAS))
+        batch.append(pool.tx(who, "borrow", stable.address, usd_to_stable(p.debt_usd), 2, 0, who.address,
+                             agent="setup", action="borrower borrow", gas=POOL_GAS))
+    setup.mine(batch)
+    loops = scenario.population.leverage_loops
+    for _ in range(loops):
+        # Leverage loop: swap the loan for SPV on the AMM, supply it, borrow against it at the same HF.
+        reserves = market.reserves(market.pair.abi.decode("getReserves", setup.chain.calls([market.pair.call("getReserves")])[0]))
+        r_spv, r_stable = reserves
+        batch = []
+        lt = scenario.market.lending.collateral.liquidation_threshold_bps
+        nav0 = scenario.market.asset.nav_per_token_usd
+        for who, p in zip(a.borrowers, positions):
+            spend = usd_to_stable(p.debt_usd)
+            bought = get_amount_out(spend, r_stable, r_spv, market.fee_bps)
+            r_spv, r_stable = r_spv - bought, r_stable + spend
+            batch.append(market.router.tx(who, "swapExactTokensForTokens", market.pair.address, stable.address, spend, bought,
+                                          who.address, FAR_DEADLINE, agent="setup", action="leverage swap", gas=SWAP_GAS))
+            batch.append(pool.tx(who, "supply", spv.address, bought, who.address, 0, agent="setup", action="leverage supply", gas=POOL_GAS))
+            added_usd = bought / 10**SPV_DECIMALS * nav0
+            more = added_usd * lt / 10_000 / p.target_health_factor
+            batch.append(pool.tx(who, "borrow", stable.address, usd_to_stable(more), 2, 0, who.address,
+                                 agent="setup", action="leverage borrow", gas=POOL_GAS))
+            p.collateral_tokens += bought / 10**SPV_DECIMALS
+            p.debt_usd += more
+        setup.mine(batch)
+
+
+__all__ = ["deploy", "sample_positions", "Population", "Position", "SetupError"]

@@ -1,0 +1,190 @@
+"""Oracle fixtures: LatencyOracle factory, and a REAL Uniswap V2 pair (reference artifact) for the
+TWAP oracle, so the TWAP is tested against the genuine accumulator semantics.
+
+The custodian (who appraises the real asset off-chain) is the LatencyOracle's reporter.
+"""
+
+import json
+from pathlib import Path
+
+import pytest
+from ape.contracts import ContractContainer
+from ethpm_types import ContractType
+
+from rwa_testbed.oracle_model import PairPriceHistory
+
+UNISWAP_BUILD = Path(__file__).parents[3] / "node_modules" / "@uniswap" / "v2-core" / "build"
+
+ONE_RWA = 10**18  # the RWA token has 18 decimals
+ONE_USDC = 10**6  # the stablecoin has 6 decimals
+
+
+def uniswap_container(name: str) -> ContractContainer:
+    """Container for a compiled Uniswap v2-core artifact (test reference, never copied)."""
+    artifact = json.loads((UNISWAP_BUILD / f"{name}.json").read_text())
+    return ContractContainer(
+        ContractType.model_validate(
+            {
+                "abi": artifact["abi"],
+                "deploymentBytecode": {"bytecode": "0x" + artifact["bytecode"].removeprefix("0x")},
+                "contractName": name,
+            }
+        )
+    )
+
+
+@pytest.fixture
+def next_timestamp(chain):
+    """Sets the next block's timestamp to `seconds` after the latest block and returns it."""
+
+    def _next(seconds: int = 1) -> int:
+        timestamp = chain.blocks.head.timestamp + seconds
+        chain.pending_timestamp = timestamp
+        return timestamp
+
+    return _next
+
+
+@pytest.fixture
+def next_block_at(chain):
+    """Sets the next block's timestamp to `timestamp` (seconds, >= the latest block's)."""
+
+    def _at(timestamp: int) -> int:
+        chain.pending_timestamp = timestamp
+        return timestamp
+
+    return _at
+
+
+# ---------------------------------------------------------------- LatencyOracle
+
+
+@pytest.fixture
+def create_latency_oracle(project, admin, custodian):
+    """Deploys a LatencyOracle (8 decimals) and grants REPORTER_ROLE to the custodian."""
+
+    def _create(delay=0, heartbeat=0, threshold_bps=0, decimals=8, description="RWA / USD"):
+        oracle = admin.deploy(
+            project.LatencyOracle, decimals, description, delay, heartbeat, threshold_bps, admin
+        )
+        oracle.grantRole(oracle.REPORTER_ROLE(), custodian, sender=admin)
+        return oracle
+
+    return _create
+
+
+@pytest.fixture
+def oracle(create_latency_oracle):
+    """Plain push feed: delay 0, heartbeat off, threshold 0."""
+    return create_latency_oracle()
+
+
+# ---------------------------------------------------------------- Uniswap V2 + TwapOracle
+
+
+@pytest.fixture(scope="session")
+def rwa_token(admin):
+    """An 18-decimal token standing for the RWA share (Uniswap's test ERC20, supply to admin)."""
+    return admin.deploy(uniswap_container("ERC20"), 10**9 * ONE_RWA)
+
+
+@pytest.fixture(scope="session")
+def uniswap_factory(admin):
+    return admin.deploy(uniswap_container("UniswapV2Factory"), admin)
+
+
+@pytest.fixture(scope="session")
+def uniswap_pair(admin, uniswap_factory, rwa_token, stablecoin):
+    """The real UniswapV2Pair for RWA/USDC, empty."""
+    uniswap_factory.createPair(rwa_token, stablecoin, sender=admin)
+    address = uniswap_factory.getPair(rwa_token, stablecoin)
+    return uniswap_container("UniswapV2Pair").at(address)
+
+
+@pytest.fixture
+def deposit(admin, rwa_token, stablecoin):
+    """Sends raw amounts of both tokens to the pair (no sync): `deposit(pair, rwa, usdc)`."""
+
+    def _deposit(pair, rwa_amount: int = 0, usdc_amount: int = 0) -> None:
+        if rwa_amount:
+            rwa_token.transfer(pair, rwa_amount, sender=admin)
+        if usdc_amount:
+            stablecoin.mint(pair, usdc_amount, sender=admin)
+
+    return _deposit
+
+
+@pytest.fixture
+def seeded_pair(uniswap_pair, deposit, lp):
+    """The pair with 1,000 RWA and 100,000 USDC of liquidity (100 USDC per RWA), minted to lp."""
+    deposit(uniswap_pair, 1_000 * ONE_RWA, 100_000 * ONE_USDC)
+    uniswap_pair.mint(lp, sender=lp)
+    return uniswap_pair
+
+
+@pytest.fixture
+def create_twap_oracle(project, admin, uniswap_pair, rwa_token):
+    """Deploys a TwapOracle on the RWA/USDC pair pricing the RWA token (8 decimals) by default.
+    The pair is empty unless the test also asks for `seeded_pair` or `pool`."""
+
+    def _create(pair=None, base_token=None, window=600, decimals=8, description="RWA / USDC TWAP"):
+        return admin.deploy(
+            project.TwapOracle,
+            pair or uniswap_pair,
+            base_token or rwa_token,
+            window,
+            decimals,
+            description,
+        )
+
+    return _create
+
+
+class PoolDriver:
+    """Moves the real pair's price at chosen times and keeps an independent Python record of its
+    reserves (`history`) to compute the expected accumulators and TWAPs from."""
+
+    def __init__(self, pair, rwa_token, stablecoin, admin, chain):
+        self.pair, self.rwa_token, self.stablecoin, self.admin, self.chain = (
+            pair,
+            rwa_token,
+            stablecoin,
+            admin,
+            chain,
+        )
+        self.rwa_is_token0 = pair.token0() == rwa_token.address
+        reserve0, reserve1, timestamp = pair.getReserves()
+        self.history = PairPriceHistory()
+        self.history.record(timestamp, reserve0, reserve1)
+
+    def reserves(self) -> tuple[int, int]:
+        """(RWA, USDC) reserves as recorded in Python, raw units."""
+        _, reserve0, reserve1 = self.history.updates[-1]
+        return (reserve0, reserve1) if self.rwa_is_token0 else (reserve1, reserve0)
+
+    def donate_and_sync(self, timestamp: int, rwa: int = 0, usdc: int = 0) -> None:
+        """At `timestamp` (seconds): sends raw amounts to the pair and `sync()`s, which moves the
+        price exactly like a trade (without fees). All blocks carry `timestamp`."""
+        rwa_reserve, usdc_reserve = self.reserves()
+        if rwa:
+            self.chain.pending_timestamp = timestamp
+            self.rwa_token.transfer(self.pair, rwa, sender=self.admin)
+        if usdc:
+            self.chain.pending_timestamp = timestamp
+            self.stablecoin.mint(self.pair, usdc, sender=self.admin)
+        self.chain.pending_timestamp = timestamp
+        self.pair.sync(sender=self.admin)
+        rwa_reserve, usdc_reserve = rwa_reserve + rwa, usdc_reserve + usdc
+        expected = (rwa_reserve, usdc_reserve) if self.rwa_is_token0 else (usdc_reserve, rwa_reserve)
+        assert self.pair.getReserves() == (*expected, timestamp)
+        self.history.record(timestamp, *expected)
+
+    def cumulative(self, timestamp: int, base_is_token0: bool) -> int:
+        """Expected accumulator of the base token's price at `timestamp`."""
+        return self.history.cumulative(timestamp, base_is_token0)
+
+
+@pytest.fixture
+def pool(seeded_pair, rwa_token, stablecoin, admin, chain):
+    """Driver of the seeded pair (see PoolDriver)."""
+    return PoolDriver(seeded_pair, rwa_token, stablecoin, admin, chain)
