@@ -14,6 +14,8 @@ pragma solidity 0.8.28;
 ///      One deliberate difference from Aave V3.0 (taken from Aave V3.3): when a liquidation leaves the
 ///      borrower with no collateral of any value, the rest of their debt in every reserve is written off
 ///      into that reserve's `deficit` (see `DeficitCreated`). Aave V3.0 leaves it on the borrower.
+///      While a reserve has a deficit its supply rate is computed on debt / (cash + debt + deficit),
+///      as Aave V3.3 counts the deficit with `unbacked`: suppliers do not earn on written-off debt.
 interface ILendingPool {
     // ---------------------------------------------------------------- types
 
