@@ -15,7 +15,6 @@ from typing import Callable
 
 from . import shocks as shock_kinds
 from .agents import Agent, Keeper, View, build_agents
-from .agents.base import AccountData
 from .chain import FastChain, TxRequest, TxResult
 from .market import Actors, Market
 from .metrics import Recorder, cascades
@@ -113,12 +112,14 @@ class Engine:
             m.stable_feed.call("latestRoundData"),
             m.pair.call("getReserves"),
             m.pair.call("totalSupply"),
-            m.pool.call("getUsersAccountData", [b.address for b in a.borrowers]),
-            m.pool.call("deficit", m.stable.address),
             m.spv.call("latestNav"),
             m.spv.call("redemptionsFrozen"),
             m.spv.call("impaired"),
         ]
+        # The venue's reads: every borrower's account data and the bad debt.
+        venue_calls = m.venue.view_calls([b.address for b in a.borrowers], m.stable)
+        self.venue_reads = slice(len(calls), len(calls) + len(venue_calls))
+        calls += venue_calls
         return calls + [(token, abis[token].encode("balanceOf", holder)) for token, holder in self.watch]
 
     def read_view(self, t: int, raw: list[bytes] | None = None) -> View:
@@ -130,9 +131,7 @@ class Engine:
         stable = m.stable_feed.abi.decode("latestRoundData", raw[1])
         spv_reserve, stable_reserve = m.reserves(m.pair.abi.decode("getReserves", raw[2]))
         word = lambda data, i=0: int.from_bytes(data[32 * i: 32 * i + 32], "big")  # noqa: E731
-        accounts_raw = raw[4]
-        n = word(accounts_raw, 1)  # ABI: offset, length, then n structs of 6 words
-        accounts = [AccountData(*(word(accounts_raw, 2 + 6 * k + j) for j in range(6))) for k in range(n)]
+        accounts, deficit = m.venue.decode_view(raw[self.venue_reads], max(0, stable[1]))
         balances = {key: word(data) for key, data in zip(self.watch, raw[len(raw) - len(self.watch):])}
         return View(
             t=t,
@@ -143,10 +142,10 @@ class Engine:
             stable_reserve=stable_reserve,
             lp_supply=word(raw[3]),
             accounts=accounts,
-            deficit=word(raw[5]),
-            nav_per_token=word(raw[6]),
-            redemptions_frozen=bool(word(raw[7])),
-            impaired=bool(word(raw[8])),
+            deficit=deficit,
+            nav_per_token=word(raw[4]),
+            redemptions_frozen=bool(word(raw[5])),
+            impaired=bool(word(raw[6])),
             balances=balances,
         )
 
@@ -255,6 +254,7 @@ def summarize(s: Scenario, rec: Recorder, population: Population, world: World, 
     return {
         "scenario": s.name,
         "seed": s.run.seed,
+        "venue": s.venue.kind,
         "population": {
             "borrowers": len(population.positions),
             "borrowed_usd": borrowed,
