@@ -91,7 +91,6 @@ class Recorder:
     liquidator_profit_stable: int = 0
     revert_samples: dict[str, list[str]] = field(default_factory=dict)
     trigger_times: list[int] = field(default_factory=list)  # liquidatable debt went from 0 to > 0
-    last_view: View | None = None  # the view of the latest row: the state at the start of the next block
     _borrowers: dict[str, int] | None = None  # lowercase address -> index in the view's accounts
 
     def row(self, t: int, view: View, ctx: "Context", mode: str, txs: int, reverted: int) -> dict:
@@ -120,7 +119,6 @@ class Recorder:
             "reverted": reverted,
         }
         self.timeseries.append(row)
-        self.last_view = view
         return row
 
     def results(self, results: list["TxResult"], ctx: "Context", view: View) -> None:
@@ -151,7 +149,7 @@ class Recorder:
             return
         if self._borrowers is None:
             self._borrowers = {b.address.lower(): i for i, b in enumerate(ctx.actors.borrowers)}
-        for result, liquidation in ctx.market.venue.liquidations(results, self.last_view, view, self._borrowers):
+        for result, liquidation in ctx.market.venue.liquidations(results, view, self._borrowers):
             self.liquidations.append(self._liquidation(liquidation, result, ctx, view))
 
     def _liquidation(self, liq: "Liquidation", result: "TxResult", ctx: "Context", view: View) -> dict:

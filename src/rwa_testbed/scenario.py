@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 BUILTIN_DIR = Path(__file__).parent / "scenarios"
 
@@ -19,7 +19,17 @@ Bps = Annotated[int, Field(ge=0, le=10_000)]
 Pct = Annotated[float, Field(ge=0, le=100)]
 PositiveUsd = Annotated[float, Field(gt=0)]
 NonNegative = Annotated[float, Field(ge=0)]
-Address = Annotated[str, Field(pattern=r"^0x[0-9a-fA-F]{40}$")]
+
+
+def _address_from_yaml(value: Any) -> Any:
+    """YAML reads an unquoted 0x... as an integer: give the address back its 40 hex digits."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**160:
+        return f"0x{value:040x}"
+    return value
+
+
+Address = Annotated[str, BeforeValidator(_address_from_yaml), Field(pattern=r"^0x[0-9a-fA-F]{40}$")]
+"""An account or contract address: 0x and 40 hex digits (quoted or not in YAML)."""
 
 
 class ScenarioError(ValueError):

@@ -16,10 +16,11 @@ How the engine reads it, and what differs from our pool:
   (converted to stablecoin units at the stablecoin feed's price): the same debt our pool writes off
   into `deficit(asset)`. It keeps accruing interest, as the borrower's debt.
 - Liquidations: `LiquidationCall(collateral, debt, user, debtToCover, liquidatedCollateralAmount,
-  liquidator, receiveAToken)` carries no prices and no health factors: prices are the feeds' answers
-  in the block, health factors the borrower's at the start and at the end of the block (exact unless
-  one borrower is liquidated twice in one block), and the protocol fee is the collateral aToken's
-  `Transfer(user -> treasury)` that precedes the event.
+  liquidator, receiveAToken)` carries no prices and no health factors. Prices are the feeds' answers
+  in the block (the AaveOracle reads the same feeds); the protocol fee is the collateral aToken's
+  `Transfer(user -> treasury)` that precedes the event; health factors are rebuilt backwards from
+  the borrower's account data at the end of the block plus what each liquidation moved (equal to
+  our pool's on-chain values up to base-currency rounding, ~1e-8 relative).
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ if TYPE_CHECKING:
 
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 RAY = 10**27
+WAD = 10**18
+BPS = 10_000
 DEPLOY_GAS = 12_000_000
 CALL_GAS = 2_000_000
 INIT_RESERVE_GAS = 6_000_000  # per reserve: three token proxies created and initialized
@@ -108,6 +111,9 @@ class AaveV3Venue(LendingVenue):
         self.a_tokens: dict[str, Bound] = {}  # asset -> its aToken
         self.treasury = ""
         self.listed_here: list[str] = []  # assets this run listed (the rest were listed before)
+        self.decimals: dict[str, int] = {}  # lowercase asset -> token decimals
+        self.thresholds: dict[str, int] = {}  # lowercase asset -> liquidation threshold, bps
+        self.stable_asset = ""  # lowercase address of the borrowed stablecoin
 
     # -- setup -----------------------------------------------------------------------------
 
@@ -210,6 +216,9 @@ class AaveV3Venue(LendingVenue):
         if batch:
             setup.mine(batch)
         self.listed_here = [r.asset.address for r in new]
+        self.decimals = {r.asset.address.lower(): r.decimals for r in reserves}
+        self.thresholds = {r.asset.address.lower(): r.config.liquidation_threshold_bps for r in reserves}
+        self.stable_asset = reserves[0].asset.address.lower()  # the market lists the stablecoin first
         for r in reserves:
             a_token_address = read(setup, self.data_provider, "getReserveTokensAddresses", r.asset.address)[0]
             self.a_tokens[r.asset.address] = at("AToken", a_token_address)
@@ -248,12 +257,13 @@ class AaveV3Venue(LendingVenue):
         stranded = sum(a.debt_base for a in accounts if a.collateral_base == 0 and a.debt_base > 0)
         return stranded * 10**STABLE_DECIMALS // stable_answer
 
-    def liquidations(self, results: Sequence["TxResult"], before: "View | None", after: "View",
+    def liquidations(self, results: Sequence["TxResult"], after: "View",
                      borrowers: dict[str, int]) -> list[tuple["TxResult", Liquidation]]:
         pool = self.pool.address.lower()
         a_tokens = {t.address.lower() for t in self.a_tokens.values()}
         treasury_topic = "0x" + bytes(12).hex() + self.treasury[2:].lower()
         found: list[tuple["TxResult", Liquidation]] = []
+        assets: list[tuple[str, str]] = []  # (collateral, debt) of each found liquidation
         for result in results:
             if result.reverted:
                 continue
@@ -271,30 +281,52 @@ class AaveV3Venue(LendingVenue):
                 if decoded is None or decoded[0] != "LiquidationCall":
                     continue
                 f = decoded[1]
-                user = f["user"].lower()
-                i = borrowers.get(user)
-                hf_before = before.accounts[i].health_factor if before is not None and i is not None else 0
-                hf_after = after.accounts[i].health_factor if i is not None else 0
+                collateral, debt = f["collateralAsset"].lower(), f["debtAsset"].lower()
                 found.append((result, Liquidation(
                     user=f["user"],
                     debt_repaid=f["debtToCover"],
                     collateral_seized=f["liquidatedCollateralAmount"],
-                    protocol_fee=fees.pop(user, 0),
-                    collateral_price=after.oracle_answer,
-                    debt_price=after.stable_answer,
-                    hf_before=hf_before,
-                    hf_after=hf_after,
+                    protocol_fee=fees.pop(f["user"].lower(), 0),
+                    collateral_price=self._price(collateral, after),
+                    debt_price=self._price(debt, after),
+                    hf_before=0,
+                    hf_after=0,
                 )))
-        # Debt left without collateral at the end of the block: on the borrower's last liquidation.
-        last: dict[str, Liquidation] = {liq.user.lower(): liq for _, liq in found}
-        for user, liq in last.items():
+                assets.append((collateral, debt))
+        self._health_and_deficit(found, assets, after, borrowers)
+        return found
+
+    def _price(self, asset: str, view: "View") -> int:
+        """The asset's feed answer in the block (8 decimals): the stablecoin's, else the SPV token's."""
+        return view.stable_answer if asset == self.stable_asset else view.oracle_answer
+
+    def _health_and_deficit(self, found: list[tuple["TxResult", Liquidation]], assets: list[tuple[str, str]],
+                            after: "View", borrowers: dict[str, int]) -> None:
+        """Health factors around each liquidation, rebuilt backwards from the borrower's account data
+        at the end of the block plus what each later liquidation took (at the block's prices, in
+        Aave's base currency, with its half-up percent and WAD rounding); and, on the borrower's last
+        liquidation of the block, the debt left without collateral."""
+        by_user: dict[str, list[int]] = {}
+        for k, (_, liq) in enumerate(found):
+            by_user.setdefault(liq.user.lower(), []).append(k)
+        for user, ks in by_user.items():
             i = borrowers.get(user)
             if i is None:
                 continue
-            account = after.accounts[i]
-            if account.collateral_base == 0 and account.debt_base > 0 and after.stable_answer > 0:
-                liq.deficit_created = account.debt_base * 10**STABLE_DECIMALS // after.stable_answer
-        return found
+            end = after.accounts[i]
+            collateral_base, debt_base, health = end.collateral_base, end.debt_base, end.health_factor
+            for k in reversed(ks):
+                liq = found[k][1]
+                collateral, debt = assets[k]
+                liq.hf_after = health
+                collateral_base += (liq.collateral_seized + liq.protocol_fee) * liq.collateral_price // 10**self.decimals[collateral]
+                debt_base += liq.debt_repaid * liq.debt_price // 10**self.decimals[debt]
+                threshold = self.thresholds[collateral]
+                weighted = (collateral_base * threshold + BPS // 2) // BPS
+                health = (weighted * WAD + debt_base // 2) // debt_base if debt_base else 2**256 - 1
+                liq.hf_before = health
+            if end.collateral_base == 0 and end.debt_base > 0 and after.stable_answer > 0:
+                found[ks[-1]][1].deficit_created = end.debt_base * 10**STABLE_DECIMALS // after.stable_answer
 
     def describe_error(self, message: str) -> str:
         name = AAVE_ERRORS.get(message.strip())

@@ -11,7 +11,7 @@ liquidation. A venue implements:
 - `configure(setup, actors, reserves, batch)`: listing transactions that ride with funding;
 - `view_calls(users, stable)` / `decode_view(answers, stable_answer)`: the per-step read, as
   eth_calls for the engine's batch, and its decoding into `AccountData` and bad debt;
-- `liquidations(results, before, after, borrowers)`: venue-neutral `Liquidation` records from
+- `liquidations(results, after, borrowers)`: venue-neutral `Liquidation` records from
   one mined block's logs.
 
 `create(scenario)` picks the venue a scenario asks for (`venue.kind`).
@@ -95,11 +95,11 @@ class LendingVenue(ABC):
         """(account data per borrower, bad debt in stablecoin units) from `view_calls`' answers."""
 
     @abstractmethod
-    def liquidations(self, results: Sequence["TxResult"], before: "View | None", after: "View",
+    def liquidations(self, results: Sequence["TxResult"], after: "View",
                      borrowers: dict[str, int]) -> list[tuple["TxResult", Liquidation]]:
-        """The liquidations in one mined block, in order, each with its transaction. `before` and
-        `after` are the views at the start and the end of the block; `borrowers` maps lowercase
-        addresses to their index in the views' accounts."""
+        """The liquidations in one mined block, in order, each with its transaction. `after` is the
+        view at the end of the block; `borrowers` maps lowercase addresses to their index in its
+        accounts."""
 
     def describe_error(self, message: str) -> str:
         """A revert message as the venue names it (Aave's numeric codes get their names)."""

@@ -57,7 +57,7 @@ class OurPool(LendingVenue):
                     for k in range(n)]
         return accounts, word(deficit_raw)
 
-    def liquidations(self, results: Sequence["TxResult"], before: "View | None", after: "View",
+    def liquidations(self, results: Sequence["TxResult"], after: "View",
                      borrowers: dict[str, int]) -> list[tuple["TxResult", Liquidation]]:
         pool = self.pool.address.lower()
         found: list[tuple["TxResult", Liquidation]] = []
