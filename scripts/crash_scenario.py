@@ -91,7 +91,8 @@ def cli(name, seed, venue, out, overrides, fork_block, list_only, no_figure, pro
         if out is None and venues[0] != "ours":
             base = base / venues[0]
         result, files = runner.run(chosen, provider.uri, out=base, progress=progress, figure=not no_figure)
-        click.echo(report.summary_table(result.summary, title=f"{scenario.name} - seed {scenario.run.seed} - {venues[0]}"))
+        title = f"{scenario.name} - seed {scenario.run.seed} - {venues[0]}"
+        click.echo(report.summary_table(result.summary, title=title))
     click.echo(f"wall time {time.monotonic() - started:.1f} s")
     for kind, path in files.items():
         click.echo(f"{kind:24s} {path}")

@@ -123,7 +123,8 @@ def comparison_table(comp: dict, *, title: str) -> str:
         key = path.rsplit(".", 1)[1]
         cells = [Text(report.format_metric(key, values[v])) for v in venues]
         group = path.rsplit(".", 1)[0].replace("_", " ")
-        table.add_row(Text(f"{group}: {report._label(key)}"), *cells, Text(_difference(path, [values[v] for v in venues])))
+        difference = _difference(path, [values[v] for v in venues])
+        table.add_row(Text(f"{group}: {report._label(key)}"), *cells, Text(difference))
     console = Console(record=True, width=120, file=io.StringIO(), color_system=None)
     console.print(table)
     return console.export_text(styles=False)
@@ -199,7 +200,8 @@ def plot_comparison(out_path: Path, scenario: Scenario, results: dict[str, RunRe
             style, color = STYLES.get(venue, {"ls": ":", "marker": "+"}), VENUE_COLORS.get(venue, "#404040")
             a.step(to_x(t), oracle, where="post", color=report._COLORS["oracle"], lw=1.4, ls=style["ls"],
                    label=f"oracle ({venue})")
-            a.step(to_x(t), amm, where="post", color=report._COLORS["amm"], lw=1.4, ls=style["ls"], label=f"AMM ({venue})")
+            a.step(to_x(t), amm, where="post", color=report._COLORS["amm"], lw=1.4, ls=style["ls"],
+                   label=f"AMM ({venue})")
             if len(liq_t):
                 a.plot(to_x(liq_t), amm[at_row], ls="none", marker=style["marker"], ms=6, mfc="none", mec=color,
                        mew=1.2, label=f"liquidation ({venue})", zorder=4)

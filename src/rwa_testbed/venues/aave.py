@@ -146,7 +146,8 @@ class AaveV3Venue(LendingVenue):
         for role in ("addPoolAdmin", "addRiskAdmin", "addEmergencyAdmin"):
             batch.append(self._tx(actors, acl, role, admin))
         libraries = {name: deploy(name).address for name in POOL_LOGIC_LIBRARIES}
-        libraries["FlashLoanLogic"] = deploy("FlashLoanLogic", libraries={"BorrowLogic": libraries["BorrowLogic"]}).address
+        flash_loan = deploy("FlashLoanLogic", libraries={"BorrowLogic": libraries["BorrowLogic"]})
+        libraries["FlashLoanLogic"] = flash_loan.address
         pool_impl = deploy("Pool", provider.address, libraries=libraries)
         # Lock the implementation, as Aave's scripts do; the provider creates and initializes the proxy.
         batch.append(self._tx(actors, pool_impl, "initialize", provider.address))
@@ -319,7 +320,8 @@ class AaveV3Venue(LendingVenue):
                 liq = found[k][1]
                 collateral, debt = assets[k]
                 liq.hf_after = health
-                collateral_base += (liq.collateral_seized + liq.protocol_fee) * liq.collateral_price // 10**self.decimals[collateral]
+                seized = liq.collateral_seized + liq.protocol_fee
+                collateral_base += seized * liq.collateral_price // 10**self.decimals[collateral]
                 debt_base += liq.debt_repaid * liq.debt_price // 10**self.decimals[debt]
                 threshold = self.thresholds[collateral]
                 weighted = (collateral_base * threshold + BPS // 2) // BPS

@@ -45,7 +45,8 @@ def test_mask_url__any_secret_of_five_characters_or_more__never_in_the_output(se
 
 
 def test_settings_from_env__url_and_block__read_and_described_masked():
-    settings = fork.settings_from_env({fork.FORK_URL_ENV: "https://n.example/v2/KEY12345", fork.FORK_BLOCK_ENV: "19000000"})
+    environ = {fork.FORK_URL_ENV: "https://n.example/v2/KEY12345", fork.FORK_BLOCK_ENV: "19000000"}
+    settings = fork.settings_from_env(environ)
 
     assert (settings.url, settings.block) == ("https://n.example/v2/KEY12345", 19_000_000)
     assert settings.describe() == "fork of https://n.example/v2/*** at block 19000000"

@@ -103,7 +103,8 @@ def liquidation_call(user, debt, collateral):
 
 
 def fee_transfer(user, amount, to=TREASURY):
-    return {"address": A_TOKEN, "topics": ["0x" + keccak(text="Transfer(address,address,uint256)").hex(), topic(user), topic(to)],
+    transfer = "0x" + keccak(text="Transfer(address,address,uint256)").hex()
+    return {"address": A_TOKEN, "topics": [transfer, topic(user), topic(to)],
             "data": "0x" + encode(["uint256"], [amount]).hex()}
 
 
@@ -116,7 +117,8 @@ def health(collateral_base: int, debt_base: int) -> int:
 def test_aave_liquidations__fee_transfer_then_event__one_record_with_block_prices_and_health(aave_venue):
     # End of block: 500 USD of collateral for 500 USD of debt (base currency, 8 decimals).
     after = view(account(500 * 10**8, 500 * 10**8, hf=health(500 * 10**8, 500 * 10**8)), account())
-    tx = receipt(fee_transfer(ALICE, 7 * WAD), fee_transfer(ALICE, 5 * WAD, to=BOB), liquidation_call(ALICE, 500 * USDC, 600 * WAD))
+    tx = receipt(fee_transfer(ALICE, 7 * WAD), fee_transfer(ALICE, 5 * WAD, to=BOB),
+                 liquidation_call(ALICE, 500 * USDC, 600 * WAD))
 
     [(result, liq)] = aave_venue.liquidations([tx], after, BORROWERS)
 
@@ -159,5 +161,6 @@ def test_our_liquidations__deficit_created_before_its_liquidation__attached_to_t
 
     found = ours.liquidations([earlier, wiping], view(account(), account()), BORROWERS)
 
-    assert [(liq.user.lower(), liq.deficit_created) for _, liq in found] == [(ALICE.lower(), 0), (BOB.lower(), 42 * USDC)]
+    records = [(liq.user.lower(), liq.deficit_created) for _, liq in found]
+    assert records == [(ALICE.lower(), 0), (BOB.lower(), 42 * USDC)]
     assert found[1][1].hf_before == WAD // 2 and found[1][1].protocol_fee == WAD
