@@ -167,7 +167,14 @@ class Setup:
         )
         return Bound(name, address, abi)
 
+    MAX_BLOCK_TXS = 400  # anvil's block building grows faster than linearly with block size
+
     def mine(self, batch: list[TxRequest], advance: int | None = None) -> list[TxResult]:
+        if len(batch) > self.MAX_BLOCK_TXS:
+            results = []
+            for i in range(0, len(batch), self.MAX_BLOCK_TXS):
+                results += self.mine(batch[i: i + self.MAX_BLOCK_TXS], advance if i == 0 else None)
+            return results
         self.time += self.block_time if advance is None else advance
         results, _ = self.chain.step(batch, self.time)
         for result in results:
