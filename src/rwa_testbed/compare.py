@@ -36,6 +36,7 @@ COMPARED = (
     "pool.final_total_debt_usd",
     "pool.solvent",
     "liquidators.atomic_profit_usd",
+    "liquidators.pnl_at_true_value_usd",
     "prices.min_amm_usd",
     "prices.final_oracle_usd",
     "prices.max_discount_amm_to_true_pct",
