@@ -167,6 +167,9 @@ interface ISPVToken {
     ///      then stays Pending (nothing lost).
     function settleRedemption(uint256 requestId) external returns (uint256 paid);
     /// @notice The holder takes back the shares of a Pending request (allowed while frozen).
+    /// @dev Cancelled within the gate window of the request, its shares are released from that
+    ///      window's count (so request-and-cancel cannot exhaust the gate for others); cancelled
+    ///      later, the window it counted against is over and nothing is released.
     function cancelRedemption(uint256 requestId) external;
     /// @notice Request `requestId`.
     function redemptionRequest(uint256 requestId) external view returns (RedemptionRequest memory);

@@ -15,7 +15,6 @@ from typing import Callable
 
 from . import shocks as shock_kinds
 from .agents import Agent, Keeper, View, build_agents
-from .agents.base import AccountData
 from .chain import FastChain, TxRequest, TxResult
 from .market import Actors, Market
 from .metrics import Recorder, cascades
@@ -24,6 +23,12 @@ from .scenario import Scenario, ScenarioError
 from .world import SECONDS_PER_DAY, World
 
 DRAWDOWN_WINDOW_SECONDS = SECONDS_PER_DAY
+ACCOUNTS_REFRESH_BLOCKS = 25
+# Transactions after which borrowers' health factors may have moved (prices or positions).
+MOVES_ACCOUNTS = {
+    "liquidation", "liquidation_atomic", "oracle_poke", "oracle_submit", "twap_update", "stable_price",
+    "setOutage", "setLatencyRules", "nav_report",
+}
 
 
 @dataclass
@@ -100,6 +105,8 @@ class Engine:
         self.watch = sorted({(token.address, holder) for a in self.agents for token, holder in a.watch()})
         self.ctx = ctx
         self.view_calls = self._view_calls()
+        reads = self.venue_reads  # the venue's reads (account data, bad debt) are left out of light steps
+        self.view_calls_light = self.view_calls[:reads.start] + self.view_calls[reads.stop:]
         return ctx
 
     # -- reading -----------------------------------------------------------------------------
@@ -113,16 +120,19 @@ class Engine:
             m.stable_feed.call("latestRoundData"),
             m.pair.call("getReserves"),
             m.pair.call("totalSupply"),
-            m.pool.call("getUsersAccountData", [b.address for b in a.borrowers]),
-            m.pool.call("deficit", m.stable.address),
             m.spv.call("latestNav"),
             m.spv.call("redemptionsFrozen"),
             m.spv.call("impaired"),
         ]
+        # The venue's reads: every borrower's account data and the bad debt.
+        venue_calls = m.venue.view_calls([b.address for b in a.borrowers], m.stable)
+        self.venue_reads = slice(len(calls), len(calls) + len(venue_calls))
+        calls += venue_calls
         return calls + [(token, abis[token].encode("balanceOf", holder)) for token, holder in self.watch]
 
-    def read_view(self, t: int, raw: list[bytes] | None = None) -> View:
-        """The per-step view, from `raw` answers of `_view_calls()` (read now if not given)."""
+    def read_view(self, t: int, raw: list | None = None, previous: View | None = None) -> View:
+        """The per-step view, from `raw` answers of `_view_calls()` (read now if not given); None in
+        place of the venue's reads keeps `previous`'s account data and bad debt."""
         m = self.ctx.market
         if raw is None:
             raw = self.chain.calls(self.view_calls)
@@ -130,9 +140,11 @@ class Engine:
         stable = m.stable_feed.abi.decode("latestRoundData", raw[1])
         spv_reserve, stable_reserve = m.reserves(m.pair.abi.decode("getReserves", raw[2]))
         word = lambda data, i=0: int.from_bytes(data[32 * i: 32 * i + 32], "big")  # noqa: E731
-        accounts_raw = raw[4]
-        n = word(accounts_raw, 1)  # ABI: offset, length, then n structs of 6 words
-        accounts = [AccountData(*(word(accounts_raw, 2 + 6 * k + j) for j in range(6))) for k in range(n)]
+        venue_raw = raw[self.venue_reads]
+        if previous is not None and any(answer is None for answer in venue_raw):
+            accounts, deficit = previous.accounts, previous.deficit
+        else:
+            accounts, deficit = m.venue.decode_view(venue_raw, max(0, stable[1]))
         balances = {key: word(data) for key, data in zip(self.watch, raw[len(raw) - len(self.watch):])}
         return View(
             t=t,
@@ -143,10 +155,10 @@ class Engine:
             stable_reserve=stable_reserve,
             lp_supply=word(raw[3]),
             accounts=accounts,
-            deficit=word(raw[5]),
-            nav_per_token=word(raw[6]),
-            redemptions_frozen=bool(word(raw[7])),
-            impaired=bool(word(raw[8])),
+            deficit=deficit,
+            nav_per_token=word(raw[4]),
+            redemptions_frozen=bool(word(raw[5])),
+            impaired=bool(word(raw[6])),
             balances=balances,
         )
 
@@ -165,6 +177,7 @@ class Engine:
         block_time = s.run.block_time_seconds
         duration = round(s.run.duration_days * SECONDS_PER_DAY)
         t, quiet, active_blocks, mode = 0, 0, 0, "fast_forward"
+        blocks_since_accounts = 0
         view = self.read_view(0)
         rec.row(0, view, ctx, "start", 0, 0)
         try:
@@ -187,7 +200,17 @@ class Engine:
                     txs += agent.act(view, ctx)
                 world.forced_lp_withdrawal = 0.0
                 if txs or mode == "fast_forward":
-                    results, raw = self.chain.step(txs, ctx.chain_time(t), self.view_calls)
+                    # Every borrower's account data is the costly read (EVM work per borrower): it is
+                    # refreshed when prices or positions can have moved, else at least every
+                    # ACCOUNTS_REFRESH_BLOCKS blocks (interest alone moves health factors slowly).
+                    moves = mode == "fast_forward" or any(r.action in MOVES_ACCOUNTS for r in txs)
+                    stale = moves or blocks_since_accounts >= ACCOUNTS_REFRESH_BLOCKS
+                    calls = self.view_calls if stale else self.view_calls_light
+                    results, raw = self.chain.step(txs, ctx.chain_time(t), calls)
+                    if not stale:
+                        reads = self.venue_reads
+                        raw = raw[:reads.start] + [None] * (reads.stop - reads.start) + raw[reads.start:]
+                    blocks_since_accounts = 0 if stale else blocks_since_accounts + 1
                 else:
                     # Nobody acts this block: nothing to mine, nothing new to read (the next mined
                     # block carries the passing time).
@@ -199,7 +222,7 @@ class Engine:
                     if agent.name in by_agent:
                         agent.observe(by_agent[agent.name], ctx)
                 if raw is not None:
-                    view = self.read_view(t, raw)
+                    view = self.read_view(t, raw, previous=view)
                 else:
                     view.t = t
                 rec.results(results, ctx, view)
@@ -225,7 +248,7 @@ class Engine:
                     self.progress(t, {"mode": mode, "liquidations": len(rec.liquidations)})
         finally:
             self.chain.release_control()
-        summary = summarize(s, rec, self.population, world, view, self.shocks)
+        summary = summarize(s, rec, self.population, world, view, self.shocks, ctx)
         return RunResult(s, rec.timeseries, rec.liquidations, world.events, summary, self.population)
 
     def _track_price(self, t: int, view: View) -> None:
@@ -235,7 +258,20 @@ class Engine:
             prices.popleft()
 
 
-def summarize(s: Scenario, rec: Recorder, population: Population, world: World, final: View, shocks) -> dict:
+def liquidator_pnl_usd(s: Scenario, ctx: Context, final: View) -> float:
+    """Liquidators' gain: final stablecoin plus seized tokens valued at the true NAV, less capital."""
+    m, groups = ctx.market, s.agents.liquidators
+    value = 0.0
+    for account, g in zip(ctx.actors.liquidators, ctx.actors.liquidator_groups):
+        stable = final.balance(m.stable, account.address) / 10**6 * final.stable_price_usd
+        tokens = final.balance(m.spv, account.address) / 10**18 * ctx.world.true_nav
+        initial = 0.0 if groups[g].atomic else groups[g].capital_usd
+        value += stable + tokens - initial
+    return value
+
+
+def summarize(s: Scenario, rec: Recorder, population: Population, world: World, final: View, shocks,
+              ctx: Context) -> dict:
     """The run's summary: only values derived from the chain and the seed (no wall time)."""
     rows = rec.timeseries
     liqs = rec.liquidations
@@ -255,6 +291,7 @@ def summarize(s: Scenario, rec: Recorder, population: Population, world: World, 
     return {
         "scenario": s.name,
         "seed": s.run.seed,
+        "venue": s.venue.kind,
         "population": {
             "borrowers": len(population.positions),
             "borrowed_usd": borrowed,
@@ -304,6 +341,7 @@ def summarize(s: Scenario, rec: Recorder, population: Population, world: World, 
         },
         "liquidators": {
             "atomic_profit_usd": rec.liquidator_profit_stable / 1e6,
+            "pnl_at_true_value_usd": liquidator_pnl_usd(s, ctx, final),
         },
         "chain": {
             "transactions": rec.tx_count,

@@ -1,9 +1,11 @@
-"""Pure-Python model of `contracts/oracle/LatencyOracle.sol`'s publication rules.
+"""Pure-Python models of our oracles: `LatencyOracleModel` (contracts/oracle/LatencyOracle.sol)
+and `PairPriceHistory` + `TwapOracleModel` (contracts/oracle/TwapOracle.sol on a Uniswap-V2-style
+pair).
 
-The engine uses it to predict what a lending market will see (and when) without asking the
-chain; the tests use it as the oracle for the contract's behaviour. It knows nothing of ape.
+The engine uses them to predict what a lending market will see (and when) without asking the
+chain; the tests use them as the reference for the contracts' behaviour. They know nothing of ape.
 
-Rules (the contract's NatSpec is the reference): observations queue; an evaluation (every
+LatencyOracle rules (the contract's NatSpec is the reference): observations queue; an evaluation (every
 `submit`, every `poke`) does nothing during an outage, otherwise takes the newest visible
 (`now >= observed_at + delay`) observation not yet published or skipped, skips every older one
 for good, and publishes it if it is the first publication, or its move against the latest

@@ -287,6 +287,8 @@ def format_metric(key: str, value: Any) -> str:
         return "yes" if value else "no"
     if isinstance(value, str):
         return value
+    if isinstance(value, (list, tuple)):
+        return "; ".join(str(v) for v in value) or "-"
     if isinstance(value, float) and math.isnan(value):
         return "n/a"
     words = key.lower().split("_")

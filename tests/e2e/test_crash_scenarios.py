@@ -37,3 +37,11 @@ def test_calm_market__no_shock__no_liquidation(run_scenario):
     assert s["bad_debt"]["usd"] == 0
     assert s["liquidatable_debt"]["peak_usd"] == 0
     assert s["pool"]["solvent"] is True
+
+
+def test_real_estate_flash_crash__liquidators__profit_from_the_bonus(run_scenario):
+    s = run_scenario("real_estate_flash_crash").summary
+
+    assert s["liquidators"]["atomic_profit_usd"] > 0
+    # The capital desk holds collateral bought at the crashed TWAP; at the true value it gained.
+    assert s["liquidators"]["pnl_at_true_value_usd"] > s["liquidators"]["atomic_profit_usd"]

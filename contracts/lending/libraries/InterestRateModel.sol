@@ -10,9 +10,10 @@ import {PercentageMath} from "./PercentageMath.sol";
 ///      slope1 linearly; above it, slope2 on the excess. Suppliers earn the borrow rate times the
 ///      supply usage debt / (availableLiquidity + debt + deficit) times (1 - reserve factor): the
 ///      deficit takes the place of Aave's `unbacked` (as Aave V3.3 does), so suppliers' balances,
-///      which still include the written-off debt, earn exactly what borrowers pay, never more. The operation order (and so every rounding) follows Aave V3.0,
-///      including the detour through the debt-weighted "overall borrow rate", which with no stable
-///      debt equals the variable rate up to rounding but is kept for wei-exact agreement.
+///      which still include the written-off debt, earn exactly what borrowers pay, never more.
+///      The operation order (and so every rounding) follows Aave V3.0, including the detour through
+///      the debt-weighted "overall borrow rate", which with no stable debt equals the variable rate
+///      up to rounding but is kept for wei-exact agreement. Without a deficit: Aave V3.0's numbers.
 library InterestRateModel {
     using WadRayMath for uint256;
     using PercentageMath for uint256;

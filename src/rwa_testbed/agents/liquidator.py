@@ -126,18 +126,20 @@ class Liquidator(Agent):
         txs: list["TxRequest"] = []
         txs += self._settle_redemptions(view, ctx)
         candidates = [i for i, a in enumerate(view.accounts) if a.liquidatable]
-        if not candidates:
+        if not candidates or not self._can_profit(view):
             return txs
         ctx.rng.shuffle(candidates)
         candidates.sort(key=lambda i: -view.accounts[i].debt_base)
         r_spv, r_stable = view.spv_reserve, view.stable_reserve
         capital = view.balance(m.stable, self.account.address)
+        planned = 0
         for i in candidates:
-            if len([t for t in txs if t.action.startswith("liquidat")]) >= MAX_PER_STEP:
+            if planned >= MAX_PER_STEP or (not self.atomic and capital <= 0):
                 break
             plan = self.plan(i, view, r_spv, r_stable, capital)
             if plan is None:
                 continue
+            planned += 1
             user = ctx.actors.borrowers[i].address
             meta = {"user": user, "expected_profit": plan.expected_profit}
             if self.atomic:
@@ -172,6 +174,16 @@ class Liquidator(Agent):
                     txs.append(m.spv.tx(self.account, "requestRedemption", plan.seized, agent=self.name,
                                         action="redeem_request", gas=SWAP_GAS))
         return txs
+
+    def _can_profit(self, view: View) -> bool:
+        """Cheap test before sizing any liquidation: selling seized collateral at the AMM's marginal
+        price (the best it can get) must beat the oracle price the pool charges, bonus included."""
+        if self.disposal in ("hold", "redeem") and not self.atomic:
+            return True
+        if view.oracle_price_usd <= 0:
+            return False
+        net_bonus = 1 + (self.bonus_bps - 10_000) * (1 - self.fee_bps / 10_000) / 10_000
+        return view.amm_price_usd * net_bonus * (1 - self.amm_fee / 10_000) > view.oracle_price_usd
 
     def _settle_redemptions(self, view: View, ctx: "Context") -> list["TxRequest"]:
         if not self.redemptions or view.redemptions_frozen:

@@ -118,6 +118,11 @@ def our_error(selector, types, values):
     return ("revert", selector + encode(types, values))
 
 
+def step_results(fast, requests, t):
+    """Mines `requests` in one block at `t`; their results (FastChain.step also returns reads)."""
+    return fast.step(requests, t)[0]
+
+
 def expect_ok(results):
     for result in results:
         assert result.status == 1, f"{result.request.agent}: {result.request.action} reverted"
@@ -198,7 +203,7 @@ def lockstep(chain, project, tokens, uniswap_pair, our_pair, token_of, uniswap_p
 
 def first_deposit(fast, pools, t, sender, to, amount0, amount1):
     """Same first deposit on both pools in one block; asserts LP = isqrt(x*y) - 1000 on both."""
-    results = fast.step(
+    results = step_results(fast, 
         [
             tx
             for pool in pools
@@ -264,7 +269,7 @@ def test_swap__same_200_swaps_as_uniswap_v2__identical_outputs_reserves_and_pric
             ins[i_in], outs[i_out] = amount_in, amount_out
 
             t += gap
-            expect_ok(fast.step([pool.tx(i_in, sender, "transfer", pool.pair.address, amount_in) for pool in pools], t))
+            expect_ok(step_results(fast, [pool.tx(i_in, sender, "transfer", pool.pair.address, amount_in) for pool in pools], t))
 
             # One wei more than Uniswap's quote reverts on both: K (or liquidity, if that is the whole reserve).
             greedy = list(outs)
@@ -282,7 +287,7 @@ def test_swap__same_200_swaps_as_uniswap_v2__identical_outputs_reserves_and_pric
 
             t += 1
             if amount_out > 0:  # the quote itself: both pay it
-                results = fast.step([pool.tx("pair", sender, "swap", *outs, sender.address, b"") for pool in pools], t)
+                results = step_results(fast, [pool.tx("pair", sender, "swap", *outs, sender.address, b"") for pool in pools], t)
                 prices.update(reserves, t)
                 reserves = [reserves[i] + ins[i] - outs[i] for i in (0, 1)]
                 expected = [
@@ -292,7 +297,7 @@ def test_swap__same_200_swaps_as_uniswap_v2__identical_outputs_reserves_and_pric
                                       "amount0Out": outs[0], "amount1Out": outs[1], "to": sender.address}),
                 ]
             else:  # the input buys nothing (dust into the dear side): both give it back through skim
-                results = fast.step([pool.tx("pair", sender, "skim", sender.address) for pool in pools], t)
+                results = step_results(fast, [pool.tx("pair", sender, "skim", sender.address) for pool in pools], t)
                 expected = [
                     ("token0", "Transfer", {"from": "pair", "to": sender.address, "value": ins[0]}),
                     ("token1", "Transfer", {"from": "pair", "to": sender.address, "value": ins[1]}),
@@ -327,7 +332,7 @@ def test_mint_and_burn__same_deposits_and_withdrawal_as_uniswap_v2__identical_lp
         # Second deposit at any ratio (or none): min of the two sides' shares, 0 reverts on both.
         t += gap
         expect_ok(
-            fast.step(
+            step_results(fast, 
                 [pool.tx(i, trader_key, "transfer", pool.pair.address, second[i]) for pool in pools for i in (0, 1)], t
             )
         )
@@ -337,12 +342,12 @@ def test_mint_and_burn__same_deposits_and_withdrawal_as_uniswap_v2__identical_lp
             assert uniswap_reason(uniswap) == "UniswapV2: INSUFFICIENT_LIQUIDITY_MINTED"
             assert ours == our_error(INSUFFICIENT_LIQUIDITY_MINTED, ["uint256", "uint256"], list(second))
             t += 1
-            expect_ok(fast.step([pool.tx("pair", trader_key, "skim", trader.address) for pool in pools], t))
+            expect_ok(step_results(fast, [pool.tx("pair", trader_key, "skim", trader.address) for pool in pools], t))
         else:
             assert uniswap[0] == ours[0] == "ok"
             assert decode(["uint256"], uniswap[1]) == decode(["uint256"], ours[1]) == (minted,)
             t += 1
-            results = fast.step([pool.tx("pair", trader_key, "mint", trader.address) for pool in pools], t)
+            results = step_results(fast, [pool.tx("pair", trader_key, "mint", trader.address) for pool in pools], t)
             expect_ok(results)
             reserves, supply = [reserves[i] + second[i] for i in (0, 1)], supply + minted
             expected = [
@@ -361,7 +366,7 @@ def test_mint_and_burn__same_deposits_and_withdrawal_as_uniswap_v2__identical_lp
         burned = max(1, lp_tokens * burn_ppm // 10**6)
         amounts = [burned * reserves[i] // supply for i in (0, 1)]
         t += gap
-        transfers = fast.step([pool.tx("pair", lp_key, "transfer", pool.pair.address, burned) for pool in pools], t)
+        transfers = step_results(fast, [pool.tx("pair", lp_key, "transfer", pool.pair.address, burned) for pool in pools], t)
         expect_ok(transfers)
         if 0 in amounts:
             uniswap, ours = eth_calls(uri, [pool.pair.call("burn", lp.address) for pool in pools])
@@ -369,7 +374,7 @@ def test_mint_and_burn__same_deposits_and_withdrawal_as_uniswap_v2__identical_lp
             assert ours == our_error(INSUFFICIENT_LIQUIDITY_BURNED, ["uint256", "uint256"], amounts)
         else:
             t += 1
-            results = fast.step([pool.tx("pair", lp_key, "burn", lp.address) for pool in pools], t)
+            results = step_results(fast, [pool.tx("pair", lp_key, "burn", lp.address) for pool in pools], t)
             expect_ok(results)
             reserves, supply = [reserves[i] - amounts[i] for i in (0, 1)], supply - burned
             expected = [
@@ -403,7 +408,7 @@ def test_mint__first_deposit_with_sqrt_k_at_most_minimum__reverts_on_both(lockst
     sender = Account.from_key(trader.private_key)
     with lockstep() as (fast, pools, t, uri):
         transfers = [pool.tx(i, sender, "transfer", pool.pair.address, amounts[i]) for pool in pools for i in (0, 1)]
-        expect_ok(fast.step(transfers, t))
+        expect_ok(step_results(fast, transfers, t))
 
         uniswap, ours = eth_calls(uri, [pool.pair.call("mint", trader.address) for pool in pools])
 

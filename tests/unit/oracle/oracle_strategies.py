@@ -44,7 +44,15 @@ latency_actions = st.one_of(
 )
 latency_runs = st.lists(latency_actions, min_size=12, max_size=30)
 
-# TWAP: pool moves (raw units donated to the pair before a sync) and time between actions.
-rwa_donations = st.integers(min_value=0, max_value=300 * 10**18)
-usdc_donations = st.integers(min_value=0, max_value=30_000 * 10**6)
+# TWAP: pool moves as (RWA, USDC) raw units donated to the pair before a sync (one token at a
+# time: the price falls or rises, or no move), and time between blocks.
+rwa_donations = st.integers(min_value=1, max_value=300 * 10**18)
+usdc_donations = st.integers(min_value=1, max_value=30_000 * 10**6)
+pool_moves = st.one_of(
+    st.just((0, 0)),
+    st.tuples(rwa_donations, st.just(0)),
+    st.tuples(st.just(0), usdc_donations),
+)
 twap_steps = st.integers(min_value=1, max_value=400)  # seconds
+# (seconds to the next block, pool move, keeper calls update())
+twap_runs = st.lists(st.tuples(twap_steps, pool_moves, st.booleans()), min_size=4, max_size=8)

@@ -477,3 +477,10 @@ def test_progress__engine_hook_shape__update_as_callback():
     hook(50, {"mode": "step", "liquidations": 0})
 
     assert bar.t == 50 and math.isclose(bar.t / bar.total_seconds, 0.5)
+
+
+def test_summary_table__list_values__joined_not_crashing():
+    from rwa_testbed.report import summary_table
+
+    text = summary_table({"chain": {"revert_reasons": {"swap": ["InsufficientOutput(1, 2)", "lost a race"]}}}, title="t")
+    assert "InsufficientOutput(1, 2); lost a race" in text

@@ -6,7 +6,8 @@ Units: shares 18 decimals, stablecoin 6 decimals, NAV = stablecoin units per 1e1
 import pytest
 
 from rwa_testbed.spv import AssetKind
-from spv_defaults import DELAY, GATE_BPS, GATE_WINDOW, NAV, SEED_STABLE
+
+from .spv_defaults import DELAY, GATE_BPS, GATE_WINDOW, NAV, SEED_STABLE
 
 
 @pytest.fixture

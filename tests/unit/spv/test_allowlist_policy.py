@@ -3,7 +3,7 @@
 import pytest
 from ape.utils import ZERO_ADDRESS
 
-from strict_reverts import reverts
+from rwa_testbed.testing import reverts
 
 
 def test_deploy__emits_initial_mode(create_policy, chain, admin):

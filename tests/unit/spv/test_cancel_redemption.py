@@ -1,6 +1,7 @@
 from rwa_testbed.spv import SHARE, RequestStatus
-from spv_defaults import SEED_CAP, SEED_SHARES
-from strict_reverts import reverts
+from rwa_testbed.testing import reverts
+
+from .spv_defaults import SEED_CAP, SEED_SHARES
 
 
 def test_cancel_redemption__same_window__returns_shares_and_releases_gate(seeded_spv, lp, request_redemption):

@@ -1,6 +1,7 @@
 from rwa_testbed.spv import SHARE, USDC
-from spv_defaults import SEED_STABLE
-from strict_reverts import reverts
+from rwa_testbed.testing import reverts
+
+from .spv_defaults import SEED_STABLE
 
 
 def test_cash_reserve__is_the_spvs_stablecoin_balance(seeded_spv, stablecoin):

@@ -1,8 +1,9 @@
 from ape.utils import ZERO_ADDRESS
 
 from rwa_testbed.spv import AssetKind
-from spv_defaults import DELAY, GATE_BPS, GATE_WINDOW, NAV
-from strict_reverts import reverts
+from rwa_testbed.testing import reverts
+
+from .spv_defaults import DELAY, GATE_BPS, GATE_WINDOW, NAV
 
 
 def test_deploy__defaults__stores_configuration_and_grants_roles(spv, stablecoin, admin, custodian):

@@ -1,6 +1,6 @@
 import pytest
 
-from strict_reverts import reverts
+from rwa_testbed.testing import reverts
 
 
 @pytest.fixture(params=["custodian", "admin"])

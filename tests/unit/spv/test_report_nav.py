@@ -1,6 +1,7 @@
-from rwa_testbed.spv import USDC
-from spv_defaults import DAY, NAV
-from strict_reverts import reverts
+from rwa_testbed.spv import SHARE, USDC
+from rwa_testbed.testing import reverts
+
+from .spv_defaults import DAY, NAV
 
 
 def test_report_nav__by_custodian__appends_history_and_emits_event(spv, custodian, chain):
@@ -14,6 +15,8 @@ def test_report_nav__by_custodian__appends_history_and_emits_event(spv, custodia
     assert spv.latestNav() == (95 * USDC, as_of, tx.timestamp)
     assert spv.navReport(1) == (95 * USDC, as_of, tx.timestamp)
     assert spv.navReport(0)[0] == NAV
+    assert spv.previewRedeem(2 * SHARE) == 190 * USDC
+    assert spv.previewSubscribe(190 * USDC) == 2 * SHARE
 
 
 def test_report_nav__same_as_of_as_latest__is_accepted_as_correction(spv, custodian, chain):

@@ -1,6 +1,7 @@
 from rwa_testbed.spv import SHARE, USDC, RequestStatus
-from spv_defaults import DELAY, SEED_CAP, SEED_SHARES
-from strict_reverts import reverts
+from rwa_testbed.testing import reverts
+
+from .spv_defaults import DELAY, SEED_CAP, SEED_SHARES
 
 
 def test_request_redemption__within_gate__escrows_shares_and_emits_events(seeded_spv, lp, chain):

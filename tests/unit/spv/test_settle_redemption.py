@@ -1,8 +1,9 @@
 from ape.utils import ZERO_ADDRESS
 
 from rwa_testbed.spv import SHARE, USDC, RequestStatus
-from spv_defaults import NAV, SEED_SHARES, SEED_STABLE
-from strict_reverts import reverts
+from rwa_testbed.testing import reverts
+
+from .spv_defaults import NAV, SEED_SHARES, SEED_STABLE
 
 
 def test_settle_redemption__after_delay__pays_holder_at_nav_of_settlement_and_burns(

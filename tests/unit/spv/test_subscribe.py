@@ -1,8 +1,9 @@
 from ape.utils import ZERO_ADDRESS
 
 from rwa_testbed.spv import SHARE, USDC
-from spv_defaults import NAV
-from strict_reverts import reverts
+from rwa_testbed.testing import reverts
+
+from .spv_defaults import NAV
 
 
 def test_subscribe__at_nav__mints_shares_and_pulls_stablecoin(spv, stablecoin, lp, fund):

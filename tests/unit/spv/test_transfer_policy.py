@@ -4,8 +4,9 @@ import pytest
 from ape.utils import ZERO_ADDRESS
 
 from rwa_testbed.spv import SHARE, USDC
-from spv_defaults import SEED_SHARES
-from strict_reverts import reverts
+from rwa_testbed.testing import reverts
+
+from .spv_defaults import SEED_SHARES
 
 
 @pytest.fixture

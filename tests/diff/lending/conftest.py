@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import pytest
-from diff_replay import Venue, World
+from lending_replay import Venue, World
 
 from rwa_testbed.venues.aave_v3 import deploy_aave_v3
 from rwa_testbed.venues.spec import RAY, ReserveSpec
@@ -146,7 +146,7 @@ def _reserve_params(pool, spec: ReserveSpec) -> dict[str, Any]:
     names = [c.name for c in abi.inputs[2].components]
     unknown = [n for n in names if n not in by_name]
     if unknown:
-        raise KeyError(f"LendingPool.initReserve params {unknown} not mapped in tests/diff/conftest.py")
+        raise KeyError(f"LendingPool.initReserve params {unknown} not mapped in tests/diff/lending/conftest.py")
     return {n: by_name[n] for n in names}
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from diff_replay import MAX_UINT, Borrow, Liquidate, SetPrice, Supply, Warp
+from lending_replay import MAX_UINT, Borrow, Liquidate, SetPrice, Supply, Warp
 from hypothesis import assume
 from hypothesis import strategies as st
 

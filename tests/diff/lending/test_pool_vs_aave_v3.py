@@ -9,8 +9,8 @@ arithmetic (the Aave-alone test runs even without our pool).
 
 from __future__ import annotations
 
-from diff_replay import Borrow, Liquidate, Replay, SetPrice, Supply, Warp, first_difference, replay
-from diff_strategies import DAY, Position, actions, positions
+from lending_replay import Borrow, Liquidate, Replay, SetPrice, Supply, Warp, first_difference, replay
+from lending_strategies import DAY, Position, actions, positions
 from hypothesis import event, example, given, settings
 
 from rwa_testbed import aave_math
