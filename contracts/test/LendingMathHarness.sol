@@ -50,8 +50,9 @@ contract LendingMathHarness {
         InterestRateModel.Params calldata params,
         uint256 totalDebt,
         uint256 availableLiquidity,
+        uint256 deficit,
         uint256 reserveFactorBps
     ) external pure returns (uint256 liquidityRate, uint256 variableBorrowRate) {
-        return InterestRateModel.calculateRates(params, totalDebt, availableLiquidity, reserveFactorBps);
+        return InterestRateModel.calculateRates(params, totalDebt, availableLiquidity, deficit, reserveFactorBps);
     }
 }

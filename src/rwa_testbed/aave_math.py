@@ -103,12 +103,21 @@ class RateCurve:
     slope2: int = 60 * RAY // 100
 
 
-def interest_rates(curve: RateCurve, total_debt: int, available_liquidity: int, reserve_factor_bps: int) -> tuple[int, int]:
-    """(liquidity rate, variable borrow rate), RAY, for a reserve's debt and available cash."""
-    usage = 0
+def interest_rates(
+    curve: RateCurve, total_debt: int, available_liquidity: int, reserve_factor_bps: int, deficit: int = 0
+) -> tuple[int, int]:
+    """(liquidity rate, variable borrow rate), RAY, for a reserve's debt and available cash.
+
+    The borrow rate follows usage = debt / (cash + debt). Suppliers earn it on the supply usage
+    debt / (cash + debt + deficit): the pool's deficit plays Aave's `unbacked` (as in Aave V3.3), so
+    balances that still include written-off debt earn only what borrowers pay. deficit = 0 gives
+    Aave V3.0's numbers.
+    """
+    usage = supply_usage = 0
     variable_rate = curve.base_rate
     if total_debt != 0:
         usage = ray_div(total_debt, available_liquidity + total_debt)
+        supply_usage = ray_div(total_debt, available_liquidity + total_debt + deficit)
     if usage > curve.optimal_usage:
         excess = ray_div(usage - curve.optimal_usage, RAY - curve.optimal_usage)
         variable_rate += curve.slope1 + ray_mul(curve.slope2, excess)
@@ -118,7 +127,7 @@ def interest_rates(curve: RateCurve, total_debt: int, available_liquidity: int, 
     if total_debt != 0:
         debt_ray = wad_to_ray(total_debt)
         overall = ray_div(ray_mul(debt_ray, variable_rate), debt_ray)
-    liquidity_rate = percent_mul(ray_mul(overall, usage), BPS - reserve_factor_bps)
+    liquidity_rate = percent_mul(ray_mul(overall, supply_usage), BPS - reserve_factor_bps)
     return liquidity_rate, variable_rate
 
 
@@ -141,6 +150,8 @@ class ReserveModel:
     scaled_total_debt: int = 0
     accrued_to_treasury: int = 0
     cash: int = 0
+    deficit: int = 0
+    """Written-off debt of the reserve (token units); lowers the supply rate, not the borrow rate."""
     supply_shares: dict[str, int] = field(default_factory=dict)
     debt_shares: dict[str, int] = field(default_factory=dict)
 
@@ -194,7 +205,7 @@ class ReserveModel:
         if available < 0:
             raise ValueError(f"insufficient liquidity: {self.cash + added} < {taken}")
         self.liquidity_rate, self.variable_borrow_rate = interest_rates(
-            self.curve, total_debt, available, self.reserve_factor_bps
+            self.curve, total_debt, available, self.reserve_factor_bps, self.deficit
         )
 
     def supply(self, user: str, amount: int, now: int) -> int:

@@ -14,6 +14,8 @@ pragma solidity 0.8.28;
 ///      One deliberate difference from Aave V3.0 (taken from Aave V3.3): when a liquidation leaves the
 ///      borrower with no collateral of any value, the rest of their debt in every reserve is written off
 ///      into that reserve's `deficit` (see `DeficitCreated`). Aave V3.0 leaves it on the borrower.
+///      While a reserve has a deficit its supply rate is computed on debt / (cash + debt + deficit),
+///      as Aave V3.3 counts the deficit with `unbacked`: suppliers do not earn on written-off debt.
 interface ILendingPool {
     // ---------------------------------------------------------------- types
 
@@ -385,6 +387,9 @@ interface ILendingPool {
     function totalDebt(address asset) external view returns (uint256);
 
     /// @notice Debt written off and not yet covered (token units).
+    /// @dev Lenders bear it: written-off debt leaves `totalDebt` but the liquidity index is not cut, so
+    ///      `totalSupplied` exceeds cash + `totalDebt` by the deficit and the last suppliers to withdraw
+    ///      find the cash short. `coverDeficit` pays it back in (Aave V3.3: `eliminateReserveDeficit`).
     function deficit(address asset) external view returns (uint256);
 
     /// @notice Receiver of reserve-factor interest and liquidation protocol fees (as supply).

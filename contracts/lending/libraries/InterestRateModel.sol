@@ -7,10 +7,13 @@ import {PercentageMath} from "./PercentageMath.sol";
 /// @title InterestRateModel
 /// @notice Two-slope variable-rate curve of Aave V3.0's default strategy, without the stable-rate parts.
 /// @dev usage = debt / (availableLiquidity + debt). Below the optimal usage the borrow rate climbs
-///      slope1 linearly; above it, slope2 on the excess. Suppliers earn the borrow rate times usage
-///      times (1 - reserve factor). The operation order (and so every rounding) follows Aave V3.0,
-///      including the detour through the debt-weighted "overall borrow rate", which with no stable
-///      debt equals the variable rate up to rounding but is kept for wei-exact agreement.
+///      slope1 linearly; above it, slope2 on the excess. Suppliers earn the borrow rate times the
+///      supply usage debt / (availableLiquidity + debt + deficit) times (1 - reserve factor): the
+///      deficit takes the place of Aave's `unbacked` (as Aave V3.3 does), so suppliers' balances,
+///      which still include the written-off debt, earn exactly what borrowers pay, never more.
+///      The operation order (and so every rounding) follows Aave V3.0, including the detour through
+///      the debt-weighted "overall borrow rate", which with no stable debt equals the variable rate
+///      up to rounding but is kept for wei-exact agreement. Without a deficit: Aave V3.0's numbers.
 library InterestRateModel {
     using WadRayMath for uint256;
     using PercentageMath for uint256;
@@ -31,6 +34,7 @@ library InterestRateModel {
     /// @param params The reserve's curve.
     /// @param totalDebt Total variable debt after the action, token units.
     /// @param availableLiquidity Tokens the pool holds for the reserve after the action, token units.
+    /// @param deficit The reserve's written-off debt, token units (0 = Aave V3.0's numbers).
     /// @param reserveFactorBps Share of interest kept by the treasury, bps.
     /// @return liquidityRate Yearly supply rate, RAY.
     /// @return variableBorrowRate Yearly borrow rate, RAY.
@@ -38,12 +42,15 @@ library InterestRateModel {
         Params memory params,
         uint256 totalDebt,
         uint256 availableLiquidity,
+        uint256 deficit,
         uint256 reserveFactorBps
     ) internal pure returns (uint256 liquidityRate, uint256 variableBorrowRate) {
         uint256 usageRatio;
+        uint256 supplyUsageRatio;
         variableBorrowRate = params.baseVariableBorrowRate;
         if (totalDebt != 0) {
             usageRatio = totalDebt.rayDiv(availableLiquidity + totalDebt);
+            supplyUsageRatio = totalDebt.rayDiv(availableLiquidity + totalDebt + deficit);
         }
         if (usageRatio > params.optimalUsageRatio) {
             uint256 excessUsageRatio =
@@ -57,7 +64,7 @@ library InterestRateModel {
             uint256 debtRay = totalDebt.wadToRay();
             overallBorrowRate = debtRay.rayMul(variableBorrowRate).rayDiv(debtRay);
         }
-        liquidityRate = overallBorrowRate.rayMul(usageRatio).percentMul(
+        liquidityRate = overallBorrowRate.rayMul(supplyUsageRatio).percentMul(
             PercentageMath.PERCENTAGE_FACTOR - reserveFactorBps
         );
     }

@@ -93,8 +93,9 @@ library ReserveLogic {
         unchecked {
             available -= liquidityTaken;
         }
-        (uint256 liquidityRate, uint256 variableBorrowRate) =
-            InterestRateModel.calculateRates(reserve.rateParams, totalDebt, available, c.config.reserveFactorBps);
+        (uint256 liquidityRate, uint256 variableBorrowRate) = InterestRateModel.calculateRates(
+            reserve.rateParams, totalDebt, available, reserve.deficit, c.config.reserveFactorBps
+        );
         reserve.currentLiquidityRate = liquidityRate.toUint128();
         reserve.currentVariableBorrowRate = variableBorrowRate.toUint128();
         emit ILendingPool.ReserveDataUpdated(

@@ -59,7 +59,7 @@ RWA_PARAMS = reserve_params(
 
 
 @pytest.fixture(scope="module", autouse=True)
-def _actors_before_deployments(admin, lp, borrower, other_borrower, liquidator, treasury, attacker):
+def _actors_before_deployments(admin, lp, borrower, other_borrower, liquidator, treasury, attacker, keeper, trader):
     """Creates the session-scoped actors before any module fixture, as ape's isolation needs."""
 
 

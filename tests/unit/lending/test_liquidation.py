@@ -10,7 +10,7 @@ import ape
 import pytest
 from conftest import MAX_UINT, RWA_PARAMS, STABLE_PARAMS, USDC, VARIABLE, WAD
 
-from rwa_testbed.aave_math import liquidation_amounts, ray_div, ray_mul
+from rwa_testbed.aave_math import RateCurve, interest_rates, liquidation_amounts, ray_div, ray_mul
 
 RWA = 10**8  # 1 USD in base currency: prices below are in USD x RWA
 
@@ -151,8 +151,9 @@ def test_liquidate__receive_shares__liquidator_gets_supply_and_collateral_flag(p
     assert tx.events.filter(pool.LiquidationExecuted)[0].receiveShares == 1  # (ape decodes bools in logs as ints)
 
 
-def test_liquidate__collateral_short__takes_all_collateral_and_writes_off_the_rest(pool, underwater, same_second, borrower, liquidator, lp, treasury, stablecoin, rwa_token):
-    underwater(price=50)  # 5_000 USD of collateral against 5_000 USD of debt: short of the 10 % bonus
+def test_liquidate__collateral_short__takes_all_collateral_and_writes_off_the_rest(pool, open_position, underwater, same_second, borrower, other_borrower, liquidator, stablecoin, rwa_token):
+    open_position(account=other_borrower, collateral=100 * WAD, debt=2_000 * USDC)  # stays healthy, keeps paying
+    underwater(price=50, liquidity=0)  # 5_000 USD of collateral against 5_000 USD of debt: short of the 10 % bonus
     amounts = expect(pool, borrower, rwa_token, stablecoin, MAX_UINT)
     debt = pool.debtBalanceOf(stablecoin, borrower)
     assert amounts.collateral_seized == 100 * WAD
@@ -183,6 +184,12 @@ def test_liquidate__collateral_short__takes_all_collateral_and_writes_off_the_re
     # lenders bear it: cash + debt no longer cover what suppliers are owed
     assets = stablecoin.balanceOf(pool) + pool.totalDebt(stablecoin)
     assert pool.totalSupplied(stablecoin) - assets == pytest.approx(remaining, abs=2)
+    # and earn no interest on it: the supply rate counts the deficit as unbacked supply
+    data = pool.getReserveData(stablecoin)
+    curve = RateCurve(data.optimalUsageRay, data.baseRateRay, data.slope1Ray, data.slope2Ray)
+    rates = interest_rates(curve, pool.totalDebt(stablecoin), stablecoin.balanceOf(pool), 1_000, remaining)
+    assert (data.currentLiquidityRate, data.currentVariableBorrowRate) == rates
+    assert rates[0] < interest_rates(curve, pool.totalDebt(stablecoin), stablecoin.balanceOf(pool), 1_000)[0]
 
 
 def test_liquidate__last_collateral_with_debt_in_two_reserves__writes_off_both(pool, project, admin, underwater, same_second, lp, borrower, liquidator, stablecoin, rwa_token, rwa_feed, chain):
@@ -296,9 +303,3 @@ def test_liquidate__no_protocol_fee_configured__treasury_gets_nothing(pool, admi
     pool.liquidationCall(rwa_token, stablecoin, borrower, MAX_UINT, False, sender=liquidator)
     assert rwa_token.balanceOf(liquidator) == amounts.collateral_to_liquidator
     assert pool.scaledSupplyOf(rwa_token, treasury) == 0
-
-
-def test_liquidate__liquidator_without_allowance__reverts(pool, underwater, borrower, trader, stablecoin, rwa_token):
-    underwater(price=70)
-    with ape.reverts(stablecoin.ERC20InsufficientAllowance):
-        pool.liquidationCall(rwa_token, stablecoin, borrower, 100 * USDC, False, sender=trader)

@@ -79,22 +79,34 @@ def test_compounded_interest__one_year_at_10_percent__binomial_approximation(har
     slope2=st.integers(min_value=0, max_value=5 * RAY),
     debt=st.integers(min_value=0, max_value=10**30),
     available=st.integers(min_value=0, max_value=10**30),
+    deficit=st.one_of(st.just(0), st.integers(min_value=0, max_value=10**30)),
     reserve_factor=st.integers(min_value=0, max_value=10_000),
 )
-def test_rate_curve__random__matches_python(harness, optimal, base, slope1, slope2, debt, available, reserve_factor):
+def test_rate_curve__random__matches_python(harness, optimal, base, slope1, slope2, debt, available, deficit, reserve_factor):
     curve = m.RateCurve(optimal, base, slope1, slope2)
-    expected = m.interest_rates(curve, debt, available, reserve_factor)
-    assert tuple(harness.calculateRates((optimal, base, slope1, slope2), debt, available, reserve_factor)) == expected
+    expected = m.interest_rates(curve, debt, available, reserve_factor, deficit)
+    params = (optimal, base, slope1, slope2)
+    assert tuple(harness.calculateRates(params, debt, available, deficit, reserve_factor)) == expected
 
 
 def test_rate_curve__kink__slope1_below_slope2_above(harness):
     params = (RAY * 8 // 10, RAY // 100, RAY * 4 // 100, RAY * 60 // 100)
     # usage 80 %: base + slope1, suppliers get that x 0.8 x (1 - 10 %)
-    liquidity, variable = harness.calculateRates(params, 800, 200, 1_000)
+    liquidity, variable = harness.calculateRates(params, 800, 200, 0, 1_000)
     assert variable == RAY // 100 + RAY * 4 // 100
     assert liquidity == m.percent_mul(m.ray_mul(variable, RAY * 8 // 10), 9_000)
     # usage 90 %: half the excess, so + slope2 / 2
-    _, variable = harness.calculateRates(params, 900, 100, 1_000)
+    _, variable = harness.calculateRates(params, 900, 100, 0, 1_000)
     assert variable == RAY // 100 + RAY * 4 // 100 + RAY * 30 // 100
     # no debt: base rate, suppliers earn nothing
-    assert tuple(harness.calculateRates(params, 0, 10**12, 1_000)) == (0, RAY // 100)
+    assert tuple(harness.calculateRates(params, 0, 10**12, 0, 1_000)) == (0, RAY // 100)
+
+
+def test_rate_curve__deficit__lowers_only_the_supply_rate(harness):
+    params = (RAY * 8 // 10, RAY // 100, RAY * 4 // 100, RAY * 60 // 100)
+    liquidity, variable = harness.calculateRates(params, 800, 200, 0, 1_000)
+    liquidity_with_deficit, variable_with_deficit = harness.calculateRates(params, 800, 200, 1_000, 1_000)
+    assert variable_with_deficit == variable
+    # supply usage 800 / 2000 instead of 800 / 1000: half the supply rate
+    assert liquidity_with_deficit == m.percent_mul(m.ray_mul(variable, RAY * 4 // 10), 9_000)
+    assert abs(liquidity_with_deficit * 2 - liquidity) <= 2
