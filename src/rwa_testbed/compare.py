@@ -171,8 +171,8 @@ def plot_comparison(out_path: Path, scenario: Scenario, results: dict[str, RunRe
     fig = Figure(figsize=(report.FIGURE_SIZE_PX[0] / report.FIGURE_DPI, report.FIGURE_SIZE_PX[1] / report.FIGURE_DPI),
                  dpi=report.FIGURE_DPI)
     FigureCanvasAgg(fig)
-    grid = fig.add_gridspec(3, 2, width_ratios=[1.35, 1], height_ratios=[2.1, 1, 1], left=0.07, right=0.985,
-                            top=0.86, bottom=0.065, hspace=0.1, wspace=0.14)
+    grid = fig.add_gridspec(3, 2, width_ratios=[1.35, 1], height_ratios=[2.1, 1, 1], left=0.07, right=0.955,
+                            top=0.86, bottom=0.065, hspace=0.1, wspace=0.17)
     full = [fig.add_subplot(grid[0, 0])]
     full += [fig.add_subplot(grid[i, 0], sharex=full[0]) for i in (1, 2)]
     zoomed = [fig.add_subplot(grid[0, 1])]
@@ -192,6 +192,7 @@ def plot_comparison(out_path: Path, scenario: Scenario, results: dict[str, RunRe
         return t, col("true_nav_usd"), oracle, col("amm_price_usd"), col("deficit_usd"), liq_t, at_row
 
     data = {venue: series(r) for venue, r in results.items()}
+    twins: list = []
 
     def draw(axes, to_x, lo, hi):
         a, b, c = axes
@@ -207,8 +208,22 @@ def plot_comparison(out_path: Path, scenario: Scenario, results: dict[str, RunRe
                 a.plot(to_x(liq_t), amm[at_row], ls="none", marker=style["marker"], ms=6, mfc="none", mec=color,
                        mew=1.2, label=f"liquidation ({venue})", zorder=4)
             b.step(to_x(t), deficit, where="post", color=color, lw=1.6, ls=style["ls"], label=f"bad debt ({venue})")
-            c.step(np.r_[to_x(t[:1]), to_x(liq_t)], np.r_[0, np.arange(1, len(liq_t) + 1)], where="post",
-                   color=color, lw=1.6, ls=style["ls"], label=f"liquidations so far ({venue})")
+            c.step(np.r_[to_x(t[:1]), to_x(liq_t), to_x(t[-1:])], np.r_[0, np.arange(1, len(liq_t) + 1), len(liq_t)],
+                   where="post", color=color, lw=1.6, ls=style["ls"], label=f"liquidations so far ({venue})")
+        if len(data) > 1:
+            # What the venues' bad debts differ by (Aave's stranded debt keeps accruing), right axis.
+            (first, d_first), (last, d_last) = list(data.items())[0], list(data.items())[-1]
+            t_first, t_last = d_first[0], d_last[0]
+            at = np.clip(np.searchsorted(t_first, t_last, side="right") - 1, 0, len(t_first) - 1)
+            gap = d_last[4] - d_first[4][at]
+            if np.nanmax(np.abs(gap)) > 0:
+                twin = b.twinx()
+                twin.step(to_x(t_last), gap, where="post", color="#555555", lw=1.1, ls=":",
+                          label=f"bad debt {last} - {first} (right axis)")
+                twin.yaxis.set_major_formatter(usd_axis)
+                twin.tick_params(labelsize=8, colors="#555555")
+                twin.set_xlim(to_x(lo), to_x(hi))
+                twins.append(twin)
         for ax in axes:
             ax.set_xlim(to_x(lo), to_x(hi))
             ax.grid(True, color="#e0e0e0", lw=0.6)
@@ -240,7 +255,7 @@ def plot_comparison(out_path: Path, scenario: Scenario, results: dict[str, RunRe
                              fontsize=10)
         zoomed[0].set_title("the cascade", fontsize=11, loc="left")
     handles, labels = [], []
-    for ax in full:
+    for ax in [*full, *twins[:1]]:
         h, lab = ax.get_legend_handles_labels()
         handles += h
         labels += lab

@@ -19,8 +19,12 @@ How the engine reads it, and what differs from our pool:
   liquidator, receiveAToken)` carries no prices and no health factors. Prices are the feeds' answers
   in the block (the AaveOracle reads the same feeds); the protocol fee is the collateral aToken's
   `Transfer(user -> treasury)` that precedes the event; health factors are rebuilt backwards from
-  the borrower's account data at the end of the block plus what each liquidation moved (equal to
-  our pool's on-chain values up to base-currency rounding, ~1e-8 relative).
+  the borrower's account data at the end of the block plus what each liquidation moved (within
+  1e-6 of our pool's on-chain values in the tests: base-currency rounding and interest).
+
+An existing market must take V3.0's listing ABI (`initReserves` with stable-debt fields) and
+V3.0 token implementations. Ethereum mainnet's Aave runs 3.3+, whose listing ABI differs: a
+mainnet fork can use this venue with a freshly deployed V3.0 market, not with the live pool.
 """
 
 from __future__ import annotations
