@@ -86,7 +86,7 @@ THRESHOLD_BPS = 8_500
 
 
 @pytest.fixture
-def aave_venue():
+def offline_aave_venue():
     venue = AaveV3Venue()
     venue.pool = Bound("Pool", POOL, abi_of("Pool"))
     venue.a_tokens = {SPV: Bound("AToken", A_TOKEN, abi_of("AToken"))}
@@ -114,13 +114,13 @@ def health(collateral_base: int, debt_base: int) -> int:
     return (weighted * WAD + debt_base // 2) // debt_base
 
 
-def test_aave_liquidations__fee_transfer_then_event__one_record_with_block_prices_and_health(aave_venue):
+def test_aave_liquidations__fee_transfer_then_event__one_record_with_block_prices_and_health(offline_aave_venue):
     # End of block: 500 USD of collateral for 500 USD of debt (base currency, 8 decimals).
     after = view(account(500 * 10**8, 500 * 10**8, hf=health(500 * 10**8, 500 * 10**8)), account())
     tx = receipt(fee_transfer(ALICE, 7 * WAD), fee_transfer(ALICE, 5 * WAD, to=BOB),
                  liquidation_call(ALICE, 500 * USDC, 600 * WAD))
 
-    [(result, liq)] = aave_venue.liquidations([tx], after, BORROWERS)
+    [(result, liq)] = offline_aave_venue.liquidations([tx], after, BORROWERS)
 
     assert result is tx
     assert (liq.user.lower(), liq.debt_repaid, liq.collateral_seized) == (ALICE.lower(), 500 * USDC, 600 * WAD)
@@ -131,13 +131,13 @@ def test_aave_liquidations__fee_transfer_then_event__one_record_with_block_price
     assert (liq.hf_after, liq.deficit_created) == (after.accounts[0].health_factor, 0)
 
 
-def test_aave_liquidations__last_collateral_taken_in_two_txs__health_chained_and_debt_left_booked_once(aave_venue):
+def test_aave_liquidations__last_collateral_taken_in_two_txs__health_chained_and_debt_left_booked_once(offline_aave_venue):
     after = view(account(0, 1_234 * 10**8, hf=0), account())
     first = receipt(liquidation_call(ALICE, 100 * USDC, 10 * WAD))
     failed = receipt(liquidation_call(ALICE, 1, 1), reverted=True)
     last = receipt(liquidation_call(ALICE, 50 * USDC, 5 * WAD))
 
-    found = aave_venue.liquidations([first, failed, last], after, BORROWERS)
+    found = offline_aave_venue.liquidations([first, failed, last], after, BORROWERS)
 
     assert [r for r, _ in found] == [first, last]
     assert [liq.deficit_created for _, liq in found] == [0, 1_234 * USDC]
