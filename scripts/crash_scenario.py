@@ -3,30 +3,62 @@
     ape run crash_scenario                         # credit_default_ripple, embedded anvil
     ape run crash_scenario --scenario real_estate_flash_crash --seed 7
     ape run crash_scenario --scenario my.yaml --set market.oracle.delay_seconds=3600
+    ape run crash_scenario --venue aave-v3         # the real Aave V3.0 market instead of our pool
+    ape run crash_scenario --venue both            # both, from the same chain state, compared
+    RWA_FORK_URL=https://... ape run crash_scenario --network ethereum:mainnet-fork:foundry --fork-block 19000000
     ape run crash_scenario --list
 """
 
+import os
 import sys
 import time
+from pathlib import Path
 
 import click
 from ape.cli import ConnectedProviderCommand
 
-from rwa_testbed import report, runner
+from rwa_testbed import compare, fork, report, runner
 from rwa_testbed import scenario as scenarios
+
+# Without `node: ethereum: mainnet: uri: ${RWA_FORK_URL}` in ape-config.yaml, ape still finds the
+# upstream of `ethereum:mainnet-fork` through WEB3_PROVIDER_URI (its own fallback, chain id checked).
+if os.environ.get(fork.FORK_URL_ENV) and not os.environ.get("WEB3_PROVIDER_URI"):
+    os.environ["WEB3_PROVIDER_URI"] = os.environ[fork.FORK_URL_ENV]
+
+
+def _prepare_fork(provider, fork_block):
+    """On a fork: check the upstream is RWA_FORK_URL, pin the block if asked; returns a description."""
+    settings = fork.settings_from_env()
+    upstream = provider.fork_url
+    if settings.url and upstream.rstrip("/") != settings.url.rstrip("/"):
+        raise click.UsageError(
+            f"the fork's upstream is {fork.mask_url(upstream)}, not ${fork.FORK_URL_ENV} "
+            f"({fork.mask_url(settings.url)}): ape-config.yaml names another node for this network"
+        )
+    block = fork_block if fork_block is not None else settings.block
+    if block is not None:
+        provider.reset_fork(block)
+    pin = f"block {block}" if block is not None else f"its block {provider.get_block('latest').number}"
+    return f"fork of {fork.mask_url(upstream)} at {pin}"
 
 
 @click.command(cls=ConnectedProviderCommand, short_help="Run a crash scenario and report the cascade")
 @click.option("--scenario", "name", default="credit_default_ripple", show_default=True,
               help="built-in scenario name or path to a YAML file")
 @click.option("--seed", type=int, default=None, help="override run.seed")
+@click.option("--venue", type=click.Choice(["ours", "aave-v3", "both"]), default=None,
+              help="lending venue: our LendingPool, the real Aave V3.0, or both compared (default: the "
+                   "scenario's venue.kind, i.e. ours)")
 @click.option("--out", type=click.Path(file_okay=False), default=None,
-              help="output folder (default: <run.out_dir>/<scenario>/seed-<seed>)")
+              help="output folder (default: <run.out_dir>/<scenario>/seed-<seed>[/<venue>]); with --venue both, "
+                   "<out>/ours, <out>/aave-v3 and <out>/comparison.*")
 @click.option("--set", "overrides", multiple=True, metavar="KEY.PATH=VALUE",
               help="override any scenario field, e.g. --set population.borrowers=500 (repeatable)")
+@click.option("--fork-block", type=int, default=None,
+              help=f"on a fork network: start the fork at this upstream block (or ${fork.FORK_BLOCK_ENV})")
 @click.option("--list", "list_only", is_flag=True, help="list the built-in scenarios and exit")
 @click.option("--no-figure", is_flag=True, help="skip the PNG figure")
-def cli(name, seed, out, overrides, list_only, no_figure, provider):
+def cli(name, seed, venue, out, overrides, fork_block, list_only, no_figure, provider):
     if list_only:
         for builtin in scenarios.builtin_names():
             s = scenarios.load(builtin)
@@ -36,12 +68,31 @@ def cli(name, seed, out, overrides, list_only, no_figure, provider):
         scenario = scenarios.load(name, overrides, seed=seed)
     except scenarios.ScenarioError as err:
         raise click.UsageError(str(err)) from None
-    click.echo(f"scenario {scenario.name} (seed {scenario.run.seed}) on {provider.name} ...", err=True)
+    where = provider.name
+    if fork.is_fork(provider.network.name):
+        where = _prepare_fork(provider, fork_block)
+    elif fork_block is not None:
+        raise click.UsageError("--fork-block needs a fork network, e.g. --network ethereum:mainnet-fork:foundry")
+    venues = ["ours", "aave-v3"] if venue == "both" else [venue or scenario.venue.kind]
+    base = Path(out) if out is not None else runner.output_dir(scenario)
+    click.echo(f"scenario {scenario.name} (seed {scenario.run.seed}) on {', '.join(venues)}, {where} ...", err=True)
     started = time.monotonic()
-    result, files = runner.run(scenario, provider.uri, out=None if out is None else __import__("pathlib").Path(out),
-                               progress=sys.stderr.isatty(), figure=not no_figure)
-    elapsed = time.monotonic() - started
-    click.echo(report.summary_table(result.summary, title=f"{scenario.name} - seed {scenario.run.seed}"))
-    click.echo(f"wall time {elapsed:.1f} s")
+    progress = sys.stderr.isatty()
+    if len(venues) > 1:
+        results, comparison_files = compare.run_venues(scenario, provider.uri, venues, base, progress=progress,
+                                                       figure=not no_figure)
+        for v, (result, _) in results.items():
+            click.echo(report.summary_table(result.summary, title=f"{scenario.name} - seed {scenario.run.seed} - {v}"))
+        click.echo(comparison_files["table"].read_text())
+        files = {f"{v}/{kind}": path for v, (_, fs) in results.items() for kind, path in fs.items()}
+        files.update(comparison_files)
+    else:
+        chosen = compare.with_venue(scenario, venues[0])
+        if out is None and venues[0] != "ours":
+            base = base / venues[0]
+        result, files = runner.run(chosen, provider.uri, out=base, progress=progress, figure=not no_figure)
+        title = f"{scenario.name} - seed {scenario.run.seed} - {venues[0]}"
+        click.echo(report.summary_table(result.summary, title=title))
+    click.echo(f"wall time {time.monotonic() - started:.1f} s")
     for kind, path in files.items():
-        click.echo(f"{kind:12s} {path}")
+        click.echo(f"{kind:24s} {path}")

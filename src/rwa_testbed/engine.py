@@ -15,7 +15,6 @@ from typing import Callable
 
 from . import shocks as shock_kinds
 from .agents import Agent, Keeper, View, build_agents
-from .agents.base import AccountData
 from .chain import FastChain, TxRequest, TxResult
 from .market import Actors, Market
 from .metrics import Recorder, cascades
@@ -24,7 +23,6 @@ from .scenario import Scenario, ScenarioError
 from .world import SECONDS_PER_DAY, World
 
 DRAWDOWN_WINDOW_SECONDS = SECONDS_PER_DAY
-ACCOUNTS_INDEX = 4  # position of getUsersAccountData in the view's reads
 ACCOUNTS_REFRESH_BLOCKS = 25
 # Transactions after which borrowers' health factors may have moved (prices or positions).
 MOVES_ACCOUNTS = {
@@ -107,7 +105,8 @@ class Engine:
         self.watch = sorted({(token.address, holder) for a in self.agents for token, holder in a.watch()})
         self.ctx = ctx
         self.view_calls = self._view_calls()
-        self.view_calls_light = self.view_calls[:ACCOUNTS_INDEX] + self.view_calls[ACCOUNTS_INDEX + 1:]
+        reads = self.venue_reads  # the venue's reads (account data, bad debt) are left out of light steps
+        self.view_calls_light = self.view_calls[:reads.start] + self.view_calls[reads.stop:]
         return ctx
 
     # -- reading -----------------------------------------------------------------------------
@@ -121,17 +120,19 @@ class Engine:
             m.stable_feed.call("latestRoundData"),
             m.pair.call("getReserves"),
             m.pair.call("totalSupply"),
-            m.pool.call("getUsersAccountData", [b.address for b in a.borrowers]),
-            m.pool.call("deficit", m.stable.address),
             m.spv.call("latestNav"),
             m.spv.call("redemptionsFrozen"),
             m.spv.call("impaired"),
         ]
+        # The venue's reads: every borrower's account data and the bad debt.
+        venue_calls = m.venue.view_calls([b.address for b in a.borrowers], m.stable)
+        self.venue_reads = slice(len(calls), len(calls) + len(venue_calls))
+        calls += venue_calls
         return calls + [(token, abis[token].encode("balanceOf", holder)) for token, holder in self.watch]
 
     def read_view(self, t: int, raw: list | None = None, previous: View | None = None) -> View:
-        """The per-step view, from `raw` answers of `_view_calls()` (read now if not given); a
-        None in place of the account data keeps `previous`'s."""
+        """The per-step view, from `raw` answers of `_view_calls()` (read now if not given); None in
+        place of the venue's reads keeps `previous`'s account data and bad debt."""
         m = self.ctx.market
         if raw is None:
             raw = self.chain.calls(self.view_calls)
@@ -139,12 +140,11 @@ class Engine:
         stable = m.stable_feed.abi.decode("latestRoundData", raw[1])
         spv_reserve, stable_reserve = m.reserves(m.pair.abi.decode("getReserves", raw[2]))
         word = lambda data, i=0: int.from_bytes(data[32 * i: 32 * i + 32], "big")  # noqa: E731
-        accounts_raw = raw[ACCOUNTS_INDEX]
-        if accounts_raw is None and previous is not None:
-            accounts = previous.accounts
+        venue_raw = raw[self.venue_reads]
+        if previous is not None and any(answer is None for answer in venue_raw):
+            accounts, deficit = previous.accounts, previous.deficit
         else:
-            n = word(accounts_raw, 1)  # ABI: offset, length, then n structs of 6 words
-            accounts = [AccountData(*(word(accounts_raw, 2 + 6 * k + j) for j in range(6))) for k in range(n)]
+            accounts, deficit = m.venue.decode_view(venue_raw, max(0, stable[1]))
         balances = {key: word(data) for key, data in zip(self.watch, raw[len(raw) - len(self.watch):])}
         return View(
             t=t,
@@ -155,10 +155,10 @@ class Engine:
             stable_reserve=stable_reserve,
             lp_supply=word(raw[3]),
             accounts=accounts,
-            deficit=word(raw[5]),
-            nav_per_token=word(raw[6]),
-            redemptions_frozen=bool(word(raw[7])),
-            impaired=bool(word(raw[8])),
+            deficit=deficit,
+            nav_per_token=word(raw[4]),
+            redemptions_frozen=bool(word(raw[5])),
+            impaired=bool(word(raw[6])),
             balances=balances,
         )
 
@@ -208,7 +208,8 @@ class Engine:
                     calls = self.view_calls if stale else self.view_calls_light
                     results, raw = self.chain.step(txs, ctx.chain_time(t), calls)
                     if not stale:
-                        raw = raw[:ACCOUNTS_INDEX] + [None] + raw[ACCOUNTS_INDEX:]
+                        reads = self.venue_reads
+                        raw = raw[:reads.start] + [None] * (reads.stop - reads.start) + raw[reads.start:]
                     blocks_since_accounts = 0 if stale else blocks_since_accounts + 1
                 else:
                     # Nobody acts this block: nothing to mine, nothing new to read (the next mined
@@ -290,6 +291,7 @@ def summarize(s: Scenario, rec: Recorder, population: Population, world: World, 
     return {
         "scenario": s.name,
         "seed": s.run.seed,
+        "venue": s.venue.kind,
         "population": {
             "borrowers": len(population.positions),
             "borrowed_usd": borrowed,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import rlp
 from eth_account.signers.local import LocalAccount
@@ -17,6 +18,9 @@ from eth_utils import keccak, to_checksum_address
 from .abi import Abi, Bound
 from .chain import FastChain, TxRequest, TxResult, derive_account
 from .scenario import ReserveConfig, Scenario
+
+if TYPE_CHECKING:
+    from .venues.base import LendingVenue
 
 STABLE_DECIMALS = 6
 SPV_DECIMALS = 18
@@ -119,6 +123,10 @@ class Market:
     spv_is_token0: bool
     fee_bps: int
     abis: dict[str, Abi] = field(default_factory=dict)
+    venue: "LendingVenue | None" = None  # the lending venue behind `pool`
+    listings: list = field(default_factory=list)  # venues.base.ReserveListing, stablecoin first
+    stable_feed_kind: str = "latency"  # or "pinned": an existing feed taken over on a fork (fork.pin_feed)
+    stable_answer0: int = 10**FEED_DECIMALS  # the stablecoin feed's first answer, 8 decimals
 
     def reserves(self, raw: tuple) -> tuple[int, int]:
         """(spv reserve, stable reserve) from `getReserves()`'s answer."""
@@ -127,7 +135,8 @@ class Market:
 
     def contracts(self) -> list[Bound]:
         found = [self.stable, self.spv, self.pair, self.router, self.spv_feed, self.stable_feed, self.pool]
-        return found + list(self.executors.values())
+        extra = [c for c in self.venue.contracts() if c is not self.pool] if self.venue else []
+        return found + list(self.executors.values()) + extra
 
 
 class Setup:
@@ -143,12 +152,18 @@ class Setup:
 
     def deploy(self, sender: LocalAccount, name: str, *args, batch: list[TxRequest]) -> Bound:
         abi, bytecode = artifact(name)
+        return self.deploy_code(sender, name, abi, bytecode, *args, batch=batch)
+
+    def deploy_code(self, sender: LocalAccount, name: str, abi: Abi, bytecode: bytes, *args,
+                    batch: list[TxRequest], gas: int = 25_000_000) -> Bound:
+        """Appends the creation of `name` (ABI and creation code given) to `batch`; returns its
+        address, known in advance from the sender's nonce."""
         self.abis[name] = abi
         nonce = self.chain._nonce(sender.address) + sum(1 for r in batch if r.sender is sender)
         address = create_address(sender.address, nonce)
         batch.append(
             TxRequest(sender=sender, to=None, data=abi.constructor(bytecode, *args), agent="setup",
-                      action=f"deploy {name}", gas=25_000_000)
+                      action=f"deploy {name}", gas=gas)
         )
         return Bound(name, address, abi)
 

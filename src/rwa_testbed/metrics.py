@@ -1,7 +1,8 @@
 """Metrics from chain state (the per-step view) and from logs (the mined receipts).
 
-Rows of the time series are the state after each mined block; liquidations come from the pool's
-`LiquidationExecuted` and `DeficitCreated` events, so the cascade can be rebuilt from logs alone.
+Rows of the time series are the state after each mined block; liquidations come from the venue's
+events (our pool's `LiquidationExecuted` and `DeficitCreated`, Aave's `LiquidationCall`; see
+`venues`), so the cascade can be rebuilt from logs alone.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from .world import SECONDS_PER_DAY
 if TYPE_CHECKING:
     from .chain import TxResult
     from .engine import Context
+    from .venues.base import Liquidation
 
 BASE = 10**FEED_DECIMALS
 REVERT_SAMPLES = 3
@@ -27,7 +29,8 @@ def _decode_error(ctx: "Context", output: bytes) -> str | None:
     from eth_abi import decode
 
     if output[:4] == ERROR_STRING:
-        return decode(["string"], output[4:])[0]
+        message = decode(["string"], output[4:])[0]
+        return ctx.market.venue.describe_error(message) if ctx.market.venue else message
     for contract in ctx.market.contracts():
         known = contract.abi.errors.get(output[:4])
         if known:
@@ -88,6 +91,7 @@ class Recorder:
     liquidator_profit_stable: int = 0
     revert_samples: dict[str, list[str]] = field(default_factory=dict)
     trigger_times: list[int] = field(default_factory=list)  # liquidatable debt went from 0 to > 0
+    _borrowers: dict[str, int] | None = None  # lowercase address -> index in the view's accounts
 
     def row(self, t: int, view: View, ctx: "Context", mode: str, txs: int, reverted: int) -> dict:
         liquidatable = sum(a.debt_base for a in view.accounts if a.liquidatable)
@@ -118,8 +122,8 @@ class Recorder:
         return row
 
     def results(self, results: list["TxResult"], ctx: "Context", view: View) -> None:
-        """Counts, gas, reverts, and liquidations decoded from the pool's and executors' logs."""
-        pool = ctx.market.pool
+        """Counts, gas, reverts, liquidations decoded by the venue from the block's logs, and the
+        atomic liquidators' profit from their executors' logs."""
         executors = {e.address.lower(): e for e in ctx.market.executors.values()}
         for result in results:
             action = result.request.action
@@ -135,40 +139,35 @@ class Recorder:
                     if reason not in samples:
                         samples.append(reason)
                 continue
-            pending: dict | None = None
             for log in result.logs:
-                address = log["address"].lower()
-                if address == pool.address.lower():
-                    decoded = pool.abi.decode_log(log)
-                    if decoded is None:
-                        continue
-                    name, f = decoded
-                    if name == "LiquidationExecuted":
-                        pending = self._liquidation(f, result, ctx, view)
-                        self.liquidations.append(pending)
-                    elif name == "DeficitCreated" and self.liquidations:
-                        target = pending or self.liquidations[-1]
-                        target["deficit_created_usd"] += f["amountCreated"] / 10**STABLE_DECIMALS * view.stable_price_usd
-                elif address in executors:
-                    decoded = executors[address].abi.decode_log(log)
+                executor = executors.get(log["address"].lower())
+                if executor is not None:
+                    decoded = executor.abi.decode_log(log)
                     if decoded and decoded[0] == "Liquidated":
                         self.liquidator_profit_stable += decoded[1]["profit"]
+        if not results:
+            return
+        if self._borrowers is None:
+            self._borrowers = {b.address.lower(): i for i, b in enumerate(ctx.actors.borrowers)}
+        for result, liquidation in ctx.market.venue.liquidations(results, view, self._borrowers):
+            self.liquidations.append(self._liquidation(liquidation, result, ctx, view))
 
-    def _liquidation(self, f: dict, result: "TxResult", ctx: "Context", view: View) -> dict:
-        coll_price = f["collateralPrice"] / BASE
-        debt_price = f["debtPrice"] / BASE
-        seized = f["collateralSeized"] / 10**SPV_DECIMALS
+    def _liquidation(self, liq: "Liquidation", result: "TxResult", ctx: "Context", view: View) -> dict:
+        coll_price = liq.collateral_price / BASE
+        debt_price = liq.debt_price / BASE
+        seized = liq.collateral_seized / 10**SPV_DECIMALS
+        deficit = liq.deficit_created / 10**STABLE_DECIMALS * view.stable_price_usd if liq.deficit_created else 0.0
         return {
             "t_seconds": ctx.world.t,
             "block": result.block_number,
             "liquidator": result.request.agent,
-            "user": f["user"],
+            "user": liq.user,
             "atomic": result.request.action == "liquidation_atomic",
-            "debt_repaid_usd": f["debtRepaid"] / 10**STABLE_DECIMALS * debt_price,
+            "debt_repaid_usd": liq.debt_repaid / 10**STABLE_DECIMALS * debt_price,
             "collateral_seized_tokens": seized,
             "collateral_seized_usd": seized * coll_price,
-            "protocol_fee_tokens": f["protocolFee"] / 10**SPV_DECIMALS,
-            "hf_before": f["healthFactorBefore"] / 10**18,
-            "hf_after": min(f["healthFactorAfter"] / 10**18, 1e9),
-            "deficit_created_usd": 0.0,
+            "protocol_fee_tokens": liq.protocol_fee / 10**SPV_DECIMALS,
+            "hf_before": liq.hf_before / 10**18,
+            "hf_after": min(liq.hf_after / 10**18, 1e9),
+            "deficit_created_usd": deficit,
         }

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .abi import Bound
+from . import venues
 from .amm_math import get_amount_out
 from .chain import FastChain, TxRequest
 from .market import (
@@ -24,12 +25,12 @@ from .market import (
     Market,
     Setup,
     SetupError,
-    reserve_params,
     tokens_to_wei,
     usd_to_feed,
     usd_to_stable,
 )
 from .scenario import Scenario, ScenarioError
+from .venues.base import ReserveListing
 from .world import SECONDS_PER_DAY
 
 MAX_UINT = 2**256 - 1
@@ -136,10 +137,23 @@ def _deploy_contracts(setup: Setup, scenario: Scenario, actors: Actors) -> Marke
     else:
         spv_feed = setup.deploy(admin, "TwapOracle", pair.address, spv.address, m.oracle.twap_window_seconds,
                                 FEED_DECIMALS, f"{m.asset.symbol} / USD (AMM TWAP)", batch=batch)
-    stable_feed = setup.deploy(admin, "LatencyOracle", FEED_DECIMALS, f"{m.stablecoin.symbol} / USD", 0, 0, 0,
-                               admin.address, batch=batch)
-    pool = setup.deploy(admin, "LendingPool", admin.address, actors.treasury.address, batch=batch)
+    if m.existing.stable_feed_address:
+        from .fork import pin_feed
+
+        stable_feed, stable_answer = pin_feed(setup, m.existing.stable_feed_address, "market.existing.stable_feed_address")
+        stable_feed_kind = "pinned"
+    else:
+        stable_feed = setup.deploy(admin, "LatencyOracle", FEED_DECIMALS, f"{m.stablecoin.symbol} / USD", 0, 0, 0,
+                                   admin.address, batch=batch)
+        stable_feed_kind, stable_answer = "latency", usd_to_feed(1.0)
+    venue = venues.create(scenario)
+    venue.deploy(setup, actors, batch)
     setup.mine(batch)
+    reserves = [
+        ReserveListing(stable, stable_feed, m.lending.stablecoin, m.stablecoin.symbol, STABLE_DECIMALS),
+        ReserveListing(spv, spv_feed, m.lending.collateral, m.asset.symbol, SPV_DECIMALS),
+    ]
+    pool = venue.finish(setup, actors, reserves)
 
     executors: dict[str, Bound] = {}
     atomic = [liq for liq, g in zip(actors.liquidators, actors.liquidator_groups)
@@ -154,6 +168,7 @@ def _deploy_contracts(setup: Setup, scenario: Scenario, actors: Actors) -> Marke
         stable=stable, spv=spv, pair=pair, router=router, spv_feed=spv_feed, stable_feed=stable_feed, pool=pool,
         executors=executors, oracle_kind=m.oracle.kind,
         spv_is_token0=int(spv.address, 16) < int(stable.address, 16), fee_bps=m.amm.fee_bps, abis=dict(setup.abis),
+        venue=venue, listings=reserves, stable_feed_kind=stable_feed_kind, stable_answer0=stable_answer,
     )
 
 
@@ -176,13 +191,13 @@ def _fund_and_configure(setup: Setup, scenario: Scenario, actors: Actors, market
     for arb in a.arbitrageurs:
         batch.append(stable.tx(admin, "mint", arb.address, usd_to_stable(ag.arbitrageurs.capital_usd),
                                agent="setup", action="mint arbitrageur"))
-    reporter = _reporter_role(setup, market)
-    batch.append(market.stable_feed.tx(admin, "grantRole", reporter, a.keeper.address, agent="setup", action="grant reporter"))
-    if market.oracle_kind == "latency":
-        batch.append(market.spv_feed.tx(admin, "grantRole", reporter, a.keeper.address, agent="setup", action="grant reporter"))
-    for asset, feed, cfg in ((stable, market.stable_feed, m.lending.stablecoin), (spv, market.spv_feed, m.lending.collateral)):
-        batch.append(market.pool.tx(admin, "initReserve", asset.address, feed.address, reserve_params(cfg),
-                                    agent="setup", action=f"initReserve {asset.name}", gas=POOL_GAS))
+    latency_feeds = [f for f, kind in ((market.stable_feed, market.stable_feed_kind), (market.spv_feed, market.oracle_kind))
+                     if kind == "latency"]
+    if latency_feeds:
+        reporter = _reporter_role(setup, latency_feeds[0])
+        for feed in latency_feeds:
+            batch.append(feed.tx(admin, "grantRole", reporter, a.keeper.address, agent="setup", action="grant reporter"))
+    market.venue.configure(setup, a, market.listings, batch)
     batch.append(spv.tx(a.issuer, "approve", spv.address, MAX_UINT, agent="setup", action="approve"))
     batch.append(stable.tx(a.issuer, "approve", spv.address, MAX_UINT, agent="setup", action="approve"))
     setup.mine(batch)
@@ -192,7 +207,10 @@ def _fund_and_configure(setup: Setup, scenario: Scenario, actors: Actors, market
     invested = size - size * m.asset.cash_reserve_bps // 10_000
     batch.append(spv.tx(admin, "withdrawCash", a.offchain.address, invested, agent="setup", action="invest off-chain"))
     now = setup.time + setup.block_time
-    batch.append(market.stable_feed.tx(a.keeper, "submit", usd_to_feed(1.0), now, agent="setup", action="stable price"))
+    if market.stable_feed_kind == "pinned":
+        batch.append(market.stable_feed.tx(a.keeper, "setAnswer", market.stable_answer0, agent="setup", action="stable price"))
+    else:
+        batch.append(market.stable_feed.tx(a.keeper, "submit", market.stable_answer0, now, agent="setup", action="stable price"))
     if market.oracle_kind == "latency":
         batch.append(market.spv_feed.tx(a.keeper, "submit", usd_to_feed(nav0), now, agent="setup", action="first NAV"))
     setup.mine(batch)
@@ -240,9 +258,9 @@ def _capital_liquidators(scenario: Scenario, actors: Actors) -> list:
     return [(liq, groups[g]) for liq, g in zip(actors.liquidators, actors.liquidator_groups) if not groups[g].atomic]
 
 
-def _reporter_role(setup: Setup, market: Market) -> bytes:
-    data = setup.chain.calls([market.stable_feed.call("REPORTER_ROLE")])[0]
-    return market.stable_feed.abi.decode("REPORTER_ROLE", data)[0]
+def _reporter_role(setup: Setup, feed: Bound) -> bytes:
+    data = setup.chain.calls([feed.call("REPORTER_ROLE")])[0]
+    return feed.abi.decode("REPORTER_ROLE", data)[0]
 
 
 def _open_positions(setup: Setup, scenario: Scenario, actors: Actors, market: Market, positions: list[Position]) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 BUILTIN_DIR = Path(__file__).parent / "scenarios"
 
@@ -19,6 +19,17 @@ Bps = Annotated[int, Field(ge=0, le=10_000)]
 Pct = Annotated[float, Field(ge=0, le=100)]
 PositiveUsd = Annotated[float, Field(gt=0)]
 NonNegative = Annotated[float, Field(ge=0)]
+
+
+def _address_from_yaml(value: Any) -> Any:
+    """YAML reads an unquoted 0x... as an integer: give the address back its 40 hex digits."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**160:
+        return f"0x{value:040x}"
+    return value
+
+
+Address = Annotated[str, BeforeValidator(_address_from_yaml), Field(pattern=r"^0x[0-9a-fA-F]{40}$")]
+"""An account or contract address: 0x and 40 hex digits (quoted or not in YAML)."""
 
 
 class ScenarioError(ValueError):
@@ -106,6 +117,18 @@ class StablecoinConfig(Model):
     symbol: str = "USDC"
 
 
+class ExistingContracts(Model):
+    """Contracts already on the chain (a fork) that the scenario uses instead of deploying its own."""
+
+    stable_feed_address: Address | None = Field(
+        None,
+        description="a Chainlink-style USD feed of the stablecoin already on the chain (e.g. USDC / USD on a "
+        "mainnet fork): the venue prices the stablecoin off it. A settable mock feed's code is installed at "
+        "that address (anvil_setCode), starting from the feed's current answer, so stablecoin shocks move the "
+        "price every contract there reads; a fork-only cheat",
+    )
+
+
 class MarketConfig(Model):
     asset: AssetConfig
     custodian: CustodianConfig = CustodianConfig()
@@ -113,6 +136,22 @@ class MarketConfig(Model):
     amm: AmmConfig
     lending: LendingConfig
     stablecoin: StablecoinConfig = StablecoinConfig()
+    existing: ExistingContracts = ExistingContracts()
+
+
+class VenueConfig(Model):
+    """The lending market the population borrows from; every venue takes Aave V3's user ABI."""
+
+    kind: Literal["ours", "aave-v3"] = Field(
+        "ours",
+        description="'ours': this project's LendingPool (Aave V3.0 numbers, on-chain deficit); 'aave-v3': the "
+        "real Aave V3.0 market from @aave/core-v3's artifacts (bad debt stays on the borrowers)",
+    )
+    aave_pool_address: Address | None = Field(
+        None,
+        description="with kind aave-v3 on a fork: an existing Aave V3.0 Pool (proxy) to list the scenario's "
+        "reserves on (its ACL admin is impersonated) instead of deploying a new market",
+    )
 
 
 # -- population ---------------------------------------------------------------------------
@@ -325,6 +364,7 @@ class Scenario(Model):
     population: PopulationConfig
     agents: AgentsConfig = AgentsConfig()
     shocks: list[ShockConfig] = []
+    venue: VenueConfig = VenueConfig()
     run: RunConfig
 
     @model_validator(mode="after")

@@ -56,6 +56,7 @@ from rwa_testbed.oracle_model import LatencyOracleModel, Reason, Round
 
 RAY = 10**27
 WAD = 10**18
+USDC = 10**6
 MAX_UINT = 2**256 - 1
 VARIABLE = 2
 BLOCK_SECONDS = 12
@@ -494,15 +495,17 @@ class ProtocolMachine(RuleBasedStateMachine):
     @invariant()
     def total_debt_is_sum_of_user_debts(self):
         v = self.view()
-        assert sum(v["scaled_debts"]) == v["reserve_stable"]["scaledTotalDebt"]
+        shares, total = sum(v["scaled_debts"]), v["reserve_stable"]["scaledTotalDebt"]
+        assert shares == total, f"users' debt shares {shares} != scaledTotalDebt {total}"
         assert abs(v["total_debt"] - sum(v["debts"])) <= len(S.USERS), (
             f"total debt {v['total_debt']} vs sum of user debts {sum(v['debts'])}")
 
     @invariant()
     def supply_shares_add_up(self):
         v = self.view()
-        assert sum(v["scaled_supply_stable"]) == v["reserve_stable"]["scaledTotalSupply"]
-        assert sum(v["scaled_supply_rwa"]) == v["reserve_rwa"]["scaledTotalSupply"]
+        for asset in ("stable", "rwa"):
+            shares, total = sum(v[f"scaled_supply_{asset}"]), v[f"reserve_{asset}"]["scaledTotalSupply"]
+            assert shares == total, f"{asset}: holders' supply shares {shares} != scaledTotalSupply {total}"
 
     @invariant()
     def pool_cash_covers_supply_net_of_debt_and_deficit(self):
@@ -582,8 +585,34 @@ def treasury_share(reserve: dict, income: int, total_debt: int) -> int:
     return ray_mul(reserve["accruedToTreasury"], income) + pending
 
 
+class InvariantFailed(AssertionError):
+    """A named invariant failed in a replayed sequence (`check_invariants`)."""
+
+    def __init__(self, invariant: str, message: str):
+        super().__init__(f"{invariant}: {message}")
+        self.invariant = invariant
+
+
 def check_invariants(machine: ProtocolMachine) -> None:
-    """Runs every named invariant of `machine` (as hypothesis does after each step)."""
+    """Runs every named invariant of `machine`, as hypothesis does after each step; raises
+    InvariantFailed naming the first one that fails."""
     for name in dir(type(machine)):
         if getattr(getattr(type(machine), name), INVARIANT_MARKER, None) is not None:
-            getattr(machine, name)()
+            try:
+                getattr(machine, name)()
+            except AssertionError as err:
+                raise InvariantFailed(name, str(err)) from err
+
+
+def replay(machine_cls, steps, rules=(0, 0, 0)) -> None:
+    """Runs a fixed sequence of rules `[(name, kwargs), ...]` from the seeded market (latency
+    rules `rules`), checking every invariant after each step, as hypothesis would; always restores."""
+    state = machine_cls()
+    try:
+        state.start(rules=rules)
+        check_invariants(state)
+        for name, kwargs in steps:
+            getattr(state, name)(**kwargs)
+            check_invariants(state)
+    finally:
+        state.teardown()

@@ -30,7 +30,9 @@ class AccountData:
 
     @property
     def liquidatable(self) -> bool:
-        return self.debt_base > 0 and self.health_factor < WAD
+        """Debt below its health threshold and some collateral to seize (Aave V3.0 leaves debt on a
+        borrower whose collateral is gone: health factor 0, but nothing left to liquidate)."""
+        return self.debt_base > 0 and self.health_factor < WAD and self.collateral_base > 0
 
 
 @dataclass
@@ -45,7 +47,7 @@ class View:
     stable_reserve: int
     lp_supply: int
     accounts: list[AccountData]  # per borrower, in population order
-    deficit: int  # pool's recorded deficit in the stablecoin, 6 decimals
+    deficit: int  # bad debt in the stablecoin, 6 decimals (our pool's deficit; Aave: debt left without collateral)
     nav_per_token: int  # SPV's latest attested NAV, 6 decimals per 1e18 tokens
     redemptions_frozen: bool
     impaired: bool

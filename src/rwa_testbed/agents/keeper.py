@@ -31,7 +31,12 @@ class Keeper(Agent):
         self.kind = cfg.oracle.kind
         self.delay = cfg.oracle.delay_seconds
         self.heartbeat = cfg.oracle.heartbeat_seconds
+        self.twap_window = cfg.oracle.twap_window_seconds
         self.twap_every = max(1, cfg.oracle.twap_window_seconds // 4)
+        # While the AMM price moved less than two windows ago the TWAP is still catching up: the
+        # keeper asks to be woken for its updates even when nobody else acts (fast-forward).
+        self.last_amm_price = None
+        self.twap_catch_up_until = 0
         self.next_report = self.every
         self.extra_reports: list[int] = []
         self.pending_visible: list[int] = []  # visibility times of submitted, unpoked observations
@@ -54,6 +59,8 @@ class Keeper(Agent):
     def stable_price_tx(self, price_usd: float) -> "TxRequest":
         m, a = self.ctx.market, self.ctx.actors
         answer = round(price_usd * 10**FEED_DECIMALS)
+        if m.stable_feed_kind == "pinned":  # an existing feed taken over on a fork: a settable mock
+            return m.stable_feed.tx(a.keeper, "setAnswer", answer, agent=self.name, action="stable_price", gas=POKE_GAS)
         return m.stable_feed.tx(a.keeper, "submit", answer, self.ctx.chain_time(self.ctx.world.t),
                                 agent=self.name, action="stable_price", gas=POKE_GAS)
 
@@ -63,6 +70,8 @@ class Keeper(Agent):
         times = [self.next_report, *self.extra_reports, *self.pending_visible]
         if self.heartbeat and self.kind == "latency":
             times.append(self.last_poke + self.heartbeat)
+        if self.kind == "twap" and now < self.twap_catch_up_until:
+            times.append(self.last_twap_update + self.twap_every)
         return [t for t in times if t > now]
 
     def act(self, view: View, ctx: "Context") -> list["TxRequest"]:
@@ -75,6 +84,8 @@ class Keeper(Agent):
             while self.next_report <= t:
                 self.next_report += self.every
             txs += self._report(t, ctx)
+        if self.kind == "twap":
+            self._track_amm(view, t)
         if self.kind == "latency":
             visible = [v for v in self.pending_visible if v <= t]
             heartbeat_due = self.heartbeat and t >= self.last_poke + self.heartbeat
@@ -86,6 +97,12 @@ class Keeper(Agent):
             self.last_twap_update = t
             txs.append(m.spv_feed.tx(a.keeper, "update", agent=self.name, action="twap_update", gas=POKE_GAS))
         return txs
+
+    def _track_amm(self, view: View, t: int) -> None:
+        """Notes an AMM price move: the TWAP then needs updates for two more windows."""
+        if view.amm_price_usd != self.last_amm_price:
+            self.last_amm_price = view.amm_price_usd
+            self.twap_catch_up_until = t + 2 * self.twap_window
 
     def _report(self, t: int, ctx: "Context") -> list["TxRequest"]:
         m, a = ctx.market, ctx.actors

@@ -83,7 +83,7 @@ def oracle(create_latency_oracle):
 
 
 @pytest.fixture(scope="session")
-def rwa_token(admin):
+def rwa_share_token(admin):
     """An 18-decimal token standing for the RWA share (Uniswap's test ERC20, supply to admin)."""
     return admin.deploy(uniswap_container("ERC20"), 10**9 * ONE_RWA)
 
@@ -94,44 +94,49 @@ def uniswap_factory(admin):
 
 
 @pytest.fixture(scope="session")
-def uniswap_pair(admin, uniswap_factory, rwa_token, stablecoin):
+def rwa_usdc_pair(admin, uniswap_factory, rwa_share_token, stablecoin):
     """The real UniswapV2Pair for RWA/USDC, empty."""
-    uniswap_factory.createPair(rwa_token, stablecoin, sender=admin)
-    address = uniswap_factory.getPair(rwa_token, stablecoin)
+    uniswap_factory.createPair(rwa_share_token, stablecoin, sender=admin)
+    address = uniswap_factory.getPair(rwa_share_token, stablecoin)
     return uniswap_container("UniswapV2Pair").at(address)
 
 
 @pytest.fixture
-def deposit(admin, rwa_token, stablecoin):
-    """Sends raw amounts of both tokens to the pair (no sync): `deposit(pair, rwa, usdc)`."""
+def deposit(admin, rwa_share_token, stablecoin, chain):
+    """Sends raw amounts of both tokens to the pair (no sync): `deposit(pair, rwa, usdc)`, one
+    block per token; with `timestamp` (seconds) every block carries it, else anvil's clock."""
 
-    def _deposit(pair, rwa_amount: int = 0, usdc_amount: int = 0) -> None:
+    def _deposit(pair, rwa_amount: int = 0, usdc_amount: int = 0, timestamp: int | None = None) -> None:
         if rwa_amount:
-            rwa_token.transfer(pair, rwa_amount, sender=admin)
+            if timestamp is not None:
+                chain.pending_timestamp = timestamp
+            rwa_share_token.transfer(pair, rwa_amount, sender=admin)
         if usdc_amount:
+            if timestamp is not None:
+                chain.pending_timestamp = timestamp
             stablecoin.mint(pair, usdc_amount, sender=admin)
 
     return _deposit
 
 
 @pytest.fixture
-def seeded_pair(uniswap_pair, deposit, lp):
+def seeded_pair(rwa_usdc_pair, deposit, lp):
     """The pair with 1,000 RWA and 100,000 USDC of liquidity (100 USDC per RWA), minted to lp."""
-    deposit(uniswap_pair, 1_000 * ONE_RWA, 100_000 * ONE_USDC)
-    uniswap_pair.mint(lp, sender=lp)
-    return uniswap_pair
+    deposit(rwa_usdc_pair, 1_000 * ONE_RWA, 100_000 * ONE_USDC)
+    rwa_usdc_pair.mint(lp, sender=lp)
+    return rwa_usdc_pair
 
 
 @pytest.fixture
-def create_twap_oracle(project, admin, uniswap_pair, rwa_token):
+def create_twap_oracle(project, admin, rwa_usdc_pair, rwa_share_token):
     """Deploys a TwapOracle on the RWA/USDC pair pricing the RWA token (8 decimals) by default.
-    The pair is empty unless the test also asks for `seeded_pair` or `pool`."""
+    The pair is empty unless the test also asks for `seeded_pair` or `pool_driver`."""
 
     def _create(pair=None, base_token=None, window=600, decimals=8, description="RWA / USDC TWAP"):
         return admin.deploy(
             project.TwapOracle,
-            pair or uniswap_pair,
-            base_token or rwa_token,
+            pair or rwa_usdc_pair,
+            base_token or rwa_share_token,
             window,
             decimals,
             description,
@@ -144,15 +149,15 @@ class PoolDriver:
     """Moves the real pair's price at chosen times and keeps an independent Python record of its
     reserves (`history`) to compute the expected accumulators and TWAPs from."""
 
-    def __init__(self, pair, rwa_token, stablecoin, admin, chain):
-        self.pair, self.rwa_token, self.stablecoin, self.admin, self.chain = (
+    def __init__(self, pair, rwa_share_token, stablecoin, admin, chain):
+        self.pair, self.rwa_share_token, self.stablecoin, self.admin, self.chain = (
             pair,
-            rwa_token,
+            rwa_share_token,
             stablecoin,
             admin,
             chain,
         )
-        self.rwa_is_token0 = pair.token0() == rwa_token.address
+        self.rwa_is_token0 = pair.token0() == rwa_share_token.address
         reserve0, reserve1, timestamp = pair.getReserves()
         self.history = PairPriceHistory()
         self.history.record(timestamp, reserve0, reserve1)
@@ -168,7 +173,7 @@ class PoolDriver:
         rwa_reserve, usdc_reserve = self.reserves()
         if rwa:
             self.chain.pending_timestamp = timestamp
-            self.rwa_token.transfer(self.pair, rwa, sender=self.admin)
+            self.rwa_share_token.transfer(self.pair, rwa, sender=self.admin)
         if usdc:
             self.chain.pending_timestamp = timestamp
             self.stablecoin.mint(self.pair, usdc, sender=self.admin)
@@ -185,6 +190,6 @@ class PoolDriver:
 
 
 @pytest.fixture
-def pool(seeded_pair, rwa_token, stablecoin, admin, chain):
+def pool_driver(seeded_pair, rwa_share_token, stablecoin, admin, chain):
     """Driver of the seeded pair (see PoolDriver)."""
-    return PoolDriver(seeded_pair, rwa_token, stablecoin, admin, chain)
+    return PoolDriver(seeded_pair, rwa_share_token, stablecoin, admin, chain)

@@ -14,9 +14,9 @@ from rwa_testbed.oracle_model import TwapOracleModel
     run=twap_runs,
 )
 def test_twap_oracle__random_pool_moves_and_updates__rounds_match_model(
-    create_twap_oracle, pool, keeper, chain, stablecoin, rwa_token, window, decimals, price_stablecoin, run
+    create_twap_oracle, pool_driver, keeper, chain, stablecoin, rwa_share_token, window, decimals, price_stablecoin, run
 ):
-    base, quote = (stablecoin, rwa_token) if price_stablecoin else (rwa_token, stablecoin)
+    base, quote = (stablecoin, rwa_share_token) if price_stablecoin else (rwa_share_token, stablecoin)
     oracle = create_twap_oracle(base_token=base, window=window, decimals=decimals)
     base_is_token0 = oracle.baseIsToken0()
     model = TwapOracleModel(
@@ -26,11 +26,11 @@ def test_twap_oracle__random_pool_moves_and_updates__rounds_match_model(
     for step, (rwa, usdc), update in run:
         t = chain.blocks.head.timestamp + step
         if rwa or usdc:
-            pool.donate_and_sync(t, rwa=rwa, usdc=usdc)
+            pool_driver.donate_and_sync(t, rwa=rwa, usdc=usdc)
         if update:
             chain.pending_timestamp = t
             tx = oracle.update(sender=keeper)
-            expected = model.update(t, pool.cumulative(t, base_is_token0))
+            expected = model.update(t, pool_driver.cumulative(t, base_is_token0))
             published = tx.events.filter(oracle.TwapPublished)
             assert published == ([] if expected is None else [oracle.TwapPublished(expected[0], expected[2], t)])
             if expected:
@@ -39,6 +39,6 @@ def test_twap_oracle__random_pool_moves_and_updates__rounds_match_model(
         assert oracle.checkpointCount() == len(model.checkpoints)
 
     now = chain.blocks.head.timestamp
-    live = model.consult(now, pool.cumulative(now, base_is_token0))
+    live = model.consult(now, pool_driver.cumulative(now, base_is_token0))
     if live is not None:
         assert oracle.consult() == live

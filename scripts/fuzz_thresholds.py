@@ -1,0 +1,122 @@
+"""Searches risk parameters for bad debt and maps the safe liquidation-threshold frontier.
+
+    ape run fuzz_thresholds                                  # real_estate_flash_crash, budget 20, default grid
+    ape run fuzz_thresholds --budget 60 --seed 3
+    ape run fuzz_thresholds --delays 900,1800,3600 --depths 25000000,100000000 --thresholds 4000,5000,6000,7000
+    ape run fuzz_thresholds --scenario credit_default_ripple --oracle-kind latency --delays 0,3600,86400 \\
+        --set market.custodian.report_every_days=1 --set market.custodian.reporting_lag_days=0
+    ape run fuzz_thresholds --budget 0 --no-frontier   # (budget must be >= 1: usage error)
+
+See `rwa_testbed.fuzzing` for what is searched and how the frontier is computed.
+"""
+
+import sys
+import time
+from pathlib import Path
+
+import click
+from ape.cli import ConnectedProviderCommand
+
+from rwa_testbed import fuzzing
+from rwa_testbed import scenario as scenarios
+
+
+class IntList(click.ParamType):
+    """A comma-separated list of integers (underscores allowed), each >= `minimum`."""
+
+    name = "N,N,..."
+
+    def __init__(self, minimum: int = 0, maximum: int | None = None):
+        self.minimum, self.maximum = minimum, maximum
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, list):
+            return value
+        items = [item.strip() for item in str(value).split(",") if item.strip()]
+        if not items:
+            self.fail("give at least one number, e.g. 1800,3600", param, ctx)
+        out = []
+        for item in items:
+            try:
+                number = int(item.replace("_", ""))
+            except ValueError:
+                self.fail(f"'{item}' is not an integer (expected a comma-separated list like 1800,3600)", param, ctx)
+            if number < self.minimum or (self.maximum is not None and number > self.maximum):
+                bound = f"between {self.minimum} and {self.maximum}" if self.maximum is not None else f">= {self.minimum}"
+                self.fail(f"{number} is out of range: each value must be {bound}", param, ctx)
+            out.append(number)
+        if len(set(out)) != len(out):
+            self.fail(f"repeated values in {value}", param, ctx)
+        return out
+
+
+@click.command(cls=ConnectedProviderCommand, short_help="Fuzz risk parameters for bad debt; map the safe frontier")
+@click.option("--scenario", "name", default="real_estate_flash_crash", show_default=True,
+              help="built-in scenario name or path to a YAML file (the base of every run)")
+@click.option("--seed", type=click.IntRange(min=0), default=None,
+              help="scenario seed (run.seed) of every run, also seeds the search [default: the scenario's]")
+@click.option("--budget", type=click.IntRange(min=1), default=20, show_default=True,
+              help="engine runs for the hypothesis search")
+@click.option("--top", type=click.IntRange(min=1), default=5, show_default=True, help="worst configurations to print")
+@click.option("--oracle-kind", type=click.Choice(["latency", "twap"]), default=None,
+              help="oracle of the search and the grid [default: the scenario's]")
+@click.option("--delays", type=IntList(minimum=0), default="900,1800,3600", show_default=True,
+              help="grid rows: oracle delay (latency) or TWAP window (twap), seconds")
+@click.option("--depths", type=IntList(minimum=1), default="25000000,100000000,400000000", show_default=True,
+              help="grid columns: AMM depth, USD (both sides)")
+@click.option("--thresholds", type=IntList(minimum=1, maximum=9_900), default="3000,4000,5000,6000,7500",
+              show_default=True, help="liquidation thresholds to try per cell, bps")
+@click.option("--borrowers", type=click.IntRange(min=1), default=12, show_default=True,
+              help="population.borrowers of every run")
+@click.option("--holders", type=click.IntRange(min=0), default=8, show_default=True, help="population.holders")
+@click.option("--days", type=click.FloatRange(min=0, min_open=True), default=25, show_default=True,
+              help="run.duration_days")
+@click.option("--set", "overrides", multiple=True, metavar="KEY.PATH=VALUE",
+              help="extra base override for every run, as in crash_scenario (repeatable)")
+@click.option("--no-search", is_flag=True, help="skip the search")
+@click.option("--no-frontier", is_flag=True, help="skip the frontier grid")
+@click.option("--no-figure", is_flag=True, help="skip the heatmap PNG")
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="output folder [default: results/fuzz_thresholds/<scenario>/seed-<seed>]")
+def cli(name, seed, budget, top, oracle_kind, delays, depths, thresholds, borrowers, holders, days, overrides,
+        no_search, no_frontier, no_figure, out, provider):
+    base = [f"population.borrowers={borrowers}", f"population.holders={holders}", f"run.duration_days={days:g}",
+            *overrides]
+    progress = (lambda line: click.echo(line, err=True))
+    try:
+        runner = fuzzing.Runner(provider.uri, name, base, seed=seed, progress=progress)
+        if not no_frontier:
+            fuzzing.check_thresholds(runner.base, thresholds)
+    except (scenarios.ScenarioError, ValueError) as err:
+        raise click.UsageError(str(err)) from None
+    kind = oracle_kind or runner.base.market.oracle.kind
+    out_dir = Path(out) if out else Path(runner.base.run.out_dir) / "fuzz_thresholds" / runner.base.name / f"seed-{runner.seed}"
+    click.echo(f"{runner.base.name} (seed {runner.seed}, {kind} oracle) on {provider.name}; outputs in {out_dir}",
+               err=True)
+    started = time.monotonic()
+
+    if not no_search:
+        click.echo(f"search: {budget} runs, hypothesis steering towards bad debt", err=True)
+        trials = fuzzing.search(runner, budget, seed=runner.seed, oracle_kind=kind)
+        files = fuzzing.write_search(out_dir, runner, trials, top)
+        click.echo(f"\nWorst {min(top, len(fuzzing.worst(trials, top)))} of {len(trials)} configurations "
+                   f"(bad debt = the pool's on-chain deficit):")
+        for rank, trial in enumerate(fuzzing.worst(trials, top), start=1):
+            click.echo(f"{rank}. {fuzzing.describe(trial)}")
+            click.echo(f"   reproduce: {runner.command_line(trial.overrides)}")
+        errors = sum(1 for t in trials if t.error)
+        if errors:
+            click.echo(f"({errors} runs stopped with an error; see {files['search']})")
+        for kind_name, path in files.items():
+            click.echo(f"{kind_name:14s} {path}")
+
+    if not no_frontier:
+        cells = len(delays) * len(depths)
+        click.echo(f"\nfrontier: {cells} cells x up to {len(thresholds)} thresholds", err=True)
+        result = fuzzing.frontier(runner, delays, depths, thresholds, oracle_kind=kind)
+        files = fuzzing.write_frontier(out_dir, runner, result, figure=not no_figure)
+        click.echo("\n" + fuzzing.frontier_table(result))
+        for kind_name, path in files.items():
+            click.echo(f"{kind_name:14s} {path}")
+    click.echo(f"\n{runner.runs} engine runs, wall time {time.monotonic() - started:.1f} s")
+    sys.stdout.flush()

@@ -1,0 +1,461 @@
+"""Threshold fuzzing: which risk parameters turn a shock into bad debt, and where the safe frontier lies.
+
+Two studies on one base scenario (the engine runs it with `--set`-style overrides, each run on a
+fresh chain state: `evm_snapshot` before, `evm_revert` after):
+
+- `search`: hypothesis explores (LTV, liquidation threshold, bonus, oracle delay and heartbeat or
+  TWAP window, AMM depth, shock size and speed), always drawing valid Aave parameters (LTV <=
+  threshold, bonus > 100 %, threshold x bonus <= 100 %), and steers towards bad debt with
+  `hypothesis.target`. Every run is a `Trial` whose `overrides` reproduce it exactly with
+  `ape run crash_scenario` (`command_line`).
+- `frontier`: on a grid of oracle delay (latency oracle) or TWAP window x AMM depth, the highest
+  liquidation threshold of a list with zero bad debt under the scenario's own shock. Thresholds are
+  tried from the highest down; the first run without bad debt ends the cell. LTV keeps the base
+  scenario's gap below the threshold, the bonus is capped so that threshold x bonus <= 100 %.
+
+Shock size and speed are percentages of the base scenario's own shocks: size scales every value
+drop (`value_drop_pct`, `value_haircut_pct`, `nav_drop_pct`, capped at 95 %); speed scales their
+durations (a rumor's `within_minutes`, a default wave's `over_days`, and how long after the first
+shock a liquidity withdrawal follows): 50 = twice as fast.
+
+Reports (`write_search`, `write_frontier`): CSV and JSON files, a terminal table and a PNG heatmap
+(matplotlib's Agg canvas). Bad debt is the summary's `bad_debt.usd`: the pool's on-chain deficit.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import shlex
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable, Sequence
+
+from hypothesis import HealthCheck, Phase, given, settings, target
+from hypothesis import seed as hypothesis_seed
+from hypothesis import strategies as st
+
+from .chain import Rpc
+from .engine import Engine
+from .scenario import Scenario, ScenarioError, load
+
+BPS = 10_000
+MAX_DROP_PCT = 95.0
+DEFAULT_BASE = ("population.borrowers=12", "population.holders=8", "run.duration_days=25")
+
+DROP_FIELDS = {"natural_disaster": "value_drop_pct", "custodian_hack": "value_haircut_pct",
+               "nav_writedown": "nav_drop_pct", "default_wave": "nav_drop_pct"}
+COLLATERAL = "market.lending.collateral"
+
+# -- the search space ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Config:
+    """One point of the search space. Oracle fields not of `oracle_kind` are None."""
+
+    ltv_bps: int
+    liquidation_threshold_bps: int
+    liquidation_bonus_bps: int
+    oracle_kind: str  # "latency" | "twap"
+    delay_seconds: int | None
+    heartbeat_seconds: int | None
+    twap_window_seconds: int | None
+    amm_depth_usd: int
+    shock_size_pct: int  # % of the base scenario's value drops
+    shock_speed_pct: int  # % of the base scenario's shock durations (lower = faster)
+
+    def overrides(self, base: Scenario) -> list[str]:
+        """`key.path=value` assignments that turn `base` into this configuration."""
+        out = [f"{COLLATERAL}.ltv_bps={self.ltv_bps}",
+               f"{COLLATERAL}.liquidation_threshold_bps={self.liquidation_threshold_bps}",
+               f"{COLLATERAL}.liquidation_bonus_bps={self.liquidation_bonus_bps}",
+               f"market.oracle.kind={self.oracle_kind}"]
+        if self.oracle_kind == "latency":
+            out += [f"market.oracle.delay_seconds={self.delay_seconds}",
+                    f"market.oracle.heartbeat_seconds={self.heartbeat_seconds}"]
+        else:
+            out.append(f"market.oracle.twap_window_seconds={self.twap_window_seconds}")
+        out.append(f"market.amm.depth_usd={self.amm_depth_usd}")
+        return out + shock_overrides(base, self.shock_size_pct, self.shock_speed_pct)
+
+
+def _number(x: float) -> str:
+    """A YAML number that parses back to exactly `x` (ints stay ints)."""
+    return str(int(x)) if float(x).is_integer() else repr(float(x))
+
+
+def shock_overrides(base: Scenario, size_pct: int, speed_pct: int) -> list[str]:
+    """Scales the base scenario's shocks: value drops by `size_pct` %, durations by `speed_pct` %."""
+    out = []
+    starts = [s.at_days for s in base.shocks if s.kind != "liquidity_withdrawal"]
+    anchor = min(starts) if starts else 0.0
+    for i, shock in enumerate(base.shocks):
+        drop = DROP_FIELDS.get(shock.kind)
+        if drop is not None and size_pct != 100:
+            value = min(MAX_DROP_PCT, round(getattr(shock, drop) * size_pct / 100, 4))
+            out.append(f"shocks.{i}.{drop}={_number(value)}")
+        if speed_pct == 100:
+            continue
+        if shock.kind == "rumor":
+            out.append(f"shocks.{i}.within_minutes={_number(max(1.0, round(shock.within_minutes * speed_pct / 100, 4)))}")
+        elif shock.kind == "default_wave":
+            out.append(f"shocks.{i}.over_days={_number(max(0.01, round(shock.over_days * speed_pct / 100, 4)))}")
+        elif shock.kind == "liquidity_withdrawal" and shock.at_days > anchor:
+            at = min(base.run.duration_days, anchor + (shock.at_days - anchor) * speed_pct / 100)
+            out.append(f"shocks.{i}.at_days={_number(round(at, 6))}")
+    return out
+
+
+def valid_collateral(ltv_bps: int, threshold_bps: int, bonus_bps: int) -> str | None:
+    """Why (LTV, threshold, bonus) breaks Aave's rules, or None if they are valid."""
+    if not 0 < threshold_bps <= BPS:
+        return f"liquidation threshold {threshold_bps} bps must be in (0, 10000]"
+    if ltv_bps > threshold_bps:
+        return f"LTV {ltv_bps} bps exceeds the liquidation threshold {threshold_bps} bps"
+    if bonus_bps <= BPS:
+        return f"liquidation bonus {bonus_bps} bps must exceed 10000 (100 %)"
+    if threshold_bps * bonus_bps > BPS * BPS:
+        return f"threshold x bonus = {threshold_bps * bonus_bps / BPS / BPS:.4%} exceeds 100 %"
+    return None
+
+
+@st.composite
+def configs(draw, oracle_kind: str) -> Config:
+    """Valid points of the search space (never filtered: every draw is a run)."""
+    threshold = draw(st.integers(30, 93)) * 100  # 30 % .. 93 %
+    max_bonus = min(12_500, BPS * BPS // threshold)  # threshold x bonus <= 100 %
+    bonus = draw(st.integers(10_050 // 50, max_bonus // 50)) * 50  # > 100 %, in steps of 0.5 %
+    ltv = draw(st.integers(max(1, threshold // 100 - 25), threshold // 100)) * 100  # up to 25 % below
+    if oracle_kind == "latency":
+        delay = draw(st.one_of(st.sampled_from([0, 60, 600, 3_600, 21_600, 86_400]), st.integers(0, 2 * 86_400)))
+        heartbeat = draw(st.sampled_from([0, 3_600, 86_400]))
+        window = None
+    else:
+        delay = heartbeat = None
+        window = draw(st.integers(1, 48)) * 300  # 5 min .. 4 h
+    depth = draw(st.integers(5, 400)) * 1_000_000  # $5M .. $400M
+    size = draw(st.integers(50, 150))
+    speed = draw(st.sampled_from([10, 25, 50, 100, 200, 400]))
+    return Config(ltv, threshold, bonus, oracle_kind, delay, heartbeat, window, depth, size, speed)
+
+
+# -- running the engine --------------------------------------------------------------------------
+
+
+@dataclass
+class Trial:
+    """One engine run: its overrides (on top of the base ones), outcome and key figures."""
+
+    index: int
+    overrides: list[str]
+    bad_debt_usd: float = 0.0
+    bad_debt_pct: float = 0.0
+    liquidations: int = 0
+    borrowed_usd: float = 0.0
+    seconds: float = 0.0
+    error: str | None = None
+    config: Config | None = None
+    labels: dict = field(default_factory=dict)  # grid coordinates (frontier runs)
+
+
+class Runner:
+    """Runs `scenario_name` (base overrides, seed) plus per-run overrides on the node at `uri`, each
+    run on the same fresh state (snapshot before, revert after)."""
+
+    def __init__(self, uri: str, scenario_name: str, base_overrides: Sequence[str] = DEFAULT_BASE,
+                 seed: int | None = None, progress: Callable[[str], None] | None = None):
+        self.uri = uri
+        self.rpc = Rpc(uri)
+        self.scenario_name = scenario_name
+        self.base_overrides = list(base_overrides)
+        self.base = load(scenario_name, self.base_overrides, seed=seed)  # validates early
+        self.seed = self.base.run.seed
+        self.progress = progress
+        self.runs = 0
+
+    def scenario(self, overrides: Sequence[str]) -> Scenario:
+        return load(self.scenario_name, [*self.base_overrides, *overrides], seed=self.seed)
+
+    def run(self, overrides: Sequence[str], index: int = 0) -> Trial:
+        trial = Trial(index, list(overrides))
+        started = time.monotonic()
+        snapshot = self.rpc.call("evm_snapshot")
+        try:
+            result = Engine(self.scenario(overrides), self.uri).run()
+        except (ScenarioError, RuntimeError) as err:  # SetupError, RpcError: the numbers do not fit
+            trial.error = f"{type(err).__name__}: {err}"
+        else:
+            s = result.summary
+            trial.bad_debt_usd = s["bad_debt"]["usd"]
+            trial.bad_debt_pct = s["bad_debt"]["pct_of_borrowed"]
+            trial.liquidations = s["liquidations"]["count"]
+            trial.borrowed_usd = s["population"]["borrowed_usd"]
+        finally:
+            self.rpc.call("evm_revert", snapshot)
+            self.runs += 1
+        trial.seconds = time.monotonic() - started
+        return trial
+
+    def command_line(self, overrides: Sequence[str]) -> str:
+        """The `ape run crash_scenario` command that reruns these overrides exactly."""
+        parts = ["ape", "run", "crash_scenario", "--scenario", self.scenario_name, "--seed", str(self.seed)]
+        for assignment in [*self.base_overrides, *overrides]:
+            parts += ["--set", assignment]
+        return shlex.join(parts)
+
+
+# -- the search ----------------------------------------------------------------------------------
+
+
+def search(runner: Runner, budget: int, *, seed: int = 0, oracle_kind: str | None = None) -> list[Trial]:
+    """Runs the engine `budget` times on configurations hypothesis draws, steering towards bad
+    debt (`hypothesis.target`). Deterministic for a given `seed`."""
+    kind = oracle_kind or runner.base.market.oracle.kind
+    trials: list[Trial] = []
+
+    @settings(max_examples=budget, phases=[Phase.generate, Phase.target], database=None, deadline=None,
+              suppress_health_check=list(HealthCheck), derandomize=False, print_blob=False)
+    @hypothesis_seed(seed)
+    @given(config=configs(kind))
+    def explore(config: Config) -> None:
+        if len(trials) >= budget:  # hypothesis may ask for a few more; the budget is the user's
+            return
+        trial = runner.run(config.overrides(runner.base), index=len(trials))
+        trial.config = config
+        trials.append(trial)
+        if runner.progress:
+            runner.progress(f"[{len(trials):>{len(str(budget))}}/{budget}] {describe(trial)}")
+        if trial.error is None:
+            target(trial.bad_debt_usd, label="bad debt (USD)")
+
+    explore()
+    return trials
+
+
+def describe(trial: Trial) -> str:
+    """One line: bad debt and the configuration."""
+    if trial.error:
+        outcome = f"error {trial.error[:80]}"
+    else:
+        outcome = f"bad debt ${trial.bad_debt_usd:>15,.0f} ({trial.bad_debt_pct:5.1f} %), {trial.liquidations:>3} liq."
+    c = trial.config
+    if c is None:
+        return f"{outcome}  {' '.join(trial.overrides)}"
+    oracle = (f"latency delay {c.delay_seconds}s hb {c.heartbeat_seconds}s" if c.oracle_kind == "latency"
+              else f"twap {c.twap_window_seconds}s")
+    return (f"{outcome}  LTV {c.ltv_bps} LT {c.liquidation_threshold_bps} bonus {c.liquidation_bonus_bps}, "
+            f"{oracle}, depth ${c.amm_depth_usd / 1e6:g}M, shock x{c.shock_size_pct / 100:g} "
+            f"speed x{c.shock_speed_pct / 100:g} ({trial.seconds:.1f} s)")
+
+
+def worst(trials: Sequence[Trial], count: int) -> list[Trial]:
+    """The `count` runs with the most bad debt (successful runs only), worst first; ties by index."""
+    ok = [t for t in trials if t.error is None]
+    return sorted(ok, key=lambda t: (-t.bad_debt_usd, t.index))[:count]
+
+
+SEARCH_COLUMNS = ("index", "bad_debt_usd", "bad_debt_pct", "liquidations", "borrowed_usd", "ltv_bps",
+                  "liquidation_threshold_bps", "liquidation_bonus_bps", "oracle_kind", "delay_seconds",
+                  "heartbeat_seconds", "twap_window_seconds", "amm_depth_usd", "shock_size_pct",
+                  "shock_speed_pct", "seconds", "error", "overrides")
+
+
+def write_search(out: Path, runner: Runner, trials: Sequence[Trial], top: int) -> dict[str, Path]:
+    """`search.csv` (every run) and `worst.json` (the `top` worst, with their command lines)."""
+    out.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for t in trials:
+        row = {"index": t.index, "bad_debt_usd": t.bad_debt_usd, "bad_debt_pct": t.bad_debt_pct,
+               "liquidations": t.liquidations, "borrowed_usd": t.borrowed_usd, "seconds": round(t.seconds, 2),
+               "error": t.error or "", "overrides": " ".join(t.overrides)}
+        row.update(asdict(t.config) if t.config else {})
+        rows.append(row)
+    search_csv = out / "search.csv"
+    _write_csv(search_csv, rows, SEARCH_COLUMNS)
+    worst_json = out / "worst.json"
+    worst_json.write_text(json.dumps({
+        "scenario": runner.scenario_name, "seed": runner.seed, "base_overrides": runner.base_overrides,
+        "worst": [{"index": t.index, "bad_debt_usd": t.bad_debt_usd, "bad_debt_pct": t.bad_debt_pct,
+                   "liquidations": t.liquidations, "config": asdict(t.config) if t.config else None,
+                   "overrides": t.overrides, "command": runner.command_line(t.overrides)}
+                  for t in worst(trials, top)],
+    }, indent=2) + "\n")
+    return {"search": search_csv, "worst": worst_json}
+
+
+# -- the safe frontier ---------------------------------------------------------------------------
+
+
+@dataclass
+class Cell:
+    """One grid cell: oracle delay or TWAP window (seconds) x AMM depth (USD)."""
+
+    latency_seconds: int
+    depth_usd: int
+    safe_threshold_bps: int | None = None  # highest threshold with zero bad debt, None if none
+    runs: list[Trial] = field(default_factory=list)
+
+
+@dataclass
+class Frontier:
+    oracle_kind: str
+    latencies: list[int]  # delays (latency) or windows (twap), seconds
+    depths: list[int]  # USD
+    thresholds: list[int]  # bps, as given
+    cells: list[Cell]
+
+    @property
+    def axis_name(self) -> str:
+        return "delay_seconds" if self.oracle_kind == "latency" else "twap_window_seconds"
+
+    def cell(self, latency: int, depth: int) -> Cell:
+        return next(c for c in self.cells if c.latency_seconds == latency and c.depth_usd == depth)
+
+
+def frontier_collateral(base: Scenario, threshold_bps: int) -> tuple[int, int]:
+    """(LTV, bonus) used with `threshold_bps` in the grid: the base LTV gap, the base bonus capped
+    so that threshold x bonus <= 100 %."""
+    c = base.market.lending.collateral
+    gap = max(0, c.liquidation_threshold_bps - c.ltv_bps)
+    return max(0, threshold_bps - gap), min(c.liquidation_bonus_bps, BPS * BPS // threshold_bps)
+
+
+def check_thresholds(base: Scenario, thresholds: Sequence[int]) -> None:
+    """Raises ValueError naming the first threshold the grid cannot use."""
+    for lt in thresholds:
+        ltv, bonus = frontier_collateral(base, lt) if 0 < lt <= BPS else (0, 0)
+        problem = valid_collateral(ltv, lt, bonus)
+        if problem:
+            raise ValueError(f"threshold {lt}: {problem} (bonus capped to {bonus} bps)")
+
+
+def frontier(runner: Runner, latencies: Sequence[int], depths: Sequence[int], thresholds: Sequence[int],
+             *, oracle_kind: str | None = None) -> Frontier:
+    """The highest threshold with zero bad debt in every (latency, depth) cell (see the module doc)."""
+    kind = oracle_kind or runner.base.market.oracle.kind
+    check_thresholds(runner.base, thresholds)
+    result = Frontier(kind, list(latencies), list(depths), list(thresholds), [])
+    descending = sorted(set(thresholds), reverse=True)
+    total = len(latencies) * len(depths)
+    for latency in latencies:
+        for depth in depths:
+            cell = Cell(latency, depth)
+            for lt in descending:
+                ltv, bonus = frontier_collateral(runner.base, lt)
+                oracle = ([f"market.oracle.delay_seconds={latency}"] if kind == "latency"
+                          else [f"market.oracle.twap_window_seconds={latency}"])
+                overrides = [f"market.oracle.kind={kind}", *oracle, f"market.amm.depth_usd={depth}",
+                             f"{COLLATERAL}.ltv_bps={ltv}", f"{COLLATERAL}.liquidation_threshold_bps={lt}",
+                             f"{COLLATERAL}.liquidation_bonus_bps={bonus}"]
+                trial = runner.run(overrides, index=runner.runs)
+                trial.labels = {"latency_seconds": latency, "depth_usd": depth, "threshold_bps": lt}
+                cell.runs.append(trial)
+                if runner.progress:
+                    runner.progress(f"[cell {len(result.cells) + 1}/{total}] {_axis_short(kind)} {latency}s, "
+                                    f"depth ${depth / 1e6:g}M, LT {lt}: " + (
+                                        f"error {trial.error[:60]}" if trial.error
+                                        else f"bad debt ${trial.bad_debt_usd:,.0f}") + f" ({trial.seconds:.1f} s)")
+                if trial.error is None and trial.bad_debt_usd == 0:
+                    cell.safe_threshold_bps = lt
+                    break
+            result.cells.append(cell)
+    return result
+
+
+def _axis_short(kind: str) -> str:
+    return "delay" if kind == "latency" else "window"
+
+
+FRONTIER_COLUMNS = ("oracle_kind", "latency_seconds", "depth_usd", "safe_threshold_bps", "runs")
+FRONTIER_RUN_COLUMNS = ("oracle_kind", "latency_seconds", "depth_usd", "threshold_bps", "ltv_bps", "bonus_bps",
+                        "bad_debt_usd", "bad_debt_pct", "liquidations", "error", "overrides")
+
+
+def frontier_table(f: Frontier) -> str:
+    """Terminal table: rows = delay / window, columns = AMM depth, cells = safe threshold (bps)."""
+    name = "oracle delay" if f.oracle_kind == "latency" else "TWAP window"
+    head = [f"{name} \\ AMM depth"] + [f"${d / 1e6:g}M" for d in f.depths]
+    lines = [head]
+    for latency in f.latencies:
+        row = [_duration(latency)]
+        for depth in f.depths:
+            safe = f.cell(latency, depth).safe_threshold_bps
+            row.append("none" if safe is None else f"{safe / 100:g} %")
+        lines.append(row)
+    widths = [max(len(r[i]) for r in lines) for i in range(len(head))]
+    text = ["  ".join(cell.rjust(w) for cell, w in zip(r, widths)) for r in lines]
+    text.insert(1, "  ".join("-" * w for w in widths))
+    title = (f"Safe frontier: highest liquidation threshold with zero bad debt "
+             f"(tried {', '.join(f'{t / 100:g} %' for t in sorted(f.thresholds))}; none = all left bad debt)")
+    return "\n".join([title, *text])
+
+
+def _duration(seconds: int) -> str:
+    if seconds and seconds % 3_600 == 0:
+        return f"{seconds // 3_600} h"
+    if seconds and seconds % 60 == 0:
+        return f"{seconds // 60} min"
+    return f"{seconds} s"
+
+
+def write_frontier(out: Path, runner: Runner, f: Frontier, *, figure: bool = True) -> dict[str, Path]:
+    """`frontier.csv` (one row per cell), `frontier_runs.csv` (every run) and `frontier.png`."""
+    out.mkdir(parents=True, exist_ok=True)
+    cells = [{"oracle_kind": f.oracle_kind, "latency_seconds": c.latency_seconds, "depth_usd": c.depth_usd,
+              "safe_threshold_bps": "" if c.safe_threshold_bps is None else c.safe_threshold_bps,
+              "runs": len(c.runs)} for c in f.cells]
+    runs = []
+    for c in f.cells:
+        for t in c.runs:
+            ltv, bonus = frontier_collateral(runner.base, t.labels["threshold_bps"])
+            runs.append({"oracle_kind": f.oracle_kind, **t.labels, "ltv_bps": ltv, "bonus_bps": bonus,
+                         "bad_debt_usd": t.bad_debt_usd, "bad_debt_pct": t.bad_debt_pct,
+                         "liquidations": t.liquidations, "error": t.error or "", "overrides": " ".join(t.overrides)})
+    paths = {"frontier": out / "frontier.csv", "frontier_runs": out / "frontier_runs.csv"}
+    _write_csv(paths["frontier"], cells, FRONTIER_COLUMNS)
+    _write_csv(paths["frontier_runs"], runs, FRONTIER_RUN_COLUMNS)
+    if figure:
+        paths["heatmap"] = heatmap(out / "frontier.png", runner, f)
+    return paths
+
+
+def heatmap(path: Path, runner: Runner, f: Frontier) -> Path:
+    """PNG: the safe threshold per (latency, depth) cell, annotated; grey = no threshold was safe."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.colors import Normalize
+    from matplotlib.figure import Figure
+
+    grid = [[math.nan if (s := f.cell(lat, d).safe_threshold_bps) is None else s / 100 for d in f.depths]
+            for lat in f.latencies]
+    fig = Figure(figsize=(2.2 + 1.3 * len(f.depths), 1.8 + 0.7 * len(f.latencies)), dpi=100)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot(1, 1, 1)
+    ax.set_facecolor("#d0d0d0")
+    lo, hi = min(f.thresholds) / 100, max(f.thresholds) / 100
+    image = ax.imshow(grid, cmap="RdYlGn", norm=Normalize(vmin=lo, vmax=hi if hi > lo else lo + 1),
+                      aspect="auto", origin="lower")
+    for i, lat in enumerate(f.latencies):
+        for j, d in enumerate(f.depths):
+            value = grid[i][j]
+            ax.text(j, i, "none" if math.isnan(value) else f"{value:g} %", ha="center", va="center", fontsize=9)
+    ax.set_xticks(range(len(f.depths)), [f"${d / 1e6:g}M" for d in f.depths])
+    ax.set_yticks(range(len(f.latencies)), [_duration(x) for x in f.latencies])
+    ax.set_xlabel("AMM depth (both sides)")
+    ax.set_ylabel("oracle delay" if f.oracle_kind == "latency" else "TWAP window")
+    ax.set_title(f"{runner.scenario_name} (seed {runner.seed}): highest liquidation threshold\n"
+                 f"with zero bad debt; grey = every threshold tried left bad debt", fontsize=10)
+    fig.colorbar(image, ax=ax, label="liquidation threshold (%)")
+    fig.tight_layout()
+    fig.savefig(path)
+    return path
+
+
+def _write_csv(path: Path, rows: Sequence[dict], columns: Sequence[str]) -> None:
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: ("" if row.get(k) is None else row.get(k)) for k in columns})

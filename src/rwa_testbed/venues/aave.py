@@ -1,0 +1,339 @@
+"""The real Aave V3.0 market as the engine's venue, deployed or found on the chain through `FastChain`.
+
+Deployed from `@aave/core-v3`'s compiled artifacts (libraries linked by address; same order as
+`aave_v3.deploy_aave_v3`, which does it through ape for tests) in two blocks: the core market, then
+the reserves. Or attached to an existing V3.0 market on a fork (`existing_pool`): its ACL admin is
+impersonated once to make our admin a pool admin, then our reserves are listed on it and its
+oracle is pointed at our feeds (assets it already lists keep their own parameters).
+
+How the engine reads it, and what differs from our pool:
+
+- Account data: Aave V3.0 has no batched read, so a step sends one `getUserAccountData(user)` per
+  borrower, all in the same JSON-RPC batch.
+- Bad debt: V3.0 has no deficit. When a liquidation takes a borrower's last collateral, the rest of
+  the debt stays on the borrower, whose health factor is then 0 and who can no longer be liquidated.
+  Here bad debt is the debt of borrowers whose collateral is worth 0 in Aave's base currency
+  (converted to stablecoin units at the stablecoin feed's price): the same debt our pool writes off
+  into `deficit(asset)`. It keeps accruing interest, as the borrower's debt.
+- Liquidations: `LiquidationCall(collateral, debt, user, debtToCover, liquidatedCollateralAmount,
+  liquidator, receiveAToken)` carries no prices and no health factors. Prices are the feeds' answers
+  in the block (the AaveOracle reads the same feeds); the protocol fee is the collateral aToken's
+  `Transfer(user -> treasury)` that precedes the event; health factors are rebuilt backwards from
+  the borrower's account data at the end of the block plus what each liquidation moved (within
+  1e-6 of our pool's on-chain values in the tests: base-currency rounding and interest).
+
+An existing market must take V3.0's listing ABI (`initReserves` with stable-debt fields) and
+V3.0 token implementations. Ethereum mainnet's Aave runs 3.3+, whose listing ABI differs: a
+mainnet fork can use this venue with a freshly deployed V3.0 market, not with the live pool.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import TYPE_CHECKING, Sequence
+
+from eth_abi import decode as abi_decode
+from eth_utils import keccak, to_checksum_address
+
+from ..abi import Abi, Bound
+from ..agents.base import AccountData
+from ..market import STABLE_DECIMALS, SetupError
+from ..scenario import ReserveConfig
+from .aave_v3 import BASE_CURRENCY_UNIT, POOL_LOGIC_LIBRARIES, link_bytecode, load_artifact
+from .base import Call, LendingVenue, Liquidation, ReserveListing
+
+if TYPE_CHECKING:
+    from ..agents.base import View
+    from ..chain import TxRequest, TxResult
+    from ..market import Actors, Setup
+
+ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
+RAY = 10**27
+WAD = 10**18
+BPS = 10_000
+DEPLOY_GAS = 12_000_000
+CALL_GAS = 2_000_000
+INIT_RESERVE_GAS = 6_000_000  # per reserve: three token proxies created and initialized
+TRANSFER_TOPIC = keccak(text="Transfer(address,address,uint256)")
+
+AAVE_ERRORS = {
+    "26": "INVALID_AMOUNT",
+    "27": "RESERVE_INACTIVE",
+    "28": "RESERVE_FROZEN",
+    "29": "RESERVE_PAUSED",
+    "30": "BORROWING_NOT_ENABLED",
+    "32": "NOT_ENOUGH_AVAILABLE_USER_BALANCE",
+    "34": "COLLATERAL_BALANCE_IS_ZERO",
+    "35": "HEALTH_FACTOR_LOWER_THAN_LIQUIDATION_THRESHOLD",
+    "36": "COLLATERAL_CANNOT_COVER_NEW_BORROW",
+    "39": "NO_DEBT_OF_SELECTED_TYPE",
+    "43": "UNDERLYING_BALANCE_ZERO",
+    "45": "HEALTH_FACTOR_NOT_BELOW_THRESHOLD",
+    "46": "COLLATERAL_CANNOT_BE_LIQUIDATED",
+    "47": "SPECIFIED_CURRENCY_NOT_BORROWED_BY_USER",
+    "50": "BORROW_CAP_EXCEEDED",
+    "51": "SUPPLY_CAP_EXCEEDED",
+    "57": "LTV_VALIDATION_FAILED",
+    "61": "RESERVE_ALREADY_INITIALIZED",
+}
+"""Aave V3.0's numeric revert codes (`Errors.sol` of `@aave/core-v3`) for the engine's actions."""
+
+
+@lru_cache(maxsize=None)
+def compiled(name: str, libraries: tuple[tuple[str, str], ...] = ()) -> tuple[Abi, bytes]:
+    """ABI and creation code of Aave contract `name`, libraries linked (name -> address pairs)."""
+    artifact = load_artifact(name)
+    code = link_bytecode(artifact["bytecode"], artifact["linkReferences"], dict(libraries))
+    return Abi(artifact["abi"]), bytes.fromhex(code[2:])
+
+
+@lru_cache(maxsize=None)
+def abi_of(name: str) -> Abi:
+    return Abi(load_artifact(name)["abi"])
+
+
+def at(name: str, address: str) -> Bound:
+    """A deployed Aave contract of kind `name` (its ABI from the artifacts)."""
+    return Bound(name, address, abi_of(name))
+
+
+def ray(bps: int) -> int:
+    return bps * RAY // 10_000
+
+
+def read(setup: "Setup", contract: Bound, fn: str, *args) -> tuple:
+    """One view call on `contract`, decoded."""
+    return contract.abi.decode(fn, setup.chain.calls([contract.call(fn, *args)])[0])
+
+
+class AaveV3Venue(LendingVenue):
+    name = "aave-v3"
+
+    def __init__(self, existing_pool: str | None = None, market_id: str = "RWA testbed"):
+        self.existing_pool = to_checksum_address(existing_pool) if existing_pool else None
+        self.market_id = market_id
+        self.a_tokens: dict[str, Bound] = {}  # asset -> its aToken
+        self.treasury = ""
+        self.listed_here: list[str] = []  # assets this run listed (the rest were listed before)
+        self.decimals: dict[str, int] = {}  # lowercase asset -> token decimals
+        self.thresholds: dict[str, int] = {}  # lowercase asset -> liquidation threshold, bps
+        self.stable_asset = ""  # lowercase address of the borrowed stablecoin
+
+    # -- setup -----------------------------------------------------------------------------
+
+    def finish(self, setup: "Setup", actors: "Actors", reserves: Sequence[ReserveListing]) -> Bound:
+        if self.existing_pool:
+            self._attach(setup, actors)
+        else:
+            self._deploy_core(setup, actors, reserves)
+        self._list(setup, actors, reserves)
+        return self.pool
+
+    def _deploy(self, setup: "Setup", actors: "Actors", batch: list["TxRequest"], name: str, *args,
+                libraries: dict[str, str] | None = None) -> Bound:
+        abi, code = compiled(name, tuple(sorted((libraries or {}).items())))
+        return setup.deploy_code(actors.admin, name, abi, code, *args, batch=batch, gas=DEPLOY_GAS)
+
+    def _tx(self, actors: "Actors", contract: Bound, fn: str, *args, gas: int = CALL_GAS) -> "TxRequest":
+        return contract.tx(actors.admin, fn, *args, agent="setup", action=f"aave {fn}", gas=gas)
+
+    def _deploy_core(self, setup: "Setup", actors: "Actors", reserves: Sequence[ReserveListing]) -> None:
+        """Addresses provider, ACL, Pool and configurator behind their proxies, oracle, data provider."""
+        admin = actors.admin.address
+        batch: list["TxRequest"] = []
+        deploy = lambda name, *args, **kw: self._deploy(setup, actors, batch, name, *args, **kw)  # noqa: E731
+        provider = deploy("PoolAddressesProvider", self.market_id, admin)
+        # ACLManager's constructor reads the ACL admin from the provider: set it first.
+        batch.append(self._tx(actors, provider, "setACLAdmin", admin))
+        acl = deploy("ACLManager", provider.address)
+        batch.append(self._tx(actors, provider, "setACLManager", acl.address))
+        for role in ("addPoolAdmin", "addRiskAdmin", "addEmergencyAdmin"):
+            batch.append(self._tx(actors, acl, role, admin))
+        libraries = {name: deploy(name).address for name in POOL_LOGIC_LIBRARIES}
+        flash_loan = deploy("FlashLoanLogic", libraries={"BorrowLogic": libraries["BorrowLogic"]})
+        libraries["FlashLoanLogic"] = flash_loan.address
+        pool_impl = deploy("Pool", provider.address, libraries=libraries)
+        # Lock the implementation, as Aave's scripts do; the provider creates and initializes the proxy.
+        batch.append(self._tx(actors, pool_impl, "initialize", provider.address))
+        batch.append(self._tx(actors, provider, "setPoolImpl", pool_impl.address, gas=DEPLOY_GAS))
+        configurator_libraries = {"ConfiguratorLogic": deploy("ConfiguratorLogic").address}
+        configurator_impl = deploy("PoolConfigurator", libraries=configurator_libraries)
+        batch.append(self._tx(actors, configurator_impl, "initialize", provider.address))
+        batch.append(self._tx(actors, provider, "setPoolConfiguratorImpl", configurator_impl.address, gas=DEPLOY_GAS))
+        oracle = deploy("AaveOracle", provider.address, [r.asset.address for r in reserves],
+                        [r.feed.address for r in reserves], ZERO_ADDRESS, ZERO_ADDRESS, BASE_CURRENCY_UNIT)
+        batch.append(self._tx(actors, provider, "setPriceOracle", oracle.address))
+        data_provider = deploy("AaveProtocolDataProvider", provider.address)
+        batch.append(self._tx(actors, provider, "setPoolDataProvider", data_provider.address))
+        setup.mine(batch)
+        self._bind(setup, provider.address, actors.treasury.address)
+
+    def _bind(self, setup: "Setup", provider_address: str, treasury: str) -> None:
+        self.provider = at("PoolAddressesProvider", provider_address)
+        self.pool = at("Pool", read(setup, self.provider, "getPool")[0])
+        self.configurator = at("PoolConfigurator", read(setup, self.provider, "getPoolConfigurator")[0])
+        self.oracle = at("AaveOracle", read(setup, self.provider, "getPriceOracle")[0])
+        self.acl = at("ACLManager", read(setup, self.provider, "getACLManager")[0])
+        self.data_provider = at("AaveProtocolDataProvider", read(setup, self.provider, "getPoolDataProvider")[0])
+        self.treasury = treasury
+
+    def _attach(self, setup: "Setup", actors: "Actors") -> None:
+        """Binds to the market behind `existing_pool`; makes our admin a pool admin (impersonating the
+        ACL admin: a fork's cheat, never possible on a live chain)."""
+        from ..fork import send_as
+
+        pool = at("Pool", self.existing_pool)
+        code = setup.chain.rpc.call("eth_getCode", pool.address, "latest")
+        if code in (None, "0x"):
+            raise SetupError(f"venue.aave_pool_address: no contract at {pool.address} on this chain")
+        provider = read(setup, pool, "ADDRESSES_PROVIDER")[0]
+        self._bind(setup, provider, actors.treasury.address)
+        if not read(setup, self.acl, "isPoolAdmin", actors.admin.address)[0]:
+            acl_admin = read(setup, self.provider, "getACLAdmin")[0]
+            send_as(setup, acl_admin, self.acl, "addPoolAdmin", actors.admin.address)
+
+    def _list(self, setup: "Setup", actors: "Actors", reserves: Sequence[ReserveListing]) -> None:
+        """Token implementations, one rate strategy per reserve, `initReserves`, risk parameters."""
+        listed = {a.lower() for a in read(setup, self.pool, "getReservesList")[0]}
+        new = [r for r in reserves if r.asset.address.lower() not in listed]
+        batch: list["TxRequest"] = []
+        if self.existing_pool:
+            batch.append(self._tx(actors, self.oracle, "setAssetSources", [r.asset.address for r in new],
+                                  [r.feed.address for r in new]))
+        if new:
+            deploy = lambda name, *args: self._deploy(setup, actors, batch, name, *args)  # noqa: E731
+            a_token = deploy("AToken", self.pool.address)
+            stable_debt = deploy("StableDebtToken", self.pool.address)  # required by initReserves, unused
+            variable_debt = deploy("VariableDebtToken", self.pool.address)
+            inputs = []
+            for r in new:
+                c = r.config
+                strategy = deploy("DefaultReserveInterestRateStrategy", self.provider.address,
+                                  ray(c.optimal_utilization_bps), ray(c.base_rate_bps), ray(c.slope1_bps),
+                                  ray(c.slope2_bps), 0, 0, 0, 0, 0)
+                inputs.append((a_token.address, stable_debt.address, variable_debt.address, r.decimals,
+                               strategy.address, r.asset.address, self.treasury, ZERO_ADDRESS,
+                               f"Aave {r.symbol}", f"a{r.symbol}", f"Aave Variable Debt {r.symbol}",
+                               f"variableDebt{r.symbol}", f"Aave Stable Debt {r.symbol}", f"stableDebt{r.symbol}", b""))
+            batch.append(self._tx(actors, self.configurator, "initReserves", inputs, gas=INIT_RESERVE_GAS * len(new)))
+            for r in new:
+                batch += self._risk_parameters(actors, r.asset.address, r.config)
+        if batch:
+            setup.mine(batch)
+        self.listed_here = [r.asset.address for r in new]
+        self.decimals = {r.asset.address.lower(): r.decimals for r in reserves}
+        self.thresholds = {r.asset.address.lower(): r.config.liquidation_threshold_bps for r in reserves}
+        self.stable_asset = reserves[0].asset.address.lower()  # the market lists the stablecoin first
+        for r in reserves:
+            a_token_address = read(setup, self.data_provider, "getReserveTokensAddresses", r.asset.address)[0]
+            self.a_tokens[r.asset.address] = at("AToken", a_token_address)
+
+    def _risk_parameters(self, actors: "Actors", asset: str, c: ReserveConfig) -> list["TxRequest"]:
+        txs = []
+        if c.liquidation_threshold_bps:
+            txs.append(self._tx(actors, self.configurator, "configureReserveAsCollateral", asset, c.ltv_bps,
+                                c.liquidation_threshold_bps, c.liquidation_bonus_bps))
+        if c.borrowing_enabled:
+            txs.append(self._tx(actors, self.configurator, "setReserveBorrowing", asset, True))
+        if c.reserve_factor_bps:
+            txs.append(self._tx(actors, self.configurator, "setReserveFactor", asset, c.reserve_factor_bps))
+        if c.liquidation_protocol_fee_bps:
+            txs.append(self._tx(actors, self.configurator, "setLiquidationProtocolFee", asset,
+                                c.liquidation_protocol_fee_bps))
+        return txs
+
+    def contracts(self) -> list[Bound]:
+        return [self.pool, self.configurator, self.oracle, *self.a_tokens.values()]
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def view_calls(self, users: Sequence[str], stable: Bound) -> list[Call]:
+        return [self.pool.call("getUserAccountData", user) for user in users]
+
+    def decode_view(self, answers: Sequence[bytes], stable_answer: int) -> tuple[list[AccountData], int]:
+        accounts = [AccountData(*abi_decode(["uint256"] * 6, raw)) for raw in answers]
+        return accounts, self.bad_debt(accounts, stable_answer)
+
+    @staticmethod
+    def bad_debt(accounts: Sequence[AccountData], stable_answer: int) -> int:
+        """Debt (stablecoin units) of borrowers left with no collateral of any value."""
+        if stable_answer <= 0:
+            return 0
+        stranded = sum(a.debt_base for a in accounts if a.collateral_base == 0 and a.debt_base > 0)
+        return stranded * 10**STABLE_DECIMALS // stable_answer
+
+    def liquidations(self, results: Sequence["TxResult"], after: "View",
+                     borrowers: dict[str, int]) -> list[tuple["TxResult", Liquidation]]:
+        pool = self.pool.address.lower()
+        a_tokens = {t.address.lower() for t in self.a_tokens.values()}
+        treasury_topic = "0x" + bytes(12).hex() + self.treasury[2:].lower()
+        found: list[tuple["TxResult", Liquidation]] = []
+        assets: list[tuple[str, str]] = []  # (collateral, debt) of each found liquidation
+        for result in results:
+            if result.reverted:
+                continue
+            fees: dict[str, int] = {}  # user -> collateral sent to the treasury, before its LiquidationCall
+            for log in result.logs:
+                address, topics = log["address"].lower(), log["topics"]
+                if (address in a_tokens and len(topics) == 3 and topics[0] == "0x" + TRANSFER_TOPIC.hex()
+                        and topics[2].lower() == treasury_topic):
+                    user = "0x" + topics[1][-40:]
+                    fees[user] = fees.get(user, 0) + int(log["data"], 16)
+                    continue
+                if address != pool:
+                    continue
+                decoded = self.pool.abi.decode_log(log)
+                if decoded is None or decoded[0] != "LiquidationCall":
+                    continue
+                f = decoded[1]
+                collateral, debt = f["collateralAsset"].lower(), f["debtAsset"].lower()
+                found.append((result, Liquidation(
+                    user=f["user"],
+                    debt_repaid=f["debtToCover"],
+                    collateral_seized=f["liquidatedCollateralAmount"],
+                    protocol_fee=fees.pop(f["user"].lower(), 0),
+                    collateral_price=self._price(collateral, after),
+                    debt_price=self._price(debt, after),
+                    hf_before=0,
+                    hf_after=0,
+                )))
+                assets.append((collateral, debt))
+        self._health_and_deficit(found, assets, after, borrowers)
+        return found
+
+    def _price(self, asset: str, view: "View") -> int:
+        """The asset's feed answer in the block (8 decimals): the stablecoin's, else the SPV token's."""
+        return view.stable_answer if asset == self.stable_asset else view.oracle_answer
+
+    def _health_and_deficit(self, found: list[tuple["TxResult", Liquidation]], assets: list[tuple[str, str]],
+                            after: "View", borrowers: dict[str, int]) -> None:
+        """Health factors around each liquidation, rebuilt backwards from the borrower's account data
+        at the end of the block plus what each later liquidation took (at the block's prices, in
+        Aave's base currency, with its half-up percent and WAD rounding); and, on the borrower's last
+        liquidation of the block, the debt left without collateral."""
+        by_user: dict[str, list[int]] = {}
+        for k, (_, liq) in enumerate(found):
+            by_user.setdefault(liq.user.lower(), []).append(k)
+        for user, ks in by_user.items():
+            i = borrowers.get(user)
+            if i is None:
+                continue
+            end = after.accounts[i]
+            collateral_base, debt_base, health = end.collateral_base, end.debt_base, end.health_factor
+            for k in reversed(ks):
+                liq = found[k][1]
+                collateral, debt = assets[k]
+                liq.hf_after = health
+                seized = liq.collateral_seized + liq.protocol_fee
+                collateral_base += seized * liq.collateral_price // 10**self.decimals[collateral]
+                debt_base += liq.debt_repaid * liq.debt_price // 10**self.decimals[debt]
+                threshold = self.thresholds[collateral]
+                weighted = (collateral_base * threshold + BPS // 2) // BPS
+                health = (weighted * WAD + debt_base // 2) // debt_base if debt_base else 2**256 - 1
+                liq.hf_before = health
+            if end.collateral_base == 0 and end.debt_base > 0 and after.stable_answer > 0:
+                found[ks[-1]][1].deficit_created = end.debt_base * 10**STABLE_DECIMALS // after.stable_answer
+
+    def describe_error(self, message: str) -> str:
+        name = AAVE_ERRORS.get(message.strip())
+        return f"{message} ({name})" if name else message

@@ -1,0 +1,117 @@
+"""The lending venue as the engine sees it: a small adapter around a pool with Aave V3's user ABI.
+
+Both venues take the same transactions from agents (`supply`, `borrow`, `repay`, `withdraw`,
+`liquidationCall`, all on `venue.pool`); they differ in how they are deployed, how the engine reads
+every borrower's account data in one step, how bad debt is measured and which events record a
+liquidation. A venue implements:
+
+- `deploy(setup, actors, batch)`: contracts created in the market's first block (our pool);
+- `finish(setup, actors, reserves)`: after that block (the feeds and tokens exist): deploy or
+  attach to the real market and list the reserves; returns the pool users call;
+- `configure(setup, actors, reserves, batch)`: listing transactions that ride with funding;
+- `view_calls(users, stable)` / `decode_view(answers, stable_answer)`: the per-step read, as
+  eth_calls for the engine's batch, and its decoding into `AccountData` and bad debt;
+- `liquidations(results, after, borrowers)`: venue-neutral `Liquidation` records from
+  one mined block's logs.
+
+`create(scenario)` picks the venue a scenario asks for (`venue.kind`).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Sequence
+
+from ..agents.base import AccountData
+
+if TYPE_CHECKING:
+    from ..abi import Bound
+    from ..agents.base import View
+    from ..chain import TxRequest, TxResult
+    from ..market import Actors, Setup
+    from ..scenario import ReserveConfig, Scenario
+
+Call = tuple[str, bytes]  # (to, calldata) of one eth_call
+
+VENUE_KINDS = ("ours", "aave-v3")
+
+
+@dataclass(frozen=True)
+class ReserveListing:
+    """One reserve a venue lists: the token, its USD feed (8 decimals) and the scenario's parameters."""
+
+    asset: "Bound"
+    feed: "Bound"
+    config: "ReserveConfig"
+    symbol: str
+    decimals: int
+
+
+@dataclass
+class Liquidation:
+    """One liquidation, whatever the venue; amounts in token units, prices in USD with 8 decimals,
+    health factors in WAD. `deficit_created` (debt-token units) is the debt the liquidation left
+    without any collateral: written off on-chain by our pool, left on the borrower by Aave V3.0."""
+
+    user: str
+    debt_repaid: int
+    collateral_seized: int  # to the liquidator (the protocol fee excluded)
+    protocol_fee: int  # collateral to the treasury
+    collateral_price: int
+    debt_price: int
+    hf_before: int
+    hf_after: int
+    deficit_created: int = 0
+
+
+class LendingVenue(ABC):
+    """A lending market with Aave V3's user ABI, deployed and read through the engine's fast path."""
+
+    name: str = "venue"
+    pool: "Bound"
+
+    def deploy(self, setup: "Setup", actors: "Actors", batch: list["TxRequest"]) -> None:
+        """Adds to the market's first block whatever needs no other contract (default: nothing)."""
+
+    @abstractmethod
+    def finish(self, setup: "Setup", actors: "Actors", reserves: Sequence[ReserveListing]) -> "Bound":
+        """Deploys or attaches to the market once tokens and feeds exist; returns the pool users call."""
+
+    def configure(self, setup: "Setup", actors: "Actors", reserves: Sequence[ReserveListing],
+                  batch: list["TxRequest"]) -> None:
+        """Adds reserve-listing transactions to the funding block (default: nothing)."""
+
+    def contracts(self) -> list["Bound"]:
+        """Every venue contract whose ABI helps decode reverts and balances."""
+        return [self.pool]
+
+    @abstractmethod
+    def view_calls(self, users: Sequence[str], stable: "Bound") -> list[Call]:
+        """The eth_calls that read every borrower's account data and the bad debt."""
+
+    @abstractmethod
+    def decode_view(self, answers: Sequence[bytes], stable_answer: int) -> tuple[list[AccountData], int]:
+        """(account data per borrower, bad debt in stablecoin units) from `view_calls`' answers."""
+
+    @abstractmethod
+    def liquidations(self, results: Sequence["TxResult"], after: "View",
+                     borrowers: dict[str, int]) -> list[tuple["TxResult", Liquidation]]:
+        """The liquidations in one mined block, in order, each with its transaction. `after` is the
+        view at the end of the block; `borrowers` maps lowercase addresses to their index in its
+        accounts."""
+
+    def describe_error(self, message: str) -> str:
+        """A revert message as the venue names it (Aave's numeric codes get their names)."""
+        return message
+
+
+def create(scenario: "Scenario") -> LendingVenue:
+    """The venue `scenario.venue` asks for."""
+    from .aave import AaveV3Venue
+    from .ours import OurPool
+
+    cfg = scenario.venue
+    if cfg.kind == "aave-v3":
+        return AaveV3Venue(existing_pool=cfg.aave_pool_address)
+    return OurPool()

@@ -1,0 +1,90 @@
+"""Our `LendingPool` as a venue: Aave V3.0's numbers, V3.3-style on-chain deficit, batched reads.
+
+- Deployed in the market's first block; reserves listed with `initReserve(asset, feed, params)`.
+- One eth_call reads every borrower: `getUsersAccountData(users)`, plus `deficit(stablecoin)`.
+- Bad debt is the pool's own `deficit(asset)`: debt written off when a liquidation takes a
+  borrower's last collateral (`DeficitCreated`, emitted just before that `LiquidationExecuted`).
+- `LiquidationExecuted` carries prices and health factors before and after: records are exact.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Sequence
+
+from ..agents.base import AccountData
+from ..market import reserve_params
+from .base import Call, LendingVenue, Liquidation, ReserveListing
+
+if TYPE_CHECKING:
+    from ..abi import Bound
+    from ..agents.base import View
+    from ..chain import TxRequest, TxResult
+    from ..market import Actors, Setup
+
+INIT_RESERVE_GAS = 1_000_000
+ACCOUNT_WORDS = 6  # words per AccountData struct in getUsersAccountData's answer
+
+
+def word(data: bytes, i: int = 0) -> int:
+    """The i-th 32-byte word of ABI-encoded `data`, as an unsigned integer."""
+    return int.from_bytes(data[32 * i: 32 * i + 32], "big")
+
+
+class OurPool(LendingVenue):
+    name = "ours"
+
+    def deploy(self, setup: "Setup", actors: "Actors", batch: list["TxRequest"]) -> None:
+        self.pool = setup.deploy(actors.admin, "LendingPool", actors.admin.address, actors.treasury.address,
+                                 batch=batch)
+
+    def finish(self, setup: "Setup", actors: "Actors", reserves: Sequence[ReserveListing]) -> "Bound":
+        return self.pool
+
+    def configure(self, setup: "Setup", actors: "Actors", reserves: Sequence[ReserveListing],
+                  batch: list["TxRequest"]) -> None:
+        for r in reserves:
+            batch.append(self.pool.tx(actors.admin, "initReserve", r.asset.address, r.feed.address,
+                                      reserve_params(r.config), agent="setup", action=f"initReserve {r.asset.name}",
+                                      gas=INIT_RESERVE_GAS))
+
+    def view_calls(self, users: Sequence[str], stable: "Bound") -> list[Call]:
+        return [self.pool.call("getUsersAccountData", list(users)), self.pool.call("deficit", stable.address)]
+
+    def decode_view(self, answers: Sequence[bytes], stable_answer: int) -> tuple[list[AccountData], int]:
+        accounts_raw, deficit_raw = answers
+        n = word(accounts_raw, 1)  # ABI: offset, length, then n structs of 6 words
+        accounts = [AccountData(*(word(accounts_raw, 2 + ACCOUNT_WORDS * k + j) for j in range(ACCOUNT_WORDS)))
+                    for k in range(n)]
+        return accounts, word(deficit_raw)
+
+    def liquidations(self, results: Sequence["TxResult"], after: "View",
+                     borrowers: dict[str, int]) -> list[tuple["TxResult", Liquidation]]:
+        pool = self.pool.address.lower()
+        found: list[tuple["TxResult", Liquidation]] = []
+        for result in results:
+            if result.reverted:
+                continue
+            written_off: dict[str, int] = {}  # user -> debt written off, waiting for its liquidation event
+            for log in result.logs:
+                if log["address"].lower() != pool:
+                    continue
+                decoded = self.pool.abi.decode_log(log)
+                if decoded is None:
+                    continue
+                name, f = decoded
+                if name == "DeficitCreated":
+                    user = f["user"].lower()
+                    written_off[user] = written_off.get(user, 0) + f["amountCreated"]
+                elif name == "LiquidationExecuted":
+                    found.append((result, Liquidation(
+                        user=f["user"],
+                        debt_repaid=f["debtRepaid"],
+                        collateral_seized=f["collateralSeized"],
+                        protocol_fee=f["protocolFee"],
+                        collateral_price=f["collateralPrice"],
+                        debt_price=f["debtPrice"],
+                        hf_before=f["healthFactorBefore"],
+                        hf_after=f["healthFactorAfter"],
+                        deficit_created=written_off.pop(f["user"].lower(), 0),
+                    )))
+        return found

@@ -1,0 +1,116 @@
+"""The threshold fuzzer (src/rwa_testbed/fuzzing.py, scripts/fuzz_thresholds.py) on a tiny budget.
+
+Same code as `ape run fuzz_thresholds`: a 3-run hypothesis search and a 1 x 2 frontier grid with two
+thresholds on real_estate_flash_crash (12 borrowers, 8 holders, 25 days), on the test chain.
+"""
+
+import importlib.util
+import json
+import shlex
+from pathlib import Path
+
+import click
+import pytest
+
+from rwa_testbed import fuzzing
+from rwa_testbed import scenario as scenarios
+from rwa_testbed.engine import Engine
+
+SEARCH_BUDGET = 3
+SEARCH_SEED = 2  # its three draws include a configuration with bad debt
+SCRIPT = Path(__file__).parents[2] / "scripts" / "fuzz_thresholds.py"
+
+
+@pytest.fixture
+def runner(chain):
+    return fuzzing.Runner(chain.provider.uri, "real_estate_flash_crash")
+
+
+def rerun_command(command: str, uri: str) -> dict:
+    """Runs an `ape run crash_scenario ...` command line's scenario with the engine; returns the summary."""
+    args = shlex.split(command)
+    assert args[:3] == ["ape", "run", "crash_scenario"]
+    name = args[args.index("--scenario") + 1]
+    seed = int(args[args.index("--seed") + 1])
+    sets = [args[i + 1] for i, arg in enumerate(args) if arg == "--set"]
+    return Engine(scenarios.load(name, sets, seed=seed), uri).run().summary
+
+
+def test_search__tiny_budget__worst_configuration_reproduces_exactly(runner, chain, tmp_path):
+    trials = fuzzing.search(runner, SEARCH_BUDGET, seed=SEARCH_SEED)
+    files = fuzzing.write_search(tmp_path, runner, trials, top=2)
+
+    assert [t.index for t in trials] == list(range(SEARCH_BUDGET)) and runner.runs == SEARCH_BUDGET
+    for t in trials:
+        assert t.error is None, t.error
+        assert fuzzing.valid_collateral(t.config.ltv_bps, t.config.liquidation_threshold_bps,
+                                        t.config.liquidation_bonus_bps) is None
+    rows = files["search"].read_text().splitlines()
+    assert len(rows) == 1 + SEARCH_BUDGET and rows[0].startswith("index,bad_debt_usd,")
+    worst = json.loads(files["worst"].read_text())["worst"]
+    assert [w["bad_debt_usd"] for w in worst] == sorted((t.bad_debt_usd for t in trials), reverse=True)[:2]
+    assert worst[0]["bad_debt_usd"] > 0, "pick a SEARCH_SEED whose draws leave bad debt"
+
+    # The printed command line reruns the worst configuration to the same on-chain deficit.
+    rerun = rerun_command(worst[0]["command"], chain.provider.uri)
+    assert rerun["bad_debt"]["usd"] == worst[0]["bad_debt_usd"]
+    assert rerun["liquidations"]["count"] == worst[0]["liquidations"]
+
+
+def test_frontier__tiny_grid__safe_threshold_is_the_highest_without_bad_debt(runner, tmp_path):
+    thresholds = [3_000, 7_500]
+    result = fuzzing.frontier(runner, [1_800], [25_000_000, 400_000_000], thresholds)
+    files = fuzzing.write_frontier(tmp_path, runner, result)
+
+    assert [(c.latency_seconds, c.depth_usd) for c in result.cells] == [(1_800, 25_000_000), (1_800, 400_000_000)]
+    for cell in result.cells:
+        assert cell.safe_threshold_bps in (None, *thresholds)
+        tried = [(t.labels["threshold_bps"], t.bad_debt_usd) for t in cell.runs]
+        # thresholds from the highest down; every one above the safe one left bad debt
+        assert [lt for lt, _ in tried] == sorted(thresholds, reverse=True)[: len(tried)]
+        assert all(bad > 0 for lt, bad in tried if cell.safe_threshold_bps is None or lt > cell.safe_threshold_bps)
+        if cell.safe_threshold_bps is not None:
+            assert tried[-1] == (cell.safe_threshold_bps, 0.0)
+    assert any(c.safe_threshold_bps == 3_000 for c in result.cells), "the 55 % shock is survivable at 30 %"
+
+    frontier_rows = files["frontier"].read_text().splitlines()
+    assert frontier_rows[0] == "oracle_kind,latency_seconds,depth_usd,safe_threshold_bps,runs"
+    assert len(frontier_rows) == 1 + len(result.cells)
+    runs_rows = files["frontier_runs"].read_text().splitlines()
+    assert len(runs_rows) == 1 + sum(len(c.runs) for c in result.cells)
+    png = files["heatmap"].read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 5_000
+    table = fuzzing.frontier_table(result)
+    assert "TWAP window" in table and "30 min" in table and "$25M" in table
+
+
+def test_frontier__threshold_breaking_aave_rules__rejected_before_any_run(runner):
+    with pytest.raises(ValueError, match="must exceed 10000"):
+        fuzzing.check_thresholds(runner.base, [3_000, 10_000])  # the bonus would have to be <= 100 %
+    assert runner.runs == 0
+
+
+def test_configs__shock_overrides__scale_drops_and_durations():
+    base = scenarios.load("real_estate_flash_crash")
+    assert fuzzing.shock_overrides(base, 100, 100) == []
+    assert fuzzing.shock_overrides(base, 150, 50) == [
+        "shocks.0.value_haircut_pct=45", "shocks.1.value_drop_pct=52.5", "shocks.2.within_minutes=30",
+        "shocks.3.at_days=20.005",
+    ]
+
+
+def test_cli_lists__bad_input__clear_click_errors():
+    spec = importlib.util.spec_from_file_location("fuzz_thresholds_script", SCRIPT)
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    thresholds = script.IntList(minimum=1, maximum=9_900)
+
+    assert thresholds.convert("3000, 5_000,7500", None, None) == [3_000, 5_000, 7_500]
+    with pytest.raises(click.BadParameter, match="'abc' is not an integer"):
+        thresholds.convert("3000,abc", None, None)
+    with pytest.raises(click.BadParameter, match="must be between 1 and 9900"):
+        thresholds.convert("12000", None, None)
+    with pytest.raises(click.BadParameter, match="at least one number"):
+        thresholds.convert(" , ", None, None)
+    with pytest.raises(click.BadParameter, match="repeated"):
+        thresholds.convert("3000,3000", None, None)

@@ -1,0 +1,88 @@
+"""Fork-mode helpers: upstream URLs never printed with their keys, settings from the environment,
+scenario addresses as YAML writes them, Aave's error codes as its artifacts define them."""
+
+import pytest
+from eth_abi import decode
+from eth_utils import keccak
+from hypothesis import given
+from hypothesis import strategies as st
+
+from rwa_testbed import fork
+from rwa_testbed import scenario as sc
+from rwa_testbed.venues.aave import AAVE_ERRORS
+from rwa_testbed.venues.aave_v3 import load_artifact
+
+
+@pytest.mark.parametrize(
+    "url, masked",
+    [
+        ("https://eth-mainnet.g.alchemy.com/v2/abcDEF123456", "https://eth-mainnet.g.alchemy.com/v2/***"),
+        ("https://mainnet.infura.io/v3/0123456789abcdef0123", "https://mainnet.infura.io/v3/***"),
+        ("wss://x.quiknode.pro/SECRETTOKEN/", "wss://x.quiknode.pro/***/"),
+        ("http://user:pw@127.0.0.1:8545/?apikey=SECRET&x=1", "http://***@127.0.0.1:8545/?apikey=***&x=***"),
+        ("http://127.0.0.1:8545", "http://127.0.0.1:8545"),
+        (None, "<unset>"),
+        ("not a url", "***"),
+    ],
+)
+def test_mask_url__keys_in_path_query_or_credentials__replaced(url, masked):
+    assert fork.mask_url(url) == masked
+
+
+SECRET = st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-", min_size=5, max_size=64)
+
+
+@given(secret=SECRET, where=st.sampled_from(["path", "query", "password", "user", "fragment"]))
+def test_mask_url__any_secret_of_five_characters_or_more__never_in_the_output(secret, where):
+    url = {
+        "path": f"https://rpc.example.org/v2/{secret}",
+        "query": f"https://rpc.example.org/?key={secret}",
+        "password": f"https://me:{secret}@rpc.example.org/",
+        "user": f"https://{secret}@rpc.example.org/",
+        "fragment": f"https://rpc.example.org/#{secret}",
+    }[where]
+    assert secret not in fork.mask_url(url).replace("rpc.example.org", "")
+
+
+def test_settings_from_env__url_and_block__read_and_described_masked():
+    environ = {fork.FORK_URL_ENV: "https://n.example/v2/KEY12345", fork.FORK_BLOCK_ENV: "19000000"}
+    settings = fork.settings_from_env(environ)
+
+    assert (settings.url, settings.block) == ("https://n.example/v2/KEY12345", 19_000_000)
+    assert settings.describe() == "fork of https://n.example/v2/*** at block 19000000"
+    assert fork.settings_from_env({}).url is None
+
+
+def test_settings_from_env__block_not_a_number__raises_naming_the_variable():
+    with pytest.raises(ValueError, match=fork.FORK_BLOCK_ENV):
+        fork.settings_from_env({fork.FORK_BLOCK_ENV: "latest"})
+
+
+def test_scenario__unquoted_hex_address_from_yaml__kept_as_an_address():
+    address = "0x87870Bca3F3fD6335C3F4ce8392D69350B4fA4E2"
+    s = sc.load("credit_default_ripple", ["venue.kind=aave-v3", f"venue.aave_pool_address={address}",
+                                          f"market.existing.stable_feed_address={address}"])
+
+    assert s.venue.aave_pool_address.lower() == address.lower()
+    assert s.market.existing.stable_feed_address.lower() == address.lower()
+
+
+@pytest.mark.parametrize(
+    "override, path",
+    [("venue.kind=compound", "venue.kind"), ("venue.aave_pool_address='0x1234'", "venue.aave_pool_address"),
+     ("market.existing.stable_feed_address=feed", "market.existing.stable_feed_address")],
+)
+def test_scenario__bad_venue_or_address__error_names_the_field(override, path):
+    with pytest.raises(sc.ScenarioError, match=path.replace(".", r"\.")):
+        sc.load("credit_default_ripple", [override])
+
+
+def test_aave_error_codes__names_match_the_v30_artifacts(chain):
+    # Errors.sol's public constants, executed from the artifact's runtime code (eth_call override).
+    errors = load_artifact("Errors")
+    where = "0x" + "e0" * 20
+    for code, name in AAVE_ERRORS.items():
+        data = "0x" + keccak(text=f"{name}()")[:4].hex()
+        answer = chain.provider.make_request(
+            "eth_call", [{"to": where, "data": data}, "latest", {where: {"code": errors["deployedBytecode"]}}])
+        assert decode(["string"], bytes.fromhex(answer[2:]))[0] == code, name
