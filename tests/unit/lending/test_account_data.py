@@ -3,7 +3,7 @@ price checks (non-positive answers, optional staleness)."""
 
 import ape
 import pytest
-from conftest import MAX_UINT, RWA_PARAMS, STABLE_PARAMS, USDC, VARIABLE, WAD
+from .lending_defaults import MAX_UINT, RWA_PARAMS, STABLE_PARAMS, USDC, VARIABLE, WAD
 
 from rwa_testbed.aave_math import PositionLine, account_data
 

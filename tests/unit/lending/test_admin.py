@@ -3,7 +3,7 @@ events, and every privileged function refused to `attacker`."""
 
 import ape
 import pytest
-from conftest import RWA_PARAMS, STABLE_PARAMS, USDC, WAD, reserve_params
+from .lending_defaults import RWA_PARAMS, STABLE_PARAMS, USDC, WAD, reserve_params
 
 from rwa_testbed.aave_math import RAY
 

@@ -1,7 +1,7 @@
 """setUserUseReserveAsCollateral: toggling, no-op when unchanged, health-factor and LTV rules."""
 
 import ape
-from conftest import STABLE_PARAMS, USDC, WAD
+from .lending_defaults import STABLE_PARAMS, USDC, WAD
 
 from rwa_testbed.aave_math import PositionLine, account_data
 

@@ -6,7 +6,7 @@ equal to the wei, and so must the as-of-now views some time later.
 """
 
 import pytest
-from conftest import MAX_UINT, STABLE_PARAMS, USDC, VARIABLE, WAD
+from .lending_defaults import MAX_UINT, STABLE_PARAMS, USDC, VARIABLE, WAD
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

@@ -2,7 +2,7 @@
 zero-LTV rules, liquidity and pause checks."""
 
 import ape
-from conftest import MAX_UINT, RWA_PARAMS, USDC, WAD
+from .lending_defaults import MAX_UINT, RWA_PARAMS, USDC, WAD
 
 from rwa_testbed.aave_math import RAY, ray_mul
 
