@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
-from eth_utils import keccak, to_checksum_address
+from eth_utils import keccak
 
 DEFAULT_GAS_LIMIT = 2_000_000
 BLOCK_GAS_LIMIT = 1_000_000_000  # raised so that one step's transactions always fit one block
@@ -264,6 +264,3 @@ class FastChain:
         )
         return [bytes.fromhex(a[2:]) for a in answers]
 
-
-def checksum(address: str) -> str:
-    return to_checksum_address(address)

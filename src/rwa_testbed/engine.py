@@ -119,7 +119,6 @@ class Engine:
             m.spv_feed.call("latestRoundData"),
             m.stable_feed.call("latestRoundData"),
             m.pair.call("getReserves"),
-            m.pair.call("totalSupply"),
             m.spv.call("latestNav"),
             m.spv.call("redemptionsFrozen"),
             m.spv.call("impaired"),
@@ -153,12 +152,11 @@ class Engine:
             stable_answer=max(0, stable[1]),
             spv_reserve=spv_reserve,
             stable_reserve=stable_reserve,
-            lp_supply=word(raw[3]),
             accounts=accounts,
             deficit=deficit,
-            nav_per_token=word(raw[4]),
-            redemptions_frozen=bool(word(raw[5])),
-            impaired=bool(word(raw[6])),
+            nav_per_token=word(raw[3]),
+            redemptions_frozen=bool(word(raw[4])),
+            impaired=bool(word(raw[5])),
             balances=balances,
         )
 
@@ -229,9 +227,7 @@ class Engine:
                 self._track_price(t, view)
                 rec.row(t, view, ctx, mode, len(results), sum(r.reverted for r in results))
                 # Step block by block while agents act; fast-forward after a quiet spell.
-                busy = any(r.request.agent not in ("keeper", "shock") for r in results) or any(
-                    r.request.agent == "shock" for r in results
-                )
+                busy = any(r.request.agent != "keeper" for r in results)  # routine keeper txs only: quiet
                 if busy:
                     mode, quiet = "step", 0
                 elif mode == "step":

@@ -6,7 +6,6 @@ on a fresh chain gives the same addresses every time.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -219,6 +218,3 @@ def reserve_params(config: ReserveConfig, supply_cap: int = 0, borrow_cap: int =
         bps_to_ray(config.slope2_bps),
     )
 
-
-def isqrt(n: int) -> int:
-    return math.isqrt(n)

@@ -45,7 +45,6 @@ class View:
     stable_answer: int  # stablecoin feed, 8 decimals
     spv_reserve: int  # AMM reserves, token units
     stable_reserve: int
-    lp_supply: int
     accounts: list[AccountData]  # per borrower, in population order
     deficit: int  # bad debt in the stablecoin, 6 decimals (our pool's deficit; Aave: debt left without collateral)
     nav_per_token: int  # SPV's latest attested NAV, 6 decimals per 1e18 tokens

@@ -31,7 +31,7 @@ def account(collateral=0, debt=0, hf=2 * WAD):
 
 def view(*accounts, oracle=90_000_000, stable=100_000_000):
     return View(t=0, oracle_answer=oracle, oracle_updated_at=0, stable_answer=stable, spv_reserve=1,
-                stable_reserve=1, lp_supply=1, accounts=list(accounts), deficit=0, nav_per_token=1,
+                stable_reserve=1, accounts=list(accounts), deficit=0, nav_per_token=1,
                 redemptions_frozen=False, impaired=False)
 
 
