@@ -1,4 +1,4 @@
-"""Actors (named by role, defined once) and hypothesis profiles for the whole suite.
+"""Actors (named by role, defined once), hypothesis profiles and the block clock for the whole suite.
 
 Area fixtures (deployments, factories) live in `tests/<level>/<area>/conftest.py`.
 """
@@ -25,6 +25,27 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+# Seconds between two blocks that no test timed itself. anvil's default is the wall clock, so
+# interest accrued between two transactions (and every amount computed from it) depended on how
+# busy the machine was; at a fixed interval each block's timestamp follows from the chain alone
+# (also after a snapshot is restored). A test that needs another time sets it
+# (`chain.pending_timestamp = ...`, which still wins).
+BLOCK_INTERVAL_SECONDS = 1
+
+
+@pytest.fixture(scope="session")
+def block_interval_seconds():
+    return BLOCK_INTERVAL_SECONDS
+
+
+@pytest.fixture(autouse=True)
+def _block_clock_pinned(chain):
+    """Every test runs with block timestamps that do not follow the wall clock (one cheap RPC; set
+    per test because a test may restart or switch the provider)."""
+    provider = chain.provider
+    if provider.is_connected and provider.name == "foundry" and provider.network.name == "local":
+        provider.make_request("anvil_setBlockTimestampInterval", [BLOCK_INTERVAL_SECONDS])
 
 
 @pytest.fixture(scope="session")

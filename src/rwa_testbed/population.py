@@ -151,7 +151,8 @@ def _deploy_contracts(setup: Setup, scenario: Scenario, actors: Actors) -> Marke
     setup.mine(batch)
     reserves = [
         ReserveListing(stable, stable_feed, m.lending.stablecoin, m.stablecoin.symbol, STABLE_DECIMALS),
-        ReserveListing(spv, spv_feed, m.lending.collateral, m.asset.symbol, SPV_DECIMALS),
+        ReserveListing(spv, spv_feed, m.lending.collateral, m.asset.symbol, SPV_DECIMALS,
+                       scenario.collateral_max_price_age_seconds()),
     ]
     pool = venue.finish(setup, actors, reserves)
 

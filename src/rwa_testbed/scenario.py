@@ -73,6 +73,13 @@ class OracleConfig(Model):
     heartbeat_seconds: Annotated[int, Field(ge=0)] = 0
     deviation_bps: Bps = 0
     twap_window_seconds: Annotated[int, Field(gt=0)] = 1800
+    max_age_seconds: Annotated[int, Field(ge=0)] | None = Field(
+        None,
+        description="the lending pool's staleness limit for this feed (`maxPriceAge`): a round older than "
+        "this blocks borrows, collateral withdrawals and switch-offs with debt, and liquidations "
+        "(StalePrice); 0 = never stale (Aave V3.0). Unset: from the feed's update cadence, see "
+        "`Scenario.collateral_max_price_age_seconds`",
+    )
 
 
 class AmmConfig(Model):
@@ -366,6 +373,32 @@ class Scenario(Model):
     shocks: list[ShockConfig] = []
     venue: VenueConfig = VenueConfig()
     run: RunConfig
+
+    def collateral_max_price_age_seconds(self) -> int:
+        """The pool's `maxPriceAge` for the SPV token's feed: `market.oracle.max_age_seconds` if set,
+        else a default that fits the feed's update cadence, so that the built-in scenarios' feeds
+        never go stale between two regular updates.
+
+        - latency feed: a round is published at each custodian report (or at each heartbeat, if one
+          is set), so the limit is that cadence + the longest publication delay in the scenario (its
+          own or a later `oracle_latency_change`) + 10 % of the cadence for a late report + the
+          longest `oracle_outage`. A NAV reported every 30 days with a 1 h delay: 33 days 1 h. With a
+          deviation threshold and no heartbeat an unchanged NAV is never republished: 0 (unchecked).
+        - TWAP: 0 (unchecked). The keeper updates the average only while the AMM price moves (the
+          average of a still market does not change), so its age says nothing about its accuracy.
+
+        Outages count because the engine reads every account through the pool's views, which revert
+        on a stale price; set the field to see the pool freeze, at the cost of those reads.
+        """
+        oracle = self.market.oracle
+        if oracle.max_age_seconds is not None:
+            return oracle.max_age_seconds
+        if oracle.kind == "twap" or (oracle.deviation_bps and not oracle.heartbeat_seconds):
+            return 0
+        cadence = oracle.heartbeat_seconds or round(self.market.custodian.report_every_days * 86_400)
+        delay = max([oracle.delay_seconds] + [s.delay_seconds for s in self.shocks if s.kind == "oracle_latency_change"])
+        outage = max([0] + [round(s.duration_days * 86_400) for s in self.shocks if s.kind == "oracle_outage"])
+        return cadence + delay + cadence // 10 + outage
 
     @model_validator(mode="after")
     def _shocks_within_run(self) -> "Scenario":

@@ -216,7 +216,7 @@ class ProtocolMachine(RuleBasedStateMachine):
         self._count_step()
         token = self._token(asset)
         wallet = self.d.read([(asset, "balanceOf", (self.addr[user],))])[0]
-        amount = 1 if one_wei else wallet * percent // 100
+        amount = min(1, wallet) if one_wei else wallet * percent // 100  # an empty wallet supplies 0: InvalidAmount
         outcome = self._tx(user, "pool", "supply", token, amount, self.addr[user], 0, allowed="supply")
         if outcome.ok:
             self._moved_shares()
@@ -251,8 +251,11 @@ class ProtocolMachine(RuleBasedStateMachine):
     def repay(self, payer, user, own, mode, percent):
         self._count_step()
         user = payer if own else user
-        debt = self._pending([("pool", "debtBalanceOf", (self.m.stablecoin.address, self.addr[user]))])[0]
+        debt, wallet = self._pending([("pool", "debtBalanceOf", (self.m.stablecoin.address, self.addr[user])),
+                                      ("stable", "balanceOf", (self.addr[payer],))])
         amount = {"percent": debt * percent // 100, "max": MAX_UINT, "one_wei": 1, "balance_plus_one": debt + 1}[mode]
+        if min(debt, amount) > wallet:
+            amount = wallet  # the payer pays what it holds (an empty wallet: 0, InvalidAmount)
         outcome = self._tx(payer, "pool", "repay", self.m.stablecoin.address, amount, VARIABLE, self.addr[user],
                            allowed="repay")
         if outcome.ok:

@@ -67,3 +67,26 @@ def test_amm_actions_bounded_by_wallets(protocol_machine):
         ("greedy_swap", {"extra": 1, "sell_rwa": True, "size_bps": 5_000}),
     ])
 
+
+
+def test_supply_one_wei_from_an_empty_wallet__harness_supplies_nothing(protocol_machine):
+    """Harness failure (deep profile): the borrower supplied its whole stablecoin wallet, then the
+    machine drew a 1 wei supply, which the token refused (ERC20InsufficientBalance, not a pool
+    error). A supply is now limited by the wallet: 0 from an empty one (InvalidAmount)."""
+    replay(protocol_machine, [
+        ("supply", {"asset": "stable", "one_wei": False, "percent": 100, "user": "borrower"}),
+        ("supply", {"asset": "stable", "one_wei": True, "percent": 38, "user": "borrower"}),
+    ])
+
+
+def test_repay_more_than_the_payers_wallet__harness_pays_what_it_holds(protocol_machine):
+    """Harness failure (deep profile): a payer with less stablecoin than the repayment drawn (here
+    none, after supplying it all) made the token revert. The payer now repays at most its wallet."""
+    replay(protocol_machine, [
+        ("supply", {"asset": "stable", "one_wei": False, "percent": 100, "user": "borrower"}),
+        ("repay", {"payer": "borrower", "user": "borrower", "own": True, "mode": "max", "percent": 0}),
+        ("repay", {"payer": "borrower", "user": "other_borrower", "own": False, "mode": "one_wei", "percent": 0}),
+        ("supply", {"asset": "stable", "one_wei": False, "percent": 100, "user": "other_borrower"}),
+        ("supply", {"asset": "stable", "one_wei": False, "percent": 60, "user": "trader"}),
+        ("repay", {"payer": "trader", "user": "trader", "own": True, "mode": "balance_plus_one", "percent": 0}),
+    ])

@@ -46,6 +46,7 @@ class ReserveListing:
     config: "ReserveConfig"
     symbol: str
     decimals: int
+    max_price_age_seconds: int = 0  # the pool's staleness limit for `feed` (0: unchecked, as Aave V3.0)
 
 
 @dataclass

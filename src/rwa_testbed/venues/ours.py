@@ -46,6 +46,10 @@ class OurPool(LendingVenue):
             batch.append(self.pool.tx(actors.admin, "initReserve", r.asset.address, r.feed.address,
                                       reserve_params(r.config), agent="setup", action=f"initReserve {r.asset.name}",
                                       gas=INIT_RESERVE_GAS))
+            if r.max_price_age_seconds:
+                batch.append(self.pool.tx(actors.admin, "setPriceSource", r.asset.address, r.feed.address,
+                                          r.max_price_age_seconds, agent="setup",
+                                          action=f"setPriceSource {r.asset.name}"))
 
     def view_calls(self, users: Sequence[str], stable: "Bound") -> list[Call]:
         return [self.pool.call("getUsersAccountData", list(users)), self.pool.call("deficit", stable.address)]

@@ -104,16 +104,22 @@ def test_supply__cap_counts_treasury_accrual(pool, admin, open_position, fund, l
     chain.mine()
     # accrue the reserve (a 1-unit supply) so accruedToTreasury is recorded
     fund(lp, stable=10**9 * USDC)
-    pool.supply(stablecoin, USDC, lp, 0, sender=lp)
+    accrued_at = chain.blocks[pool.supply(stablecoin, USDC, lp, 0, sender=lp).block_number].timestamp
     data = pool.getReserveData(stablecoin)
     assert data.accruedToTreasury > 0
     total = ray_mul(data.scaledTotalSupply + data.accruedToTreasury, data.liquidityIndex)
     cap = total // USDC + 1  # room for less than one more token
+    # Every later block at the accrual's timestamp: no interest accrues after the read, so `total`
+    # is exactly what the cap check sees (it used to drift with the wall clock between blocks).
+    chain.pending_timestamp = accrued_at
     pool.configureReserve(stablecoin, dict(STABLE_PARAMS, supplyCap=cap), sender=admin)
     room = cap * USDC - total
+    chain.pending_timestamp = accrued_at
     with ape.reverts(pool.SupplyCapExceeded, asset=stablecoin.address, cap=cap, totalAfter=total + room + 1):
         pool.supply(stablecoin, room + 1, lp, 0, sender=lp)
-    pool.supply(stablecoin, room, lp, 0, sender=lp)
+    chain.pending_timestamp = accrued_at
+    receipt = pool.supply(stablecoin, room, lp, 0, sender=lp)
+    assert chain.blocks[receipt.block_number].timestamp == accrued_at
 
 
 def test_supply__amount_rounding_to_zero_shares__reverts(pool, open_position, fund, other_borrower, stablecoin, chain):
