@@ -1,6 +1,11 @@
 """The built-in scenarios end to end on the real contracts: cascades happen, calm markets stay calm."""
 
+from eth_abi import decode
+from eth_utils import keccak
+
 from rwa_testbed.market import STABLE_DECIMALS
+
+PRICE_SOURCE_SET = "0x" + keccak(text="PriceSourceSet(address,address,uint256)").hex()
 
 
 def test_credit_default_ripple__rumor_and_reports__liquidate_within_minutes(run_scenario):
@@ -29,9 +34,17 @@ def test_real_estate_flash_crash__hack_and_hurricane__leave_on_chain_deficit(run
     assert any(x["deficit_created_usd"] > 0 for x in result.liquidations)
 
 
-def test_calm_market__no_shock__no_liquidation(run_scenario):
+def test_calm_market__no_shock__no_liquidation(run_scenario, chain):
+    start = chain.blocks.head.number
     result = run_scenario("calm_market")
     s = result.summary
+
+    # The SPV feed's staleness limit is on the pool (a monthly NAV: 33 days 1 h), and four months
+    # of monthly reports never tripped it (a stale price would have stopped the engine's reads).
+    logs = chain.provider.web3.eth.get_logs({"fromBlock": start, "topics": [PRICE_SOURCE_SET]})
+    ages = [decode(["address", "uint256"], bytes(log["data"]))[1] for log in logs]
+    assert ages == [0, 0, result.scenario.collateral_max_price_age_seconds()]  # listing both, then the SPV's
+    assert ages[-1] == 33 * 86_400 + 3_600
 
     assert s["liquidations"]["count"] == 0
     assert s["bad_debt"]["usd"] == 0

@@ -47,3 +47,30 @@ def test_load__unknown_scenario__lists_builtins():
 def test_override__malformed_assignment__is_rejected():
     with pytest.raises(sc.ScenarioError, match="key.path=value"):
         sc.load("credit_default_ripple", ["population.borrowers"])
+
+
+def test_max_price_age__default__fits_each_feeds_cadence():
+    """A NAV attested every 30 days through a 1 h delay: a report up to 3 days late keeps the pool
+    open; a TWAP (updated only while the AMM moves) is unchecked; a heartbeat sets the cadence."""
+    assert sc.load("credit_default_ripple").collateral_max_price_age_seconds() == 33 * 86_400 + 3_600
+    assert sc.load("calm_market").collateral_max_price_age_seconds() == 33 * 86_400 + 3_600
+    assert sc.load("real_estate_flash_crash").collateral_max_price_age_seconds() == 0
+    hourly = sc.load("credit_default_ripple", ["market.oracle.heartbeat_seconds=3600"])
+    assert hourly.collateral_max_price_age_seconds() == 3_600 + 3_600 + 360
+    threshold_only = sc.load("credit_default_ripple", ["market.oracle.deviation_bps=50"])
+    assert threshold_only.collateral_max_price_age_seconds() == 0  # an unchanged NAV is never republished
+
+
+def test_max_price_age__outages_and_slower_oracles_in_the_timeline_extend_the_default():
+    s = sc.load("credit_default_ripple", [
+        "shocks=[{kind: oracle_outage, at_days: 10, duration_days: 5}, "
+        "{kind: oracle_latency_change, at_days: 20, delay_seconds: 86400}]"])
+    assert s.collateral_max_price_age_seconds() == 33 * 86_400 + 86_400 + 5 * 86_400
+
+
+def test_max_price_age__set__wins_and_must_not_be_negative():
+    assert sc.load("real_estate_flash_crash", ["market.oracle.max_age_seconds=3600"]
+                   ).collateral_max_price_age_seconds() == 3_600
+    with pytest.raises(sc.ScenarioError) as err:
+        sc.load("credit_default_ripple", ["market.oracle.max_age_seconds=-1"])
+    assert "market.oracle.max_age_seconds" in str(err.value)
