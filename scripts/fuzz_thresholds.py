@@ -82,7 +82,9 @@ def cli(name, seed, budget, top, oracle_kind, delays, depths, thresholds, borrow
         no_search, no_frontier, no_figure, out, provider):
     base = [f"population.borrowers={borrowers}", f"population.holders={holders}", f"run.duration_days={days:g}",
             *overrides]
-    progress = (lambda line: click.echo(line, err=True))
+    def progress(line):
+        click.echo(line, err=True)
+
     try:
         runner = fuzzing.Runner(provider.uri, name, base, seed=seed, progress=progress)
         if not no_frontier:

@@ -3,8 +3,6 @@
 from eth_abi import decode
 from eth_utils import keccak
 
-from rwa_testbed.market import STABLE_DECIMALS
-
 PRICE_SOURCE_SET = "0x" + keccak(text="PriceSourceSet(address,address,uint256)").hex()
 
 

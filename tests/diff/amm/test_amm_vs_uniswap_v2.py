@@ -203,7 +203,7 @@ def lockstep(chain, project, tokens, uniswap_pair, our_pair, token_of, uniswap_p
 
 def first_deposit(fast, pools, t, sender, to, amount0, amount1):
     """Same first deposit on both pools in one block; asserts LP = isqrt(x*y) - 1000 on both."""
-    results = step_results(fast, 
+    results = step_results(fast,
         [
             tx
             for pool in pools
@@ -332,7 +332,7 @@ def test_mint_and_burn__same_deposits_and_withdrawal_as_uniswap_v2__identical_lp
         # Second deposit at any ratio (or none): min of the two sides' shares, 0 reverts on both.
         t += gap
         expect_ok(
-            step_results(fast, 
+            step_results(fast,
                 [pool.tx(i, trader_key, "transfer", pool.pair.address, second[i]) for pool in pools for i in (0, 1)], t
             )
         )

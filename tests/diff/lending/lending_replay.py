@@ -197,7 +197,7 @@ def replay(
             case SetPrice(asset, answer):
                 at_now()
                 world.feeds[asset].setAnswer(answer, sender=world.minter)
-            case Liquidate(actor, coll, debt_asset, victim, debt_to_cover):
+            case Liquidate():
                 liquidation = _liquidate(venue, world, action, at_now)
             case _:
                 raise TypeError(f"unknown action {action!r}")
