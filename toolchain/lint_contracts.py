@@ -85,30 +85,33 @@ def main() -> int:
                 if f["impact"] in GATED and "node_modules" not in location(f)]
 
     triage = yaml.safe_load(TRIAGE.read_text())["findings"]
-    accepted = {(t["detector"], t["location"]) for t in triage}
-    for t in triage:
-        if not str(t.get("why", "")).strip():
-            print(f"lint: triage entry {t['detector']} at {t['location']} gives no reason", file=sys.stderr)
-            return 1
-    found: dict[tuple[str, str], list[dict]] = defaultdict(list)
-    for f in findings:
-        found[(f["check"], location(f))].append(f)
-
-    untriaged = {key: fs for key, fs in found.items() if key not in accepted}
-    stale = sorted(accepted - set(found))
-    by_impact = defaultdict(int)
-    for f in findings:
-        by_impact[f["impact"]] += 1
-    print(f"slither: {by_impact['High']} High, {by_impact['Medium']} Medium findings in {len(found)} places; "
-          f"{len(found) - len(untriaged)} triaged in {TRIAGE.relative_to(ROOT)}")
+    untriaged, stale, problems = compare(findings, triage)
+    places = {(f["check"], location(f)) for f in findings}
+    high = sum(f["impact"] == "High" for f in findings)
+    print(f"slither: {high} High, {len(findings) - high} Medium findings in {len(places)} places; "
+          f"{len(places) - len(untriaged)} triaged in {TRIAGE.relative_to(ROOT)}")
     for (check, where), fs in sorted(untriaged.items()):
         print(f"\nUNTRIAGED {fs[0]['impact']} {check} at {where}", file=sys.stderr)
         for f in fs:
             print("  " + f["description"].strip().replace("\n", "\n  "), file=sys.stderr)
     for check, where in stale:
         print(f"STALE triage entry (no such finding any more): {check} at {where}", file=sys.stderr)
-    return 1 if untriaged or stale else 0
+    for problem in problems:
+        print(f"BAD triage entry: {problem}", file=sys.stderr)
+    return 1 if untriaged or stale or problems else 0
 
+
+def compare(findings: list[dict], triage: list[dict]):
+    """(untriaged findings by (detector, location), stale triage entries, malformed entries)."""
+    problems = [f"{t.get('detector')} at {t.get('location')}: needs detector, location and why"
+                for t in triage if not all(str(t.get(k, "")).strip() for k in ("detector", "location", "why"))]
+    accepted = {(t.get("detector"), t.get("location")) for t in triage}
+    found: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    for f in findings:
+        found[(f["check"], location(f))].append(f)
+    untriaged = {key: fs for key, fs in found.items() if key not in accepted}
+    stale = sorted(key for key in accepted - set(found) if all(key))
+    return untriaged, stale, problems
 
 if __name__ == "__main__":
     sys.exit(main())
