@@ -76,8 +76,8 @@ class OracleConfig(Model):
     max_age_seconds: Annotated[int, Field(ge=0)] | None = Field(
         None,
         description="the lending pool's staleness limit for this feed (`maxPriceAge`): a round older than "
-        "this blocks borrows, collateral withdrawals and switch-offs with debt, and liquidations "
-        "(StalePrice); 0 = never stale (Aave V3.0). Unset: from the feed's update cadence, see "
+        "this blocks borrows, withdrawals of collateral while in debt, liquidations and the account "
+        "views (StalePrice); 0 = never stale (Aave V3.0). Unset: from the feed's update cadence, see "
         "`Scenario.collateral_max_price_age_seconds`",
     )
 
