@@ -173,9 +173,26 @@ class HealthFactorDistribution(Model):
         return self
 
 
+class ExplicitPosition(Model):
+    """One borrower given by hand (a dominant position beside the lognormal tail)."""
+
+    collateral_usd: PositiveUsd = Field(description="value of the SPV tokens it supplies, at the start NAV")
+    health_factor: Annotated[float, Field(gt=1.0)] = Field(
+        description="its health factor once it has borrowed (at least liquidation threshold / LTV)"
+    )
+    label: str = Field("", description="a name for reports (e.g. 'whale')")
+
+
 class PopulationConfig(Model):
-    borrowers: Annotated[int, Field(ge=0, le=100_000)] = 100
-    collateral_usd_total: NonNegative = Field(description="value of SPV tokens supplied as collateral")
+    borrowers: Annotated[int, Field(ge=0, le=100_000)] = Field(
+        100, description="borrowers in the lognormal tail (besides `positions`)"
+    )
+    collateral_usd_total: NonNegative = Field(description="value of SPV tokens the lognormal tail supplies as collateral")
+    positions: list[ExplicitPosition] = Field(
+        [],
+        description="borrowers given one by hand, opened first (borrower 0, 1, ...), e.g. one dominant "
+        "position; `borrowers` and `collateral_usd_total` describe the tail that follows them",
+    )
     collateral_size_sigma: NonNegative = Field(1.0, description="lognormal dispersion of position sizes")
     health_factor: HealthFactorDistribution = HealthFactorDistribution()
     leverage_loops: Annotated[int, Field(ge=0, le=5)] = Field(
@@ -350,10 +367,10 @@ class RunConfig(Model):
     seed: Annotated[int, Field(ge=0)] = 0
     out_dir: str = "results"
     quiet_after_blocks: Annotated[int, Field(ge=1)] = Field(
-        25, description="blocks without any transaction before the engine fast-forwards again"
-    )
-    max_active_blocks: Annotated[int, Field(ge=1)] = Field(
-        3_000, description="cap on consecutive block-by-block steps per active period"
+        25,
+        description="blocks without an agent's transaction before the engine stops visiting every block "
+        "and jumps to the next moment anything can change (it never skips a block after one that carried a "
+        "transaction, nor a shock, an agent's wake-up or a health factor crossing 1 by interest)",
     )
 
 
