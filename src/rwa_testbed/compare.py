@@ -131,7 +131,7 @@ def comparison_table(comp: dict, *, title: str) -> str:
     for path, values in comp["metrics"].items():
         key = path.rsplit(".", 1)[1]
         cells = [Text(report.format_metric(key, values[v])) for v in venues]
-        group = path.rsplit(".", 1)[0].replace("_", " ")
+        group = " ".join(report._label(part) for part in path.split(".")[:-1])
         difference = _difference(path, [values[v] for v in venues])
         table.add_row(Text(f"{group}: {report._label(key)}"), *cells, Text(difference))
     console = Console(record=True, width=120, file=io.StringIO(), color_system=None)
