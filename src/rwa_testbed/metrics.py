@@ -332,6 +332,9 @@ class Recorder:
         """
         liquidators = [a for a in agents if isinstance(a, Liquidator)]
         skips = [getattr(a, "skipped", {}) for a in liquidators]
+        self.last_unliquidated_t = t
+        if any(not s for s in skips):  # a liquidator that skipped nothing attempted every position
+            return []
         found = []
         for i, account in enumerate(view.accounts):
             if not account.liquidatable or not all(i in s for s in skips):
@@ -344,7 +347,6 @@ class Recorder:
                 "reason": unliquidated_reason([s[i] for s in skips]),
             })
         self.unliquidated_positions += found
-        self.last_unliquidated_t = t
         return found
 
     def results(self, results: list["TxResult"], ctx: "Context", view: View) -> None:
