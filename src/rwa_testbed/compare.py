@@ -278,8 +278,7 @@ def plot_comparison(out_path: Path, scenario: Scenario, results: dict[str, RunRe
     for venue, r in results.items():
         s = r.summary
         story.append(f"{venue}: {s['liquidations']['count']} liquidations, bad debt "
-                     f"{report.format_usd_compact(s['bad_debt']['usd'])} (expected loss "
-                     f"{report.format_usd_compact(s['lenders']['expected_loss_usd'])})")
+                     f"{report.format_usd_compact(s['bad_debt']['usd'])}")
     fig.suptitle(f"{scenario.name} (seed {scenario.run.seed}): " + report._tex_safe("  vs  ".join(story)),
                  fontsize=14, fontweight="bold", x=0.07, ha="left", y=0.985)
     out_path = Path(out_path)

@@ -248,7 +248,7 @@ def unliquidated_summary(positions: Sequence[Mapping], last_t: int | None) -> di
             entry["final_debt_usd"] += p["debt_usd"]
     return {
         "position_steps": len(positions),
-        "final_debt_usd": sum(e["final_debt_usd"] for e in by_reason.values()),
+        "final_debt_usd": sum((e["final_debt_usd"] for e in by_reason.values()), 0.0),
         "by_reason": dict(sorted(by_reason.items())),
     }
 
