@@ -245,7 +245,8 @@ def plot_comparison(out_path: Path, scenario: Scenario, results: dict[str, RunRe
         if not any(np.nanmax(d[7]) > 0 for d in data.values()):
             b.set_ylim(0, 1)
             b.set_yticks([0.0])
-            b.text(0.5, 0.5, "no bad debt on any venue, realised or unrealised", transform=b.transAxes, ha="center", va="center",
+            b.text(0.5, 0.5, "no bad debt on any venue, realised or unrealised", transform=b.transAxes,
+                   ha="center", va="center",
                    fontsize=11, color=report._COLORS["routine"])
         else:
             b.set_ylim(bottom=0)

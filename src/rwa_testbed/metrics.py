@@ -1,11 +1,11 @@
 """Metrics from chain state (the per-step view) and from logs (the mined receipts).
 
 Rows of the time series are the state after each mined block, with the debt its collateral does
-not cover valued three ways (true value, oracle, AMM; `insolvent_debt_usd`); liquidations come
-from the venue's events (our pool's `LiquidationExecuted` and `DeficitCreated`, Aave's `LiquidationCall`; see
-`venues`), so the cascade can be rebuilt from logs alone. `main_cascade` is the one definition of the
-cascade the summary, the table and the figure share; `Recorder.unliquidated` records liquidatable
-positions that no liquidator attempted, and why.
+not cover valued three ways (true value, oracle, AMM: `insolvent_debt_usd`); liquidations come
+from the venue's events (our pool's `LiquidationExecuted` and `DeficitCreated`, Aave's
+`LiquidationCall`; see `venues`), so the cascade can be rebuilt from logs alone. `main_cascade`
+is the one definition of the cascade that the summary, the table and the figure share;
+`Recorder.unliquidated` records liquidatable positions that no liquidator attempted, and why.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from matplotlib import image as mpimg
 
-from rwa_testbed import report
+from rwa_testbed import metrics, report
 
 DAY = 86_400
 
@@ -526,3 +526,33 @@ def test_summary_table__list_values__joined_not_crashing():
 
     text = summary_table({"chain": {"revert_reasons": {"swap": ["InsufficientOutput(1, 2)", "lost a race"]}}}, title="t")
     assert "InsufficientOutput(1, 2); lost a race" in text
+
+
+# -- headline -------------------------------------------------------------------------------------
+
+
+def test_headline__synthetic_run__main_cascade_and_realised_and_unrealised_bad_debt(run_data):
+    rows, liqs = run_data["timeseries"], run_data["liquidations"]
+    cascade = metrics.main_cascade(rows, liqs)
+    final = rows[-1]
+    final["insolvent_debt_at_true_value_usd"] = 12_345_678.0  # positions left underwater at the end
+
+    text = report.headline(rows, liqs)
+
+    assert text.startswith(f"{len(liqs)} liquidations in {report.format_duration(cascade.duration_seconds)}")
+    assert (f"final bad debt {report.format_usd_compact(final['deficit_usd'])} realised + "
+            f"{report.format_usd_compact(final['insolvent_debt_at_true_value_usd'])} unrealised at true value") in text
+
+
+def test_headline__two_cascades__count_and_largest():
+    rows = [{"t_seconds": t, "block": t, "liquidatable_debt_usd": 1.0, "deficit_usd": 0.0,
+             "insolvent_debt_at_true_value_usd": 0.0, "amm_price_usd": 1.0, "true_nav_usd": 1.0} for t in (0, DAY)]
+    rows.insert(1, {**rows[0], "t_seconds": 3_600, "block": 300, "liquidatable_debt_usd": 0.0})
+    liqs = [{"t_seconds": 60, "block": 5, "debt_repaid_usd": 1.0},
+            {"t_seconds": DAY + 60, "block": 9, "debt_repaid_usd": 5.0},
+            {"t_seconds": DAY + 120, "block": 10, "debt_repaid_usd": 5.0}]
+
+    text = report.headline(rows, liqs)
+
+    assert text.startswith("3 liquidations in 2 cascades  \u00b7  largest: 2 in 2 min 0 s  \u00b7  debt repaid $11")
+    assert "final bad debt $0 realised + $0 unrealised" in text
