@@ -140,11 +140,12 @@ def main_cascade(timeseries: Sequence[Mapping], liquidations: Sequence[Mapping],
 # -- insolvency: debt the collateral does not cover ----------------------------------------------
 
 
-def borrower_positions(view: View, last_collateral_tokens: Sequence[float] | None = None,
-                       last_debt_stable: Sequence[float] | None = None) -> tuple[list[float], list[float]]:
-    """(collateral in whole SPV tokens, debt in whole stablecoin units) per borrower, from the
-    view's account data (base currency, 8 decimals): tokens = collateral_base / oracle answer,
-    stablecoins = debt_base / stablecoin answer (the pool's own conversion, undone).
+def borrower_positions(view: View, last_collateral_tokens: np.ndarray | None = None,
+                       last_debt_stable: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(collateral in whole SPV tokens, debt in whole stablecoin units) per borrower, as arrays in
+    the view's order, from its account data (base currency, 8 decimals): tokens =
+    collateral_base / oracle answer, stablecoins = debt_base / stablecoin answer (the pool's own
+    conversion, undone).
 
     The pool values collateral at the oracle: with an oracle answer of 0 every collateral_base is 0
     and the token amounts cannot be recovered, so the last known ones are kept
@@ -153,13 +154,13 @@ def borrower_positions(view: View, last_collateral_tokens: Sequence[float] | Non
     """
     n = len(view.accounts)
     if view.oracle_answer > 0:
-        tokens = [a.collateral_base / view.oracle_answer for a in view.accounts]
+        tokens = np.array([a.collateral_base for a in view.accounts], dtype=float) / view.oracle_answer
     else:
-        tokens = list(last_collateral_tokens) if last_collateral_tokens is not None else [0.0] * n
+        tokens = np.array(last_collateral_tokens if last_collateral_tokens is not None else np.zeros(n), dtype=float)
     if view.stable_answer > 0:
-        debt = [a.debt_base / view.stable_answer for a in view.accounts]
+        debt = np.array([a.debt_base for a in view.accounts], dtype=float) / view.stable_answer
     else:
-        debt = list(last_debt_stable) if last_debt_stable is not None else [0.0] * n
+        debt = np.array(last_debt_stable if last_debt_stable is not None else np.zeros(n), dtype=float)
     return tokens, debt
 
 
@@ -271,10 +272,10 @@ class Recorder:
     _borrowers: dict[str, int] | None = None  # lowercase address -> index in the view's accounts
     # Per borrower: collateral tokens and stablecoin debt, the last known (`borrower_positions`),
     # and the (accounts, oracle answer, stablecoin answer) they were computed from.
-    _positions: tuple[list[float], list[float]] | None = None
+    _positions: tuple[np.ndarray, np.ndarray] | None = None
     _positions_from: tuple[list, int, int] | None = None
 
-    def positions(self, view: View) -> tuple[list[float], list[float]]:
+    def positions(self, view: View) -> tuple[np.ndarray, np.ndarray]:
         """`borrower_positions` of `view`, the last known amounts kept through an oracle at 0;
         recomputed only when the account data or the feeds' answers changed."""
         # The accounts list itself is kept (not its id, which a new list could reuse) and compared by

@@ -54,8 +54,8 @@ def test_borrower_positions__account_data__tokens_and_stablecoins_recovered():
 
     tokens, debt = metrics.borrower_positions(v)
 
-    assert tokens == [pytest.approx(100.0)]  # $50 of collateral at $0.5
-    assert debt == [pytest.approx(50.0)]  # $40 of debt at $0.8 per stablecoin
+    assert list(tokens) == [pytest.approx(100.0)]  # $50 of collateral at $0.5
+    assert list(debt) == [pytest.approx(50.0)]  # $40 of debt at $0.8 per stablecoin
 
 
 def test_borrower_positions__oracle_at_zero__last_known_tokens_kept():
@@ -63,14 +63,14 @@ def test_borrower_positions__oracle_at_zero__last_known_tokens_kept():
 
     tokens, debt = metrics.borrower_positions(v, [123.0], [1.0])
 
-    assert tokens == [123.0]
-    assert debt == [pytest.approx(40.0)]
+    assert list(tokens) == [123.0]
+    assert list(debt) == [pytest.approx(40.0)]
 
 
 def test_borrower_positions__oracle_at_zero_never_seen__zero_tokens():
     tokens, _ = metrics.borrower_positions(view([account(0.0, 40.0, hf=0)], oracle_usd=0.0))
 
-    assert tokens == [0.0]
+    assert list(tokens) == [0.0]
 
 
 # -- Recorder.row: the three valuations -----------------------------------------------------------
