@@ -19,7 +19,7 @@ from . import shocks as shock_kinds
 from .agents import Agent, Keeper, View, build_agents
 from .chain import FastChain, TxRequest, TxResult
 from .market import Actors, Market
-from .metrics import Recorder, cascades
+from .metrics import Recorder, insolvency_summary, is_solvent, main_cascade, unliquidated_summary
 from .population import Population, deploy
 from .aave_math import CLOSE_FACTOR_HF_THRESHOLD, WAD, debt_growth_reaches
 from .scenario import Scenario, ScenarioError
@@ -81,6 +81,7 @@ class RunResult:
     events: list[dict]
     summary: dict
     population: Population
+    unliquidated: list[dict] = field(default_factory=list)  # liquidatable positions nobody attempted, per step
 
 
 def on_grid(t: int, block_time: int) -> int:
@@ -282,6 +283,7 @@ class Engine:
                 ctx.rng.shuffle(others)
                 for agent in others:
                     txs += agent.act(view, ctx)
+                rec.unliquidated(t, view, self.agents, ctx)
                 world.forced_lp_withdrawal = 0.0
                 results: list[TxResult] = []
                 newly_liquidatable = False
@@ -316,7 +318,8 @@ class Engine:
         finally:
             self.chain.release_control()
         summary = summarize(s, rec, self.population, world, view, self.shocks, ctx)
-        return RunResult(s, rec.timeseries, rec.liquidations, world.events, summary, self.population)
+        return RunResult(s, rec.timeseries, rec.liquidations, world.events, summary, self.population,
+                         rec.unliquidated_positions)
 
     def _track_price(self, t: int, view: View) -> None:
         self.ctx.note_amm_price(t, view.amm_price_usd)
@@ -342,13 +345,9 @@ def summarize(s: Scenario, rec: Recorder, population: Population, world: World, 
     borrowed = sum(p.debt_usd for p in population.positions)
     deficit_usd = rows[-1]["deficit_usd"]
     offchain = (max(sh.offchain_end for sh in shocks) - min(sh.start for sh in shocks)) if shocks else 0
-    groups = cascades([x["t_seconds"] for x in liqs])
-    main = max(groups, key=lambda g: sum(x["debt_repaid_usd"] for x in liqs[g[0]: g[1] + 1]), default=None)
-    cascade, main_start, main_count = 0, -1, 0
-    if main is not None:
-        first, last = liqs[main[0]]["t_seconds"], liqs[main[1]]["t_seconds"]
-        trigger = max([t for t in rec.trigger_times if t <= first], default=first)
-        cascade, main_start, main_count = last - trigger, trigger, main[1] - main[0] + 1
+    main = main_cascade(rows, liqs)
+    cascade = main.duration_seconds if main else 0
+    insolvent_usd, expected_loss = rows[-1]["insolvent_debt_at_true_value_usd"], rows[-1]["expected_lender_loss_usd"]
     discount_true = [1 - r["amm_price_usd"] / r["true_nav_usd"] for r in rows if r["true_nav_usd"] > 0]
     discount_oracle = [1 - r["amm_price_usd"] / r["oracle_price_usd"] for r in rows if r["oracle_price_usd"] > 0]
     supplied = s.market.lending.stable_supply_usd
@@ -390,9 +389,11 @@ def summarize(s: Scenario, rec: Recorder, population: Population, world: World, 
         "timing": {
             "offchain_shock_seconds": offchain,
             "onchain_cascade_seconds": cascade,
-            "main_cascade_trigger_at_seconds": main_start,
-            "main_cascade_liquidations": main_count,
-            "cascades": len(groups),
+            "main_cascade_trigger_at_seconds": main.trigger_seconds if main else -1,
+            "main_cascade_first_liquidation_at_seconds": main.first_liquidation_seconds if main else -1,
+            "main_cascade_last_liquidation_at_seconds": main.last_liquidation_seconds if main else -1,
+            "main_cascade_liquidations": main.liquidations if main else 0,
+            "cascades": main.cascades if main else 0,
             "first_liquidatable_seconds": rec.first_liquidatable_t if rec.first_liquidatable_t is not None else -1,
             "first_liquidation_seconds": liqs[0]["t_seconds"] if liqs else -1,
             "last_liquidation_seconds": liqs[-1]["t_seconds"] if liqs else -1,
@@ -402,7 +403,11 @@ def summarize(s: Scenario, rec: Recorder, population: Population, world: World, 
             "supplied_usd": supplied,
             "loss_usd": deficit_usd,
             "loss_pct_of_supplied": 100 * deficit_usd / supplied,
+            "expected_loss_usd": expected_loss,
+            "expected_loss_pct_of_supplied": 100 * expected_loss / supplied,
         },
+        "insolvency": insolvency_summary(rows),
+        "unliquidated": unliquidated_summary(rec.unliquidated_positions, rec.last_unliquidated_t),
         "liquidators": {
             "atomic_profit_usd": rec.liquidator_profit_stable / 1e6,
             "pnl_at_true_value_usd": liquidator_pnl_usd(s, ctx, final),
@@ -420,6 +425,7 @@ def summarize(s: Scenario, rec: Recorder, population: Population, world: World, 
         "pool": {
             "final_total_debt_usd": rows[-1]["total_debt_usd"],
             "final_deficit_usd": deficit_usd,
-            "solvent": deficit_usd == 0,
+            "final_insolvent_debt_at_true_value_usd": insolvent_usd,
+            "solvent": is_solvent(deficit_usd, insolvent_usd),
         },
     }

@@ -36,6 +36,7 @@ def run(scenario: Scenario, uri: str, *, out: Path | None = None, progress: bool
         liquidations=result.liquidations,
         events=result.events,
         summary=result.summary,
+        unliquidated=result.unliquidated,
         figure=figure,
     )
     return result, files

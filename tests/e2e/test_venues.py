@@ -77,3 +77,9 @@ def test_real_estate_flash_crash__aave_v3__bad_debt_stays_on_borrowers_and_accru
     assert s_aave["pool"]["final_total_debt_usd"] == pytest.approx(
         s_ours["pool"]["final_total_debt_usd"] + s_aave["bad_debt"]["usd"], rel=1e-3)
     assert s_ours["pool"]["solvent"] is s_aave["pool"]["solvent"] is False
+    # Debt its collateral does not cover is the same on both: Aave's stranded debt (no collateral
+    # left) is its realised bad debt and is not counted again as insolvent.
+    insolvent = lambda s: s["insolvency"]["at_true_value"]["final_usd"]  # noqa: E731
+    assert insolvent(s_ours) > 0
+    assert insolvent(s_aave) == pytest.approx(insolvent(s_ours), rel=1e-3)
+    assert s_aave["lenders"]["expected_loss_usd"] == pytest.approx(s_ours["lenders"]["expected_loss_usd"], rel=1e-3)
