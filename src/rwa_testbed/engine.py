@@ -249,7 +249,7 @@ class Engine:
         self.chain.block_number_cached = self.chain.block_number()
         bt = s.run.block_time_seconds
         self.duration = duration = round(s.run.duration_days * SECONDS_PER_DAY)
-        t, quiet, mode, react = 0, 0, "fast_forward", False
+        t, react = 0, False
         view = self.read_view(0)
         self.view_t = -bt  # the state after setup's last block, one block before t = 0
         self.crossing_block = self._predict_crossing(view, 0, duration)
@@ -257,14 +257,13 @@ class Engine:
         self._track_price(0, view)
         try:
             while t < duration:
-                if self.every_block or mode == "step" or react:
-                    due = self.every_block or react or self.next_wake(t) <= t + bt
+                mode = "step" if react else "fast_forward"
+                if self.every_block or react:
                     t = min(duration, t + bt)
                 else:
                     t = min(duration, max(t + bt, self.next_wake(t)))
-                    due = True
                 world.t = t
-                if due and not self.every_block and self.view_t < t - bt:
+                if not self.every_block and self.view_t < t - bt:
                     # Agents act on the state after the block before theirs: read it (an empty block).
                     _, view = self._step_block(t - bt, [])
                     rec.row(t - bt, view, ctx, "read", 0, 0)
@@ -287,7 +286,7 @@ class Engine:
                 world.forced_lp_withdrawal = 0.0
                 results: list[TxResult] = []
                 newly_liquidatable = False
-                if txs or self.every_block or mode == "fast_forward" or t >= duration:
+                if txs or self.every_block or t >= duration:
                     before = {i for i, a in enumerate(view.accounts) if a.liquidatable}
                     results, view = self._step_block(t, txs)
                     newly_liquidatable = any(a.liquidatable and i not in before for i, a in enumerate(view.accounts))
@@ -304,15 +303,9 @@ class Engine:
                 self._track_price(t, view)
                 rec.row(t, view, ctx, "every_block" if self.every_block else mode, len(results),
                         sum(r.reverted for r in results))
-                # Agents see the effects of any transaction in the next block.
+                # Agents see the effects of any transaction in the next block; without one, nothing
+                # changes before the next wake (agents declare every time-driven decision).
                 react = bool(results) or newly_liquidatable
-                busy = any(r.request.agent != "keeper" for r in results)  # routine keeper txs only: quiet
-                if busy:
-                    mode, quiet = "step", 0
-                elif mode == "step":
-                    quiet += 1
-                    if quiet >= s.run.quiet_after_blocks:
-                        mode = "fast_forward"
                 if self.progress:
                     self.progress(t, {"mode": mode, "liquidations": len(rec.liquidations)})
         finally:

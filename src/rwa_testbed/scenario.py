@@ -366,12 +366,6 @@ class RunConfig(Model):
     block_time_seconds: Annotated[int, Field(ge=1, le=3_600)] = 12
     seed: Annotated[int, Field(ge=0)] = 0
     out_dir: str = "results"
-    quiet_after_blocks: Annotated[int, Field(ge=1)] = Field(
-        25,
-        description="blocks without an agent's transaction before the engine stops visiting every block "
-        "and jumps to the next moment anything can change (it never skips a block after one that carried a "
-        "transaction, nor a shock, an agent's wake-up or a health factor crossing 1 by interest)",
-    )
 
 
 class Scenario(Model):

@@ -52,11 +52,11 @@ class Arbitrageur(Agent):
         return usd_to_stable(self.cfg.capital_inflow_usd_per_day * t / 86_400)
 
     def _capital_wake(self, t: int, needed: int) -> int | None:
-        """First second after `t` by which the inflow not yet minted reaches `needed` units."""
+        """First second after `t` by which `needed` more units of inflow have arrived."""
         rate = self.cfg.capital_inflow_usd_per_day
         if rate <= 0 or needed <= 0:
             return None
-        target = self.minted + needed
+        target = self.arrived(t) + needed
         at = max(t + 1, int(target / 10**6 * 86_400 / rate) - 2)
         while self.arrived(at) < target:
             at += 1
