@@ -43,11 +43,11 @@ reported as `step_limit`."""
 LIQUIDATION_GAS = 1_500_000
 SWAP_GAS = 300_000
 
-SKIP_REASONS = ("oracle_zero", "no_collateral", "unprofitable", "no_capital", "redemptions_frozen", "step_limit")
+SKIP_REASONS = ("oracle_zero", "unprofitable", "no_capital", "redemptions_frozen", "step_limit")
 """Why a liquidatable borrower got no liquidation from a liquidator this step (`Liquidator.skipped`):
 
-- `oracle_zero`: the collateral or stablecoin feed answers 0, so nothing can be priced;
-- `no_collateral`: the largest liquidation allowed would hand over no collateral (dust);
+- `oracle_zero`: the collateral or stablecoin feed answers 0, so nothing can be priced (the account
+  data may be from an earlier block: the engine re-reads it only when something moved);
 - `unprofitable`: no size pays `gas_cost_usd` + `min_profit_usd` at the AMM's depth (for an atomic
   liquidator this includes every size reverting in the executor);
 - `no_capital`: a capital-backed desk's stablecoin would not cover a size that pays (or is spent);
@@ -124,8 +124,6 @@ class Liquidator(Agent):
             return reason
         position = self.position(i, view)
         cap = position.max_debt_to_cover
-        if position.amounts(cap).collateral_to_liquidator == 0:
-            return "no_collateral"
         # Profit is concave in the size and 0 at 0, so it never beats the first unit's margin times
         # the size: small positions are turned down without a search.
         if self._first_unit_margin(view, pair) * cap * (1 + 1e-9) + 1 < self.min_profit + self.gas_cost:
