@@ -60,7 +60,8 @@ SKIP_REASONS = ("oracle_zero", "unprofitable", "no_capital", "redemptions_frozen
 class Plan:
     user_index: int
     liquidation: Liquidation
-    net_profit: int  # stablecoin units, gas deducted
+    takes_all_collateral: bool
+    """It seizes all the collateral the view shows (a lower bound of the true amount)."""
 
 
 class Liquidator(Agent):
@@ -139,7 +140,7 @@ class Liquidator(Agent):
                 return "no_capital"
         if not self._pays(best):
             return "unprofitable"
-        return Plan(i, best, best.profit - self.gas_cost)
+        return Plan(i, best, best.amounts.collateral_seized >= position.user_collateral)
 
     def _pays(self, liquidation: Liquidation | None) -> bool:
         return liquidation is not None and liquidation.profit - self.gas_cost >= self.min_profit
@@ -193,8 +194,9 @@ class Liquidator(Agent):
                 continue
             capital -= liq.amounts.debt_repaid + 1
             # When the collateral is the limit, ask for everything: the pool caps the debt to what
-            # the whole (exact) collateral pays for, so the position's collateral really ends at 0.
-            cover = MAX_UINT if liq.takes_all_collateral else liq.debt_to_cover
+            # the whole (exact) collateral pays for, so the position's collateral really ends at 0
+            # (the capital kept back one unit for the unit more that may cost).
+            cover = MAX_UINT if plan.takes_all_collateral else liq.debt_to_cover
             txs.append(m.pool.tx(self.account, "liquidationCall", m.spv.address, m.stable.address,
                                  user, cover, False, agent=self.name,
                                  action="liquidation", gas=LIQUIDATION_GAS, meta=meta))

@@ -163,3 +163,14 @@ def test_act__healthy_and_liquidatable_borrowers__reasons_only_for_liquidatable_
 
     assert liquidator.skipped == {1: "unprofitable"}
     assert set(liquidator.skipped.values()) <= set(SKIP_REASONS)
+
+
+def test_act__capital_desk_and_collateral_short_of_debt__asks_for_everything(make_liquidator, make_view):
+    # $800k of collateral behind $850k of debt: the bonus cannot be paid on all of it.
+    liquidator, ctx = make_liquidator(atomic=False, disposal="hold")
+    view = make_view(borrowers=[(1_000_000, 850_000)], oracle_usd=0.80, capital_usd=10_000_000)
+
+    liquidator.act(view, ctx)
+
+    (call,) = ctx.market.pool.calls
+    assert call.args[3] == 2**256 - 1  # the pool repays what the whole (exact) collateral pays for
