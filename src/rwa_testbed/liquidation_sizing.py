@@ -194,9 +194,13 @@ def amm_sale(pair: Pair) -> Sale:
     )
 
 
-def best_liquidation(outcome: Callable[[int], Liquidation], max_debt_to_cover: int) -> Liquidation | None:
+def best_liquidation(
+    outcome: Callable[[int], Liquidation], max_debt_to_cover: int, *, all_collateral_at: int | None = None
+) -> Liquidation | None:
     """The most profitable of `outcome(d)` for d in [1, max_debt_to_cover]; None when every d reverts
-    or the range is empty.
+    or the range is empty. A size that seizes all the collateral (`all_collateral_at`, see
+    `smallest_size_taking_all`) wins ties in whole units: a position left with dust collateral keeps
+    its debt, while one left with none has the rest written off into the pool's deficit.
 
     Searches the fine profit (see FINE): a golden-section search on integers narrows the range to
     SCAN_WIDTH sizes, all of which are evaluated; the best whole-unit profit among them wins (ties:
@@ -232,9 +236,30 @@ def best_liquidation(outcome: Callable[[int], Liquidation], max_debt_to_cover: i
             x1, x2 = _golden_points(lo, hi)
     window = [get(d) for d in range(lo, hi + 1)]
     landing = [liq for liq in window if not liq.reverts]
-    if not landing:
+    best = max(landing, key=lambda liq: (liq.profit, liq.fine_profit, -liq.debt_to_cover), default=None)
+    if all_collateral_at is not None and 1 <= all_collateral_at <= max_debt_to_cover:
+        everything = get(all_collateral_at)
+        if not everything.reverts and (best is None or everything.profit >= best.profit):
+            return everything
+    return best
+
+
+def smallest_size_taking_all(position: Position, max_debt_to_cover: int) -> int | None:
+    """The smallest debt to cover, at most `max_debt_to_cover`, whose liquidation seizes all the
+    position's collateral; None when none does (the collateral seized only grows with the size)."""
+    def takes_all(d: int) -> bool:
+        return position.amounts(d).collateral_seized >= position.user_collateral
+
+    if max_debt_to_cover < 1 or not takes_all(max_debt_to_cover):
         return None
-    return max(landing, key=lambda liq: (liq.profit, liq.fine_profit, -liq.debt_to_cover))
+    lo, hi = 1, max_debt_to_cover
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if takes_all(mid):
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
 
 
 def _golden_points(lo: int, hi: int) -> tuple[int, int]:
@@ -246,4 +271,5 @@ def best_atomic_liquidation(position: Position, pair: Pair) -> Liquidation | Non
     """The most profitable executor call on `pair` (at most the close-factor cap, and less than the
     pair's debt reserve, which the flash swap cannot take whole); None when every size reverts."""
     hi = min(position.max_debt_to_cover, pair.debt_reserve - 1)
-    return best_liquidation(lambda d: atomic_liquidation(position, pair, d), hi)
+    return best_liquidation(lambda d: atomic_liquidation(position, pair, d), hi,
+                            all_collateral_at=smallest_size_taking_all(position, hi))

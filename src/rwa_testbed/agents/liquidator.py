@@ -24,6 +24,7 @@ from ..liquidation_sizing import (
     best_atomic_liquidation,
     best_liquidation,
     position_from_account_data,
+    smallest_size_taking_all,
     sold_liquidation,
 )
 from ..market import FEED_DECIMALS, SPV_DECIMALS, STABLE_DECIMALS, usd_to_stable
@@ -135,8 +136,10 @@ class Liquidator(Agent):
             sale = self._sale(view, pair)
             outcome = lambda d: sold_liquidation(position, d, sale)  # noqa: E731
             # The pool may take one unit more than planned in the collateral-capped branch.
-            best = best_liquidation(outcome, min(cap, capital - 1))
-            if not self._pays(best) and capital - 1 < cap and self._pays(best_liquidation(outcome, cap)):
+            affordable = min(cap, capital - 1)
+            best = best_liquidation(outcome, affordable,
+                                    all_collateral_at=smallest_size_taking_all(position, affordable))
+            if not self._pays(best) and affordable < cap and self._pays(best_liquidation(outcome, cap)):
                 return "no_capital"
         if not self._pays(best):
             return "unprofitable"

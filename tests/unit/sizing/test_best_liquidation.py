@@ -21,6 +21,7 @@ from rwa_testbed.liquidation_sizing import (
     best_atomic_liquidation,
     best_liquidation,
     position_from_account_data,
+    smallest_size_taking_all,
     sold_liquidation,
 )
 
@@ -229,3 +230,29 @@ def test_atomic_liquidation__covering_more_than_the_collateral_pays_for__leftove
     assert liq.takes_all_collateral and not liq.reverts
     assert liq.amounts.debt_repaid == capped
     assert liq.profit == 10 * UNIT + liq.proceeds
+
+
+def test_smallest_size_taking_all__collateral_short_of_debt__one_unit_less_leaves_some():
+    pos = position(debt=850_000 * UNIT, collateral=1_000_000 * WAD, collateral_price=80 * USD // 100,
+                   health_factor=HF_BELOW_CLOSE_THRESHOLD)
+
+    d = smallest_size_taking_all(pos, pos.max_debt_to_cover)
+
+    assert pos.amounts(d).collateral_seized == pos.user_collateral
+    assert pos.amounts(d - 1).collateral_seized < pos.user_collateral
+
+
+def test_best_liquidation__tie_in_whole_units_with_taking_everything__takes_everything():
+    # Held at the oracle, the size one unit short of everything earns the same whole units (and a
+    # hair more in fine units); taking everything lets the pool write the remaining debt off.
+    pos = position(debt=850_000 * UNIT, collateral=1_000_000 * WAD, collateral_price=80 * USD // 100,
+                   health_factor=HF_BELOW_CLOSE_THRESHOLD)
+    at_oracle = lambda amount, scale: amount * 80 * scale // 10**14  # noqa: E731  ($0.80 a token)
+    outcome = lambda d: sold_liquidation(pos, d, at_oracle)  # noqa: E731
+    everything = smallest_size_taking_all(pos, pos.max_debt_to_cover)
+
+    without = best_liquidation(outcome, pos.max_debt_to_cover)
+    best = best_liquidation(outcome, pos.max_debt_to_cover, all_collateral_at=everything)
+
+    assert without.amounts.collateral_seized < pos.user_collateral  # the tie rule is what decides
+    assert best.debt_to_cover == everything and best.profit == without.profit
