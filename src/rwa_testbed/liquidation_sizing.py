@@ -26,6 +26,7 @@ in its own units (18 decimals); prices in the base currency, 8 decimals; fees an
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -36,7 +37,7 @@ from .aave_math import (
     percent_mul,
     smallest_amount_with_value,
 )
-from .amm_math import get_amount_in, get_amount_out
+from .amm_math import BPS, get_amount_in, get_amount_out
 
 SCAN_WIDTH = 16
 """The golden-section search stops when this many debt amounts are left; all of them are then evaluated."""
@@ -265,6 +266,28 @@ def smallest_size_taking_all(position: Position, max_debt_to_cover: int) -> int 
 def _golden_points(lo: int, hi: int) -> tuple[int, int]:
     step = (hi - lo) * 382 // 1000
     return lo + step, hi - step
+
+
+def profit_upper_bound(position: Position, pair: Pair) -> float:
+    """A bound (debt units, a float) above the profit of every size, atomic on `pair` or dumped on it.
+
+    The collateral the pool hands over per unit repaid, sold in one swap on `pair` as it stands,
+    maximised over the amount repaid (up to what the close factor allows) in closed form: with x, y
+    the reserves, g the fee factor and s the collateral per unit, y g s r / (x + g s r) - r peaks at
+    r = (sqrt(g s x y) - x) / (g s). The executor's two legs, the flash swap's extra unit and moved
+    reserves only fetch less. A screen that spares the search for hopeless positions, never a size.
+    """
+    most = position.amounts(position.max_debt_to_cover)
+    if most.debt_repaid <= 0 or pair.collateral_reserve <= 0 or pair.debt_reserve <= 0:
+        return 0.0
+    per_unit = most.collateral_to_liquidator / most.debt_repaid
+    g = (BPS - pair.fee_bps) / BPS
+    x, y = float(pair.collateral_reserve), float(pair.debt_reserve)
+    if per_unit <= 0 or g <= 0:
+        return 0.0
+    peak = (math.sqrt(g * per_unit * x * y) - x) / (g * per_unit)
+    r = min(max(peak, 0.0), float(most.debt_repaid))
+    return y * g * per_unit * r / (x + g * per_unit * r) - r
 
 
 def best_atomic_liquidation(position: Position, pair: Pair) -> Liquidation | None:

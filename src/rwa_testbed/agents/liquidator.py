@@ -24,6 +24,7 @@ from ..liquidation_sizing import (
     best_atomic_liquidation,
     best_liquidation,
     position_from_account_data,
+    profit_upper_bound,
     smallest_size_taking_all,
     sold_liquidation,
 )
@@ -126,9 +127,13 @@ class Liquidator(Agent):
             return reason
         position = self.position(i, view)
         cap = position.max_debt_to_cover
-        # Profit is concave in the size and 0 at 0, so it never beats the first unit's margin times
-        # the size: small positions are turned down without a search.
-        if self._first_unit_margin(view, pair) * cap * (1 + 1e-9) + 1 < self.min_profit + self.gas_cost:
+        # Screen out hopeless positions before searching: the AMM sale's closed-form bound, or for a
+        # linear valuation the first unit's margin times the largest size.
+        if self.atomic or self.disposal == "amm":
+            bound = profit_upper_bound(position, pair)
+        else:
+            bound = self._first_unit_margin(view, pair) * cap
+        if bound * (1 + 1e-9) + 2 < self.min_profit + self.gas_cost:
             return "unprofitable"
         if self.atomic:
             best = best_atomic_liquidation(position, pair)

@@ -21,6 +21,7 @@ from rwa_testbed.liquidation_sizing import (
     best_atomic_liquidation,
     best_liquidation,
     position_from_account_data,
+    profit_upper_bound,
     smallest_size_taking_all,
     sold_liquidation,
 )
@@ -89,6 +90,18 @@ def test_best_liquidation__amm_dump__within_one_unit_of_every_size(market):
     best = best_liquidation(lambda d: sold_liquidation(pos, d, sale), pos.max_debt_to_cover)
 
     assert best.profit >= max(liq.profit for liq in outcomes) - 1
+
+
+@given(market=small_markets())
+def test_profit_upper_bound__small_numbers__above_every_size_atomic_or_dumped(market):
+    pos, pair = market
+    sale = amm_sale(pair)
+    atomic = [atomic_liquidation(pos, pair, d) for d in range(1, min(pos.max_debt_to_cover, pair.debt_reserve - 1) + 1)]
+    dumped = [sold_liquidation(pos, d, sale) for d in range(1, pos.max_debt_to_cover + 1)]
+
+    bound = profit_upper_bound(pos, pair)
+
+    assert bound >= max([liq.profit for liq in atomic if not liq.reverts] + [liq.profit for liq in dumped])
 
 
 def test_best_atomic_liquidation__seeded_grid__matches_brute_force_exactly_almost_always():
