@@ -16,8 +16,10 @@ Two ways to turn seized collateral into profit:
 
 Profit against the debt covered is concave up to integer rounding: the collateral seized grows
 linearly with the debt, the AMM's price for it falls (convex cost), and a redemption or a holding is
-linear. `best_liquidation` therefore narrows it down with a golden-section search on integers to `SCAN_WIDTH` points
-and scans those exhaustively (tests check it against brute force).
+linear. `best_liquidation` therefore narrows the range with a golden-section search on integers
+and scans the last `SCAN_WIDTH` sizes; its profit is within one debt unit of the best over every
+size (tests check it against brute force). A size that seizes all the collateral wins ties.
+`profit_upper_bound` is a closed-form ceiling that lets callers skip hopeless positions unsearched.
 
 Units: debt amounts and profits in the debt token's units (the stablecoin, 6 decimals); collateral
 in its own units (18 decimals); prices in the base currency, 8 decimals; fees and bonus in bps
@@ -144,8 +146,9 @@ class Liquidation:
         return self.shortfall > 0
 
     @property
-    def takes_all_collateral(self) -> bool:
-        """The collateral, not the debt covered, limits this liquidation (collateral-capped branch)."""
+    def collateral_capped(self) -> bool:
+        """The collateral, not the debt covered, limits this liquidation (the pool's collateral-capped
+        branch: it repays less than the debt covered)."""
         return self.amounts.debt_repaid < self.debt_to_cover
 
 

@@ -146,7 +146,7 @@ def test_best_atomic_liquidation__collateral_below_debt_times_bonus__seizes_all_
 
     best = best_atomic_liquidation(pos, deep)
 
-    assert best.takes_all_collateral
+    assert best.collateral_capped
     assert best.amounts.collateral_seized == 900_000 * WAD
     assert best.amounts.debt_repaid < pos.max_debt_to_cover
     # Covering more only borrows more from the pair to hand it back: no better.
@@ -240,7 +240,7 @@ def test_atomic_liquidation__covering_more_than_the_collateral_pays_for__leftove
 
     liq = atomic_liquidation(pos, pair, capped + 10 * UNIT)
 
-    assert liq.takes_all_collateral and not liq.reverts
+    assert liq.collateral_capped and not liq.reverts
     assert liq.amounts.debt_repaid == capped
     assert liq.profit == 10 * UNIT + liq.proceeds
 
