@@ -271,6 +271,30 @@ def _golden_points(lo: int, hi: int) -> tuple[int, int]:
     return lo + step, hi - step
 
 
+def best_sold_liquidation(
+    position: Position, sale: Sale, max_debt_to_cover: int, *, linear: bool = False
+) -> Liquidation | None:
+    """The most profitable capital-backed liquidation of at most `max_debt_to_cover` (its capital).
+
+    `linear`: the sale values collateral at a fixed price (a redemption at NAV, a holding at the
+    oracle), so the profit moves one way with the size and the ends decide: the largest size, or the
+    smallest that takes all the collateral if it earns as much. Otherwise `best_liquidation`'s search.
+    """
+    everything = smallest_size_taking_all(position, max_debt_to_cover)
+    outcome = lambda d: sold_liquidation(position, d, sale)  # noqa: E731
+    if not linear:
+        return best_liquidation(outcome, max_debt_to_cover, all_collateral_at=everything)
+    if max_debt_to_cover < 1:
+        return None
+    ends = [outcome(d) for d in (1, max_debt_to_cover)]
+    best = max(ends, key=lambda liq: (liq.profit, liq.fine_profit, -liq.debt_to_cover))
+    if everything is not None:
+        taking_all = outcome(everything)
+        if taking_all.profit >= best.profit:
+            return taking_all
+    return best
+
+
 def profit_upper_bound(position: Position, pair: Pair) -> float:
     """A bound (debt units, a float) above the profit of every size, atomic on `pair` or dumped on it.
 

@@ -22,11 +22,9 @@ from ..liquidation_sizing import (
     Sale,
     amm_sale,
     best_atomic_liquidation,
-    best_liquidation,
+    best_sold_liquidation,
     position_from_account_data,
     profit_upper_bound,
-    smallest_size_taking_all,
-    sold_liquidation,
 )
 from ..market import FEED_DECIMALS, SPV_DECIMALS, STABLE_DECIMALS, usd_to_stable
 from .base import FAR_DEADLINE, MAX_UINT, Agent, View
@@ -138,13 +136,12 @@ class Liquidator(Agent):
         if self.atomic:
             best = best_atomic_liquidation(position, pair)
         else:
-            sale = self._sale(view, pair)
-            outcome = lambda d: sold_liquidation(position, d, sale)  # noqa: E731
+            sale, linear = self._sale(view, pair), self.disposal != "amm"
             # The pool may take one unit more than planned in the collateral-capped branch.
             affordable = min(cap, capital - 1)
-            best = best_liquidation(outcome, affordable,
-                                    all_collateral_at=smallest_size_taking_all(position, affordable))
-            if not self._pays(best) and affordable < cap and self._pays(best_liquidation(outcome, cap)):
+            best = best_sold_liquidation(position, sale, affordable, linear=linear)
+            if (not self._pays(best) and affordable < cap
+                    and self._pays(best_sold_liquidation(position, sale, cap, linear=linear))):
                 return "no_capital"
         if not self._pays(best):
             return "unprofitable"

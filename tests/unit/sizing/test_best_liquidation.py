@@ -20,6 +20,7 @@ from rwa_testbed.liquidation_sizing import (
     atomic_liquidation,
     best_atomic_liquidation,
     best_liquidation,
+    best_sold_liquidation,
     position_from_account_data,
     profit_upper_bound,
     smallest_size_taking_all,
@@ -102,6 +103,18 @@ def test_profit_upper_bound__small_numbers__above_every_size_atomic_or_dumped(ma
     bound = profit_upper_bound(pos, pair)
 
     assert bound >= max([liq.profit for liq in atomic if not liq.reverts] + [liq.profit for liq in dumped])
+
+
+@given(market=small_markets(), value_pct=st.integers(min_value=80, max_value=120), capital=st.integers(1, 3_000))
+def test_best_sold_liquidation__linear_value__within_one_unit_of_every_affordable_size(market, value_pct, capital):
+    pos, _ = market
+    held = lambda amount, scale: amount * pos.collateral_price * value_pct * scale // (100 * USD * 10**12)  # noqa: E731
+    affordable = min(pos.max_debt_to_cover, capital)
+    profits = [sold_liquidation(pos, d, held).profit for d in range(1, affordable + 1)]
+
+    best = best_sold_liquidation(pos, held, affordable, linear=True)
+
+    assert best.debt_to_cover <= affordable and best.profit >= max(profits) - 1
 
 
 def test_best_atomic_liquidation__seeded_grid__matches_brute_force_exactly_almost_always():
