@@ -48,8 +48,9 @@ SKIP_REASONS = ("oracle_zero", "unprofitable", "no_capital", "redemptions_frozen
 
 - `oracle_zero`: the collateral or stablecoin feed answers 0, so nothing can be priced (the account
   data may be from an earlier block: the engine re-reads it only when something moved);
-- `unprofitable`: no size pays `gas_cost_usd` + `min_profit_usd` at the AMM's depth (for an atomic
-  liquidator this includes every size reverting in the executor);
+- `unprofitable`: no size pays `gas_cost_usd` + `min_profit_usd`: at the AMM's depth for atomic
+  liquidators (every size reverting in the executor included) and `amm` desks, at NAV or the oracle
+  for `redeem` and `hold` desks;
 - `no_capital`: a capital-backed desk's stablecoin would not cover a size that pays (or is spent);
 - `redemptions_frozen`: a `redeem` desk while the SPV's redemptions are frozen or its claim impaired;
 - `step_limit`: `MAX_PER_STEP` liquidations were already planned this step.
