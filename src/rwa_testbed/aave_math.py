@@ -365,6 +365,13 @@ def account_data(lines: Iterable[PositionLine]) -> AccountData:
     return AccountData(collateral, debt, available, threshold, ltv, health, zero_ltv)
 
 
+def smallest_amount_with_value(value_base: int, price: int, decimals: int) -> int:
+    """Smallest token amount (token units) whose base value, as `account_data` rounds it
+    (price x amount // 10^decimals), is at least `value_base`: the least a balance reported as
+    `value_base` can be. ceil(value_base x 10^decimals / price)."""
+    return -(-value_base * 10**decimals // price)
+
+
 def close_factor_bps(health_factor: int) -> int:
     """50 % while the health factor is above 0.95, 100 % at or below."""
     return DEFAULT_LIQUIDATION_CLOSE_FACTOR if health_factor > CLOSE_FACTOR_HF_THRESHOLD else MAX_LIQUIDATION_CLOSE_FACTOR

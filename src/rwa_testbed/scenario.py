@@ -210,7 +210,15 @@ class LiquidatorConfig(Model):
 
     count: Annotated[int, Field(ge=0, le=100)] = 3
     capital_usd: NonNegative = 5_000_000
-    min_profit_usd: NonNegative = 100
+    min_profit_usd: NonNegative = Field(
+        100, description="a liquidation is sent only if its profit, gas deducted, is at least this"
+    )
+    gas_cost_usd: NonNegative = Field(
+        30,
+        description="what one liquidation's transactions cost in gas, deducted from its profit when sizing "
+        "it (atomic: the executor call; capital-backed: the liquidation and the dump or redemption "
+        "request). 30: about 500,000 gas at 20 gwei with ether at 3,000 USD",
+    )
     disposal: Literal["amm", "redeem", "hold"] = Field(
         "amm",
         description="what capital-backed liquidators do with seized collateral: dump it on the AMM, "
