@@ -312,7 +312,7 @@ class Engine:
             self.chain.release_control()
         summary = summarize(s, rec, self.population, world, view, self.shocks, ctx)
         return RunResult(s, rec.timeseries, rec.liquidations, world.events, summary, self.population,
-                         rec.unliquidated_positions)
+                         rec.unliquidated_spans.all())
 
     def _track_price(self, t: int, view: View) -> None:
         self.ctx.note_amm_price(t, view.amm_price_usd)
@@ -400,7 +400,7 @@ def summarize(s: Scenario, rec: Recorder, population: Population, world: World, 
             "expected_loss_pct_of_supplied": 100 * expected_loss / supplied,
         },
         "insolvency": insolvency_summary(rows),
-        "unliquidated": unliquidated_summary(rec.unliquidated_positions, rec.last_unliquidated_t),
+        "unliquidated": unliquidated_summary(rec.unliquidated_spans.all(), rec.last_unliquidated_t),
         "liquidators": {
             "atomic_profit_usd": rec.liquidator_profit_stable / 1e6,
             "pnl_at_true_value_usd": liquidator_pnl_usd(s, ctx, final),

@@ -237,18 +237,50 @@ def unliquidated_reason(reasons: Sequence[str]) -> str:
     return min(reasons, key=lambda r: (rank.get(r, len(rank)), r))
 
 
-def unliquidated_summary(positions: Sequence[Mapping], last_t: int | None) -> dict:
-    """The summary's `unliquidated` section from `Recorder.unliquidated_positions`: position-steps
-    (one borrower skipped at one engine step) per reason, and per reason the debt left at the last
-    step that was recorded (`last_t`)."""
+class UnliquidatedSpans:
+    """Unliquidated positions as spans: one row per borrower and run of consecutive engine steps at
+    which it stayed liquidatable, unattempted, for the same reason (a per-step row for every
+    position would make millions of rows on long, stuck runs)."""
+
+    def __init__(self) -> None:
+        self.closed: list[dict] = []
+        self._open: dict[str, dict] = {}  # user -> its span still running at the last step
+
+    def add(self, t: int, found: Sequence[Mapping]) -> None:
+        """The positions `Recorder.unliquidated` found at step `t` (one dict each)."""
+        seen = set()
+        for p in found:
+            user, span = p["user"], self._open.get(p["user"])
+            seen.add(user)
+            if span is not None and span["reason"] == p["reason"]:
+                span.update(to_seconds=t, steps=span["steps"] + 1, last_debt_usd=p["debt_usd"],
+                            min_health_factor=min(span["min_health_factor"], p["health_factor"]))
+                continue
+            if span is not None:
+                self.closed.append(self._open.pop(user))
+            self._open[user] = {"user": user, "reason": p["reason"], "from_seconds": t, "to_seconds": t,
+                                "steps": 1, "first_debt_usd": p["debt_usd"], "last_debt_usd": p["debt_usd"],
+                                "min_health_factor": p["health_factor"]}
+        for user in [u for u in self._open if u not in seen]:
+            self.closed.append(self._open.pop(user))
+
+    def all(self) -> list[dict]:
+        """Every span, closed and still open, ordered by start, then user."""
+        return sorted([*self.closed, *self._open.values()], key=lambda x: (x["from_seconds"], x["user"]))
+
+
+def unliquidated_summary(spans: Sequence[Mapping], last_t: int | None) -> dict:
+    """The summary's `unliquidated` section from `UnliquidatedSpans.all()`: position-steps (one
+    borrower skipped at one engine step) per reason, and per reason the debt left at the last step
+    that was recorded (`last_t`)."""
     by_reason: dict[str, dict] = {}
-    for p in positions:
+    for p in spans:
         entry = by_reason.setdefault(p["reason"], {"position_steps": 0, "final_debt_usd": 0.0})
-        entry["position_steps"] += 1
-        if p["t_seconds"] == last_t:
-            entry["final_debt_usd"] += p["debt_usd"]
+        entry["position_steps"] += p["steps"]
+        if p["to_seconds"] == last_t:
+            entry["final_debt_usd"] += p["last_debt_usd"]
     return {
-        "position_steps": len(positions),
+        "position_steps": sum(e["position_steps"] for e in by_reason.values()),
         "final_debt_usd": sum((e["final_debt_usd"] for e in by_reason.values()), 0.0),
         "by_reason": dict(sorted(by_reason.items())),
     }
@@ -266,8 +298,8 @@ class Recorder:
     first_liquidatable_t: int | None = None
     liquidator_profit_stable: int = 0
     revert_samples: dict[str, list[str]] = field(default_factory=dict)
-    # Liquidatable positions no liquidator attempted, one dict per borrower and step (`unliquidated`).
-    unliquidated_positions: list[dict] = field(default_factory=list)
+    # Liquidatable positions no liquidator attempted, as spans of steps (`unliquidated`).
+    unliquidated_spans: UnliquidatedSpans = field(default_factory=UnliquidatedSpans)
     last_unliquidated_t: int | None = None  # the last step `unliquidated` looked at
     _borrowers: dict[str, int] | None = None  # lowercase address -> index in the view's accounts
     # Per borrower: collateral tokens and stablecoin debt, the last known (`borrower_positions`),
@@ -335,6 +367,7 @@ class Recorder:
         skips = [getattr(a, "skipped", {}) for a in liquidators]
         self.last_unliquidated_t = t
         if any(not s for s in skips):  # a liquidator that skipped nothing attempted every position
+            self.unliquidated_spans.add(t, [])
             return []
         found = []
         for i, account in enumerate(view.accounts):
@@ -347,7 +380,7 @@ class Recorder:
                 "health_factor": account.health_factor / 10**18,
                 "reason": unliquidated_reason([s[i] for s in skips]),
             })
-        self.unliquidated_positions += found
+        self.unliquidated_spans.add(t, found)
         return found
 
     def results(self, results: list["TxResult"], ctx: "Context", view: View) -> None:

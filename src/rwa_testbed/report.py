@@ -44,7 +44,8 @@ LIQUIDATION_COLUMNS = (
     "hf_after", "deficit_created_usd",
 )
 EVENT_COLUMNS = ("t_seconds", "t_days", "kind", "description")
-UNLIQUIDATED_COLUMNS = ("t_seconds", "t_days", "user", "debt_usd", "health_factor", "reason")
+UNLIQUIDATED_COLUMNS = ("user", "reason", "from_seconds", "from_days", "to_seconds", "to_days", "steps",
+                        "first_debt_usd", "last_debt_usd", "min_health_factor")
 
 # Events that happen on a schedule rather than as shocks: drawn faint; without liquidations the
 # zoom follows the first shock, not these (with liquidations a NAV report can be the trigger).
@@ -145,8 +146,9 @@ def _csv_text(rows: Iterable[Mapping], columns: tuple[str, ...], name: str) -> s
     """CSV text with `columns` first (in order), then any extra keys sorted; "\\n" line ends."""
     rows = [dict(r) for r in rows]
     for i, row in enumerate(rows):
-        if "t_days" in columns and "t_days" not in row and "t_seconds" in row:
-            row["t_days"] = row["t_seconds"] / SECONDS_PER_DAY
+        for days, seconds in (("t_days", "t_seconds"), ("from_days", "from_seconds"), ("to_days", "to_seconds")):
+            if days in columns and days not in row and seconds in row:
+                row[days] = row[seconds] / SECONDS_PER_DAY
         missing = [c for c in columns if c not in row]
         if missing:
             raise ValueError(f"{name} row {i} lacks {', '.join(missing)}")
@@ -177,8 +179,8 @@ def write_outputs(
     Files (keys of the returned dict): `timeseries` -> timeseries.csv (one row per engine step,
     columns `TIMESERIES_COLUMNS`), `liquidations` -> liquidations.csv (`LIQUIDATION_COLUMNS`),
     `events` -> events.csv (`EVENT_COLUMNS`), `unliquidated` -> unliquidated.csv (one row per
-    liquidatable position no liquidator attempted at a step, `UNLIQUIDATED_COLUMNS`; header only
-    when there are none), `summary` -> summary.json (`summary_json`), and,
+    span of consecutive steps at which a liquidatable position got no attempt, for one reason,
+    `UNLIQUIDATED_COLUMNS`, from `metrics.UnliquidatedSpans`; header only when there are none), `summary` -> summary.json (`summary_json`), and,
     when `figure` is true, `figure` -> figure.png (`plot`). Keys beyond the known columns are
     appended in sorted order. Equal input gives byte-identical CSV and JSON files.
     """

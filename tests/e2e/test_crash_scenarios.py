@@ -86,9 +86,9 @@ def test_real_estate_flash_crash__no_liquidator__every_liquidatable_position_unl
 
     assert s["liquidations"]["count"] == 0
     assert result.unliquidated and {p["reason"] for p in result.unliquidated} == {"no_liquidator"}
-    assert all(p["health_factor"] < 1 for p in result.unliquidated)
+    assert all(p["min_health_factor"] < 1 for p in result.unliquidated)
     section = s["unliquidated"]
-    assert section["position_steps"] == len(result.unliquidated)
+    assert section["position_steps"] == sum(p["steps"] for p in result.unliquidated)
     assert list(section["by_reason"]) == ["no_liquidator"]
     # The last step acted on the view the row before the last one recorded.
     assert section["final_debt_usd"] == pytest.approx(result.timeseries[-2]["liquidatable_debt_usd"], rel=1e-9)

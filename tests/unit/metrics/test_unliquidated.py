@@ -41,7 +41,30 @@ def test_unliquidated__skipped_by_every_liquidator__row_with_most_telling_reason
         {"t_seconds": 60, "user": USERS[0], "debt_usd": 100.0, "health_factor": 0.72, "reason": "no_capital"},
         {"t_seconds": 60, "user": USERS[3], "debt_usd": 40.0, "health_factor": 0.6, "reason": "redemptions_frozen"},
     ]  # borrower 1 was attempted by the first liquidator
-    assert rec.unliquidated_positions == found
+    assert [(x["user"], x["reason"], x["steps"]) for x in rec.unliquidated_spans.all()] == [
+        (USERS[0], "no_capital", 1), (USERS[3], "redemptions_frozen", 1)]
+
+
+def test_unliquidated_spans__consecutive_steps_same_reason__one_span_until_reason_or_status_changes():
+    spans = metrics.UnliquidatedSpans()
+    row = lambda user, debt, hf, reason: {"user": user, "debt_usd": debt, "health_factor": hf, "reason": reason}  # noqa: E731
+
+    spans.add(0, [row(USERS[0], 100.0, 0.9, "unprofitable"), row(USERS[1], 50.0, 0.8, "no_capital")])
+    spans.add(12, [row(USERS[0], 101.0, 0.85, "unprofitable"), row(USERS[1], 51.0, 0.8, "unprofitable")])
+    spans.add(24, [row(USERS[0], 102.0, 0.88, "unprofitable")])  # borrower 1 liquidated or healthy
+    spans.add(36, [])
+    spans.add(48, [row(USERS[0], 103.0, 0.7, "unprofitable")])  # a new episode
+
+    assert spans.all() == [
+        {"user": USERS[0], "reason": "unprofitable", "from_seconds": 0, "to_seconds": 24, "steps": 3,
+         "first_debt_usd": 100.0, "last_debt_usd": 102.0, "min_health_factor": 0.85},
+        {"user": USERS[1], "reason": "no_capital", "from_seconds": 0, "to_seconds": 0, "steps": 1,
+         "first_debt_usd": 50.0, "last_debt_usd": 50.0, "min_health_factor": 0.8},
+        {"user": USERS[1], "reason": "unprofitable", "from_seconds": 12, "to_seconds": 12, "steps": 1,
+         "first_debt_usd": 51.0, "last_debt_usd": 51.0, "min_health_factor": 0.8},
+        {"user": USERS[0], "reason": "unprofitable", "from_seconds": 48, "to_seconds": 48, "steps": 1,
+         "first_debt_usd": 103.0, "last_debt_usd": 103.0, "min_health_factor": 0.7},
+    ]
 
 
 def test_unliquidated__liquidators_without_skipped__nothing_recorded():
@@ -85,14 +108,13 @@ def test_unliquidated_reason__several_reasons__precedence(reasons, kept):
     assert metrics.unliquidated_reason(reasons) == kept
 
 
-def test_unliquidated_summary__positions__steps_per_reason_and_debt_at_last_step():
-    positions = [
-        {"t_seconds": 0, "user": USERS[0], "debt_usd": 100.0, "health_factor": 0.9, "reason": "unprofitable"},
-        {"t_seconds": 0, "user": USERS[1], "debt_usd": 50.0, "health_factor": 0.9, "reason": "step_limit"},
-        {"t_seconds": 12, "user": USERS[0], "debt_usd": 101.0, "health_factor": 0.9, "reason": "unprofitable"},
-    ]
+def test_unliquidated_summary__spans__steps_per_reason_and_debt_at_last_step():
+    spans = metrics.UnliquidatedSpans()
+    spans.add(0, [{"user": USERS[0], "debt_usd": 100.0, "health_factor": 0.9, "reason": "unprofitable"},
+                  {"user": USERS[1], "debt_usd": 50.0, "health_factor": 0.9, "reason": "step_limit"}])
+    spans.add(12, [{"user": USERS[0], "debt_usd": 101.0, "health_factor": 0.9, "reason": "unprofitable"}])
 
-    section = metrics.unliquidated_summary(positions, last_t=12)
+    section = metrics.unliquidated_summary(spans.all(), last_t=12)
 
     assert section == {
         "position_steps": 3,

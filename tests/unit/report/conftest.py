@@ -124,6 +124,9 @@ def synthetic_run(
     first, last = (liquidations[0]["t_seconds"], liquidations[-1]["t_seconds"]) if liquidations else (-1, -1)
     cascade = metrics.main_cascade(rows, liquidations)
     duration = cascade.duration_seconds if cascade else 0
+    spans = metrics.UnliquidatedSpans()  # the per-step rows as the engine's Recorder keeps them
+    for row in rows:
+        spans.add(row["t_seconds"], [u for u in unliquidated if u["t_seconds"] == row["t_seconds"]])
     summary = {
         "scenario": "synthetic_flash_crash",
         "seed": seed,
@@ -151,7 +154,7 @@ def synthetic_run(
         },
         "lenders": {"loss_usd": deficit, "expected_loss_usd": rows[-1]["expected_lender_loss_usd"]},
         "insolvency": metrics.insolvency_summary(rows),
-        "unliquidated": metrics.unliquidated_summary(unliquidated, rows[-1]["t_seconds"]),
+        "unliquidated": metrics.unliquidated_summary(spans.all(), rows[-1]["t_seconds"]),
         "chain": {
             "transactions": sum(r["txs"] for r in rows),
             "reverted_by_action": {"liquidation_atomic": 3, "swap": 1},
@@ -168,7 +171,7 @@ def synthetic_run(
         "liquidations": liquidations,
         "events": events,
         "summary": summary,
-        "unliquidated": unliquidated,
+        "unliquidated": spans.all(),
     }
 
 

@@ -146,16 +146,18 @@ def test_write_outputs__no_liquidations__header_only(tmp_path, make_run):
     assert read_csv(files["unliquidated"]) == [list(report.UNLIQUIDATED_COLUMNS)]
 
 
-def test_write_outputs__unliquidated_rows__t_days_derived_and_reason_kept(tmp_path, run_data):
+def test_write_outputs__unliquidated_spans__days_derived_and_reason_kept(tmp_path, run_data):
     files = report.write_outputs(tmp_path, **run_data, figure=False)
 
     rows = read_csv(files["unliquidated"])
     first = dict(zip(rows[0], rows[1]))
     expected = run_data["unliquidated"][0]
-    assert float(first["t_days"]) == pytest.approx(expected["t_seconds"] / DAY)
+    assert float(first["from_days"]) == pytest.approx(expected["from_seconds"] / DAY)
+    assert float(first["to_days"]) == pytest.approx(expected["to_seconds"] / DAY)
     assert first["user"] == expected["user"]
     assert first["reason"] == expected["reason"]
-    assert float(first["debt_usd"]) == pytest.approx(expected["debt_usd"], rel=1e-9)
+    assert int(first["steps"]) == expected["steps"] > 0
+    assert float(first["last_debt_usd"]) == pytest.approx(expected["last_debt_usd"], rel=1e-9)
 
 
 # -- canonical ------------------------------------------------------------------------------------
