@@ -535,8 +535,11 @@ def headline(timeseries: list[dict], liquidations: list[dict]) -> str:
             story[0] += f" in {format_duration(cascade.duration_seconds)}"
         story.append(f"debt repaid {format_usd_compact(sum(x['debt_repaid_usd'] for x in liquidations))}")
     final = rows[-1]
-    story.append(f"final bad debt {format_usd_compact(final['deficit_usd'])} realised + "
-                 f"{format_usd_compact(final['insolvent_debt_at_true_value_usd'])} unrealised at true value")
+    bad = (f"final bad debt {format_usd_compact(final['deficit_usd'])} realised + "
+           f"{format_usd_compact(final['insolvent_debt_at_true_value_usd'])} unrealised at true value")
+    if final.get("insolvent_debt_at_amm_usd", 0) > final["insolvent_debt_at_true_value_usd"]:
+        bad += f" ({format_usd_compact(final['insolvent_debt_at_amm_usd'])} at the AMM)"
+    story.append(bad)
     low = min(rows, key=lambda r: r["amm_price_usd"])
     story.append(f"AMM low ${low['amm_price_usd']:,.3f} vs true value ${low['true_nav_usd']:,.3f}")
     return "  \u00b7  ".join(story)
@@ -655,6 +658,7 @@ def plot(
     oracle[oracle <= 0] = np.nan  # not yet published
     deficit, liquidatable, total_debt = col("deficit_usd"), col("liquidatable_debt_usd"), col("total_debt_usd")
     expected_loss = deficit + col("insolvent_debt_at_true_value_usd")  # realised + unrealised, stacked
+    market_loss = deficit + col("insolvent_debt_at_amm_usd")  # the same, collateral valued at the AMM
     show_stable = bool(np.nanmax(np.abs(stable - 1.0)) > 1e-3) if stable.size else False
 
     liq_t = np.array([float(x["t_seconds"]) for x in liqs])
@@ -692,7 +696,10 @@ def plot(
         b.step(x, expected_loss, where="post", color=_COLORS["unrealised"], lw=1.3, ls="--",
                label="+ unrealised (debt over collateral at true value)")
         b.fill_between(x, deficit, expected_loss, step="post", color=_COLORS["unrealised"], alpha=0.15, lw=0)
-        if not np.nanmax(expected_loss) > 0:
+        if np.nanmax(market_loss - expected_loss) > 0:
+            b.step(x, market_loss, where="post", color=_COLORS["amm"], lw=1.1, ls=":",
+                   label="+ unrealised at the AMM price (market view)")
+        if not np.nanmax(np.maximum(expected_loss, market_loss)) > 0:
             b.text(0.5, 0.5, "no bad debt, realised or unrealised", transform=b.transAxes, ha="center",
                    va="center", fontsize=11, color=_COLORS["routine"])
             b.set_yticks([0.0])
@@ -704,7 +711,7 @@ def plot(
                    lw=1.3, ls="--", label="debt repaid by liquidators (cum.)")
         a.set_ylim(*_visible_limits(t, [true_nav, oracle, amm] + ([stable] if show_stable else []),
                                     lo_s, hi_s, floor_zero=False))
-        b.set_ylim(*_visible_limits(t, [deficit, expected_loss], lo_s, hi_s, floor_zero=True))
+        b.set_ylim(*_visible_limits(t, [deficit, expected_loss, market_loss], lo_s, hi_s, floor_zero=True))
         c.set_ylim(*_visible_limits(t, [liquidatable, total_debt], lo_s, hi_s, floor_zero=True))
         a.yaxis.set_major_formatter(_price_formatter(*a.get_ylim()))
         for ax in (b, c):
@@ -735,8 +742,9 @@ def plot(
     handles += [Line2D([], [], color=_COLORS["shock"], lw=1.3, ls="--"),
                 Line2D([], [], color=_COLORS["routine"], lw=0.9, ls=":")]
     labels += ["shock", "scheduled event"]
-    fig.legend(handles, labels, loc="upper left", bbox_to_anchor=(0.06, 0.928), ncol=math.ceil(len(labels) / 2),
-               fontsize=9.5,
+    rows_needed = 2 if len(labels) <= 10 else 3
+    fig.legend(handles, labels, loc="upper left", bbox_to_anchor=(0.06, 0.928),
+               ncol=math.ceil(len(labels) / rows_needed), fontsize=9.5 if rows_needed == 2 else 8.5,
                frameon=False, handlelength=2.2, columnspacing=1.6)
 
     # Right: the cascade.

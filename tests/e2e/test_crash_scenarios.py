@@ -2,6 +2,7 @@
 
 import pytest
 
+from rwa_testbed.chain import derive_account
 from rwa_testbed.market import STABLE_DECIMALS
 
 
@@ -96,3 +97,21 @@ def test_real_estate_flash_crash__no_liquidator__every_liquidatable_position_unl
     assert s["bad_debt"]["usd"] == 0
     assert s["lenders"]["expected_loss_usd"] == s["insolvency"]["at_true_value"]["final_usd"] > 0
     assert s["pool"]["solvent"] is False
+
+
+def test_concentrated_whale__partial_liquidations_over_tens_of_minutes__market_insolvent(run_scenario):
+    # The CRV shape (Aave, 22 Nov 2022): one position too big for the AMM, closed slice by slice.
+    result = run_scenario("concentrated_whale")
+    s, liqs = result.summary, result.liquidations
+    whale = result.population.positions[0]
+    whale_user = derive_account(result.scenario.run.seed, "borrower", 0).address.lower()  # explicit positions come first
+
+    assert whale.collateral_tokens > 10 * max(p.collateral_tokens for p in result.population.positions[1:])
+    assert s["liquidations"]["count"] > 20
+    assert s["timing"]["onchain_cascade_seconds"] > 10 * 60
+    # Partial: many liquidations of the same (dominant) borrower, each a small slice of its debt.
+    slices = [x["debt_repaid_usd"] for x in liqs if x["user"].lower() == whale_user]
+    assert len(slices) > 20 and max(slices) < 0.05 * whale.debt_usd
+    # The AMM price falls as slices are dumped, and the debt left is not covered at market prices.
+    assert s["prices"]["min_amm_usd"] < 0.5 * s["prices"]["final_true_nav_usd"]
+    assert s["bad_debt"]["usd"] > 0 or s["insolvency"]["at_amm"]["final_usd"] > 0
