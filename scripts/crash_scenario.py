@@ -58,7 +58,10 @@ def _prepare_fork(provider, fork_block):
               help=f"on a fork network: start the fork at this upstream block (or ${fork.FORK_BLOCK_ENV})")
 @click.option("--list", "list_only", is_flag=True, help="list the built-in scenarios and exit")
 @click.option("--no-figure", is_flag=True, help="skip the PNG figure")
-def cli(name, seed, venue, out, overrides, fork_block, list_only, no_figure, provider):
+@click.option("--every-block", is_flag=True,
+              help="reference mode: mine and read every block, never fast-forward (slow: a 120-day run is "
+                   "864,000 blocks; for tests and doubts about the default mode's stepping)")
+def cli(name, seed, venue, out, overrides, fork_block, list_only, no_figure, every_block, provider):
     if list_only:
         for builtin in scenarios.builtin_names():
             s = scenarios.load(builtin)
@@ -80,7 +83,7 @@ def cli(name, seed, venue, out, overrides, fork_block, list_only, no_figure, pro
     progress = sys.stderr.isatty()
     if len(venues) > 1:
         results, comparison_files = compare.run_venues(scenario, provider.uri, venues, base, progress=progress,
-                                                       figure=not no_figure)
+                                                       figure=not no_figure, every_block=every_block)
         for v, (result, _) in results.items():
             click.echo(report.summary_table(result.summary, title=f"{scenario.name} - seed {scenario.run.seed} - {v}"))
         click.echo(comparison_files["table"].read_text())
@@ -90,7 +93,8 @@ def cli(name, seed, venue, out, overrides, fork_block, list_only, no_figure, pro
         chosen = compare.with_venue(scenario, venues[0])
         if out is None and venues[0] != "ours":
             base = base / venues[0]
-        result, files = runner.run(chosen, provider.uri, out=base, progress=progress, figure=not no_figure)
+        result, files = runner.run(chosen, provider.uri, out=base, progress=progress, figure=not no_figure,
+                                   every_block=every_block)
         title = f"{scenario.name} - seed {scenario.run.seed} - {venues[0]}"
         click.echo(report.summary_table(result.summary, title=title))
     click.echo(f"wall time {time.monotonic() - started:.1f} s")

@@ -93,6 +93,31 @@ def compounded_interest(rate: int, elapsed: int) -> int:
     return RAY + rate * elapsed // SECONDS_PER_YEAR + second_term + third_term
 
 
+def debt_growth_reaches(rate: int, updated_at: int, now: int, factor_wad: int, until: int) -> int | None:
+    """First time T in (now, until] at which a variable debt grows by at least `factor_wad` (WAD)
+    over its value at `now`, or None.
+
+    Debt is scaled shares x the borrow index, and the index at T is the stored index times
+    `compounded_interest(rate, T - updated_at)` (the rate is fixed until the reserve's next
+    action), so debt(T) / debt(now) = c(T - updated_at) / c(now - updated_at), increasing in T:
+    a bisection over whole seconds on the exact integer formula. A health factor h (WAD) falls
+    below a threshold x when debt grows by h / x (collateral that earns no interest).
+    """
+    if factor_wad <= WAD:
+        return now + 1 if now < until else None
+    if rate <= 0 or until <= now:
+        return None
+    base = compounded_interest(rate, max(0, now - updated_at))
+    reached = lambda t: compounded_interest(rate, t - updated_at) * WAD >= base * factor_wad  # noqa: E731
+    if not reached(until):
+        return None
+    lo, hi = now, until  # not reached at lo, reached at hi
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (lo, mid) if reached(mid) else (mid, hi)
+    return hi
+
+
 @dataclass(frozen=True)
 class RateCurve:
     """Two-slope variable-rate curve, every field RAY (Aave's DefaultReserveInterestRateStrategy)."""
@@ -338,6 +363,13 @@ def account_data(lines: Iterable[PositionLine]) -> AccountData:
     power = percent_mul(collateral, ltv)
     available = power - debt if power > debt else 0
     return AccountData(collateral, debt, available, threshold, ltv, health, zero_ltv)
+
+
+def smallest_amount_with_value(value_base: int, price: int, decimals: int) -> int:
+    """Smallest token amount (token units) whose base value, as `account_data` rounds it
+    (price x amount // 10^decimals), is at least `value_base`: the least a balance reported as
+    `value_base` can be. ceil(value_base x 10^decimals / price)."""
+    return -(-value_base * 10**decimals // price)
 
 
 def close_factor_bps(health_factor: int) -> int:

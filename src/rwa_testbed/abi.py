@@ -43,6 +43,7 @@ class Abi:
         self.events: dict[bytes, _Event] = {}
         self.errors: dict[bytes, tuple[str, tuple[str, ...]]] = {}
         self.constructor_inputs: tuple[str, ...] = ()
+        self._outputs: dict[str, list[dict]] = {}  # a function's output parameters as in the JSON ABI
         for item in abi:
             kind = item.get("type")
             if kind == "function":
@@ -51,6 +52,7 @@ class Abi:
                 signature = f"{item['name']}({','.join(inputs)})"
                 fn = _Function(item["name"], keccak(text=signature)[:4], inputs, outputs)
                 self.functions.setdefault(item["name"], fn)
+                self._outputs.setdefault(item["name"], item.get("outputs", []))
                 self.functions[signature] = fn
             elif kind == "event":
                 types = [_type_str(p) for p in item["inputs"]]
@@ -72,6 +74,29 @@ class Abi:
 
     def decode(self, fn: str, data: bytes) -> tuple:
         return abi_decode(self.functions[fn].outputs, data)
+
+    def output_word(self, fn: str, field: str) -> int:
+        """Index of the 32-byte word holding `field` in `fn`'s answer, when the answer is static
+        (value types and structs of them, flattened in order): read one field without decoding all."""
+        def walk(params: list[dict], start: int) -> tuple[int | None, int]:
+            index = start
+            for p in params:
+                if p.get("name") == field and p["type"] != "tuple":
+                    return index, index
+                if p["type"] == "tuple":
+                    found, index = walk(p["components"], index)
+                    if found is not None:
+                        return found, index
+                elif p["type"].endswith("]") or p["type"] in ("bytes", "string"):
+                    raise ValueError(f"{fn}: answer is not static")
+                else:
+                    index += 1
+            return None, index
+
+        found, _ = walk(self._outputs[fn], 0)
+        if found is None:
+            raise KeyError(f"{fn} has no output field {field}")
+        return found
 
     def constructor(self, bytecode: bytes, *args: Any) -> bytes:
         return bytecode + abi_encode(self.constructor_inputs, args)

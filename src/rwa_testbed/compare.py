@@ -31,6 +31,11 @@ COMPARED = (
     "bad_debt.usd",
     "bad_debt.pct_of_borrowed",
     "lenders.loss_usd",
+    "lenders.expected_loss_usd",
+    "insolvency.at_true_value.final_usd",
+    "insolvency.at_true_value.peak_usd",
+    "insolvency.at_oracle.final_usd",
+    "insolvency.at_amm.final_usd",
     "liquidatable_debt.peak_usd",
     "liquidatable_debt.final_usd",
     "pool.final_total_debt_usd",
@@ -42,7 +47,10 @@ COMPARED = (
     "prices.max_discount_amm_to_true_pct",
     "timing.first_liquidation_seconds",
     "timing.onchain_cascade_seconds",
+    "timing.main_cascade_liquidations",
     "timing.cascades",
+    "unliquidated.position_steps",
+    "unliquidated.final_debt_usd",
     "chain.transactions",
     "chain.reverted",
     "chain.gas_used",
@@ -60,7 +68,7 @@ def with_venue(scenario: Scenario, venue: str) -> Scenario:
 
 
 def run_venues(scenario: Scenario, uri: str, venues: list[str], out: Path, *, progress: bool = False,
-               figure: bool = True) -> tuple[dict[str, tuple[RunResult, dict[str, Path]]], dict[str, Path]]:
+               figure: bool = True, every_block: bool = False) -> tuple[dict[str, tuple[RunResult, dict[str, Path]]], dict[str, Path]]:
     """Runs `scenario` on each of `venues` from the same chain state; returns each venue's
     (result, files) and the comparison's files."""
     rpc = Rpc(uri)
@@ -68,7 +76,7 @@ def run_venues(scenario: Scenario, uri: str, venues: list[str], out: Path, *, pr
     for i, venue in enumerate(venues):
         snapshot = rpc.call("evm_snapshot") if i < len(venues) - 1 else None
         results[venue] = runner.run(with_venue(scenario, venue), uri, out=out / venue, progress=progress,
-                                    figure=figure)
+                                    figure=figure, every_block=every_block)
         if snapshot is not None:
             if not rpc.call("evm_revert", snapshot):
                 raise RuntimeError(f"could not revert the chain to snapshot {snapshot} after the {venue} run")
@@ -123,7 +131,7 @@ def comparison_table(comp: dict, *, title: str) -> str:
     for path, values in comp["metrics"].items():
         key = path.rsplit(".", 1)[1]
         cells = [Text(report.format_metric(key, values[v])) for v in venues]
-        group = path.rsplit(".", 1)[0].replace("_", " ")
+        group = " ".join(report._label(part) for part in path.split(".")[:-1])
         difference = _difference(path, [values[v] for v in venues])
         table.add_row(Text(f"{group}: {report._label(key)}"), *cells, Text(difference))
     console = Console(record=True, width=120, file=io.StringIO(), color_system=None)
@@ -156,12 +164,13 @@ def _zoom(results: dict[str, RunResult]) -> report.CascadeWindow | None:
         return None
     first = windows[0]
     return report.CascadeWindow(min(w.lo for w in windows), max(w.hi for w in windows), first.anchor,
-                                first.anchor_label, first.title)
+                                first.anchor_label, first.title, first.cascade)
 
 
 def plot_comparison(out_path: Path, scenario: Scenario, results: dict[str, RunResult]) -> Path:
     """Both venues on one 1600 x 1000 px PNG: (a) true value, each venue's oracle and AMM prices
-    with its liquidations marked; (b) each venue's bad debt; (c) each venue's liquidations so far.
+    with its liquidations marked; (b) each venue's realised bad debt and its lenders' expected loss
+    (realised + debt over collateral at true value, thin); (c) each venue's liquidations so far.
     Left: the whole run in days; right: zoomed on the cascade. Venues differ by line style."""
     import numpy as np
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -189,7 +198,8 @@ def plot_comparison(out_path: Path, scenario: Scenario, results: dict[str, RunRe
         liqs = sorted(result.liquidations, key=lambda x: (x["t_seconds"], x["block"]))
         liq_t = np.array([float(x["t_seconds"]) for x in liqs])
         at_row = np.clip(np.searchsorted(t, liq_t, side="right") - 1, 0, len(t) - 1) if liqs else np.array([], int)
-        return t, col("true_nav_usd"), oracle, col("amm_price_usd"), col("deficit_usd"), liq_t, at_row
+        return (t, col("true_nav_usd"), oracle, col("amm_price_usd"), col("deficit_usd"), liq_t, at_row,
+                col("expected_lender_loss_usd"))
 
     data = {venue: series(r) for venue, r in results.items()}
     twins: list = []
@@ -198,7 +208,7 @@ def plot_comparison(out_path: Path, scenario: Scenario, results: dict[str, RunRe
         a, b, c = axes
         t0, true_nav = next(iter(data.values()))[:2]
         a.step(to_x(t0), true_nav, where="post", color=report._COLORS["true"], lw=2.2, label="true value")
-        for venue, (t, _, oracle, amm, deficit, liq_t, at_row) in data.items():
+        for venue, (t, _, oracle, amm, deficit, liq_t, at_row, expected) in data.items():
             style, color = STYLES.get(venue, {"ls": ":", "marker": "+"}), VENUE_COLORS.get(venue, "#404040")
             a.step(to_x(t), oracle, where="post", color=report._COLORS["oracle"], lw=1.4, ls=style["ls"],
                    label=f"oracle ({venue})")
@@ -208,6 +218,9 @@ def plot_comparison(out_path: Path, scenario: Scenario, results: dict[str, RunRe
                 a.plot(to_x(liq_t), amm[at_row], ls="none", marker=style["marker"], ms=6, mfc="none", mec=color,
                        mew=1.2, label=f"liquidation ({venue})", zorder=4)
             b.step(to_x(t), deficit, where="post", color=color, lw=1.6, ls=style["ls"], label=f"bad debt ({venue})")
+            if np.nanmax(expected - deficit) > 0:
+                b.step(to_x(t), expected, where="post", color=color, lw=0.9, ls=style["ls"], alpha=0.6,
+                       label=f"expected lender loss ({venue})")
             c.step(np.r_[to_x(t[:1]), to_x(liq_t), to_x(t[-1:])], np.r_[0, np.arange(1, len(liq_t) + 1), len(liq_t)],
                    where="post", color=color, lw=1.6, ls=style["ls"], label=f"liquidations so far ({venue})")
         if len(data) > 1:
@@ -229,10 +242,11 @@ def plot_comparison(out_path: Path, scenario: Scenario, results: dict[str, RunRe
             ax.grid(True, color="#e0e0e0", lw=0.6)
             ax.tick_params(labelsize=9)
         b.yaxis.set_major_formatter(usd_axis)
-        if not any(np.nanmax(d[4]) > 0 for d in data.values()):
+        if not any(np.nanmax(d[7]) > 0 for d in data.values()):
             b.set_ylim(0, 1)
             b.set_yticks([0.0])
-            b.text(0.5, 0.5, "no bad debt on any venue", transform=b.transAxes, ha="center", va="center",
+            b.text(0.5, 0.5, "no bad debt on any venue, realised or unrealised", transform=b.transAxes,
+                   ha="center", va="center",
                    fontsize=11, color=report._COLORS["routine"])
         else:
             b.set_ylim(bottom=0)

@@ -1,9 +1,11 @@
 """The cascade engine: deploys a scenario, then replays its timeline as real transactions.
 
-Quiet periods (months of off-chain time) are crossed in one block; while anything happens
-on-chain the engine steps block by block (`run.block_time_seconds`). Each step: due shocks fire,
-the chain is read in one batch, every agent decides, their transactions are mined in one block
-in a seeded order, and a row of metrics is recorded. Reverted transactions are counted, never fatal.
+Quiet periods (months of off-chain time) are crossed in a few blocks; while anything happens
+on-chain the engine steps block by block (`run.block_time_seconds`), and it never steps over a
+moment where an agent would act (see `Engine`). Each step: due shocks fire, every agent decides on
+the state after the previous block, their transactions are mined in one block in a seeded order,
+the chain is read in one batch, and a row of metrics is recorded. Reverted transactions are
+counted, never fatal.
 """
 
 from __future__ import annotations
@@ -17,18 +19,13 @@ from . import shocks as shock_kinds
 from .agents import Agent, Keeper, View, build_agents
 from .chain import FastChain, TxRequest, TxResult
 from .market import Actors, Market
-from .metrics import Recorder, cascades
+from .metrics import Recorder, insolvency_summary, is_solvent, main_cascade, unliquidated_summary
 from .population import Population, deploy
+from .aave_math import CLOSE_FACTOR_HF_THRESHOLD, WAD, debt_growth_reaches
 from .scenario import Scenario, ScenarioError
 from .world import SECONDS_PER_DAY, World
 
 DRAWDOWN_WINDOW_SECONDS = SECONDS_PER_DAY
-ACCOUNTS_REFRESH_BLOCKS = 25
-# Transactions after which borrowers' health factors may have moved (prices or positions).
-MOVES_ACCOUNTS = {
-    "liquidation", "liquidation_atomic", "oracle_poke", "oracle_submit", "twap_update", "stable_price",
-    "setOutage", "setLatencyRules", "nav_report",
-}
 
 
 @dataclass
@@ -43,18 +40,30 @@ class Context:
     rng: random.Random
     start_time: int
     keeper: Keeper = None  # type: ignore[assignment]
-    amm_prices: deque = field(default_factory=deque)  # (t, price) over the last day
+    amm_prices: deque = field(default_factory=deque)  # (t, price) where the AMM price changed, last day
 
     def chain_time(self, t: int) -> int:
         """Chain timestamp of run time `t` (seconds since the start)."""
         return self.start_time + t
 
+    def note_amm_price(self, t: int, price: float) -> None:
+        """Records the AMM price read at `t` if it changed (a price path, not samples: the drawdown
+        does not depend on how often the engine reads)."""
+        prices = self.amm_prices
+        if not prices or prices[-1][1] != price:
+            prices.append((t, price))
+        while len(prices) >= 2 and prices[1][0] <= t - DRAWDOWN_WINDOW_SECONDS:
+            prices.popleft()
+
     def amm_drawdown(self) -> float:
         """How far the AMM price is below its high of the last day (0.25 = 25 % below)."""
         if not self.amm_prices:
             return 0.0
-        high = max(p for _, p in self.amm_prices)
-        last = self.amm_prices[-1][1]
+        since = self.world.t - DRAWDOWN_WINDOW_SECONDS
+        points = list(self.amm_prices)
+        first = max([i for i, (t, _) in enumerate(points) if t <= since], default=0)  # in force a day ago
+        high = max(p for _, p in points[first:])
+        last = points[-1][1]
         return 0.0 if high <= 0 else max(0.0, 1 - last / high)
 
     def feed_admin_txs(self, fn: str, *args) -> list[TxRequest]:
@@ -72,13 +81,42 @@ class RunResult:
     events: list[dict]
     summary: dict
     population: Population
+    unliquidated: list[dict] = field(default_factory=list)  # liquidatable positions nobody attempted, per step
+
+
+def on_grid(t: int, block_time: int) -> int:
+    """The first block time at or after `t` (blocks fall on multiples of the block time)."""
+    return -(-t // block_time) * block_time
 
 
 class Engine:
-    def __init__(self, scenario: Scenario, uri: str, progress: Callable[[int, dict], None] | None = None):
+    """Steps a scenario's timeline on the chain.
+
+    Agents act at a step on the state after the previous block, as a bot that watches every block
+    would. Blocks fall on multiples of `run.block_time_seconds`. The default mode visits only the
+    blocks where something can happen, and the reference mode (`every_block=True`) mines and reads
+    every block; both give the same liquidations (tests/e2e/test_stepping.py) because the default
+    mode steps block by block after any block that carried a transaction (agents see its effects),
+    and otherwise jumps to the next moment anything can change without a transaction:
+
+    - a shock starts or ends, and every time an agent asks to be woken (`Agent.wake_times`: the
+      keeper's reports, oracle publications and heartbeats, TWAP updates; panic sellers' start
+      times; a capital-bound arbitrageur's next trade's worth of inflow; a true-value arbitrageur's
+      band crossing; an LP's cooldown; a liquidator's redemption becoming claimable);
+    - a health factor crossing 1 (liquidatable) or 0.95 (close factor 100 %) by interest alone:
+      debt grows by the stablecoin reserve's rate, read every step, so the crossing time is
+      computed exactly (`aave_math.debt_growth_reaches`), one block early for safety.
+
+    Before agents act at such a moment the engine mines an empty block just before theirs and reads
+    the state there, so they see what they would have seen watching every block.
+    """
+
+    def __init__(self, scenario: Scenario, uri: str, progress: Callable[[int, dict], None] | None = None,
+                 every_block: bool = False):
         self.scenario = scenario
         self.chain = FastChain(uri)
         self.progress = progress
+        self.every_block = every_block
         self._validate()
 
     def _validate(self) -> None:
@@ -105,14 +143,13 @@ class Engine:
         self.watch = sorted({(token.address, holder) for a in self.agents for token, holder in a.watch()})
         self.ctx = ctx
         self.view_calls = self._view_calls()
-        reads = self.venue_reads  # the venue's reads (account data, bad debt) are left out of light steps
-        self.view_calls_light = self.view_calls[:reads.start] + self.view_calls[reads.stop:]
         return ctx
 
     # -- reading -----------------------------------------------------------------------------
 
     def _view_calls(self) -> list[tuple[str, bytes]]:
-        """The reads of every step, encoded once: feeds, reserves, all borrowers, balances."""
+        """The reads of every step, encoded once: feeds, reserves, all borrowers, the debt reserve's
+        rate, balances."""
         m, a = self.ctx.market, self.ctx.actors
         abis = {c.address: c.abi for c in m.contracts()}
         calls = [
@@ -127,11 +164,12 @@ class Engine:
         venue_calls = m.venue.view_calls([b.address for b in a.borrowers], m.stable)
         self.venue_reads = slice(len(calls), len(calls) + len(venue_calls))
         calls += venue_calls
+        self.rate_read = len(calls)
+        calls.append(m.venue.rate_call(m.stable))
         return calls + [(token, abis[token].encode("balanceOf", holder)) for token, holder in self.watch]
 
-    def read_view(self, t: int, raw: list | None = None, previous: View | None = None) -> View:
-        """The per-step view, from `raw` answers of `_view_calls()` (read now if not given); None in
-        place of the venue's reads keeps `previous`'s account data and bad debt."""
+    def read_view(self, t: int, raw: list | None = None) -> View:
+        """The per-step view, from `raw` answers of `_view_calls()` (read now if not given)."""
         m = self.ctx.market
         if raw is None:
             raw = self.chain.calls(self.view_calls)
@@ -139,11 +177,8 @@ class Engine:
         stable = m.stable_feed.abi.decode("latestRoundData", raw[1])
         spv_reserve, stable_reserve = m.reserves(m.pair.abi.decode("getReserves", raw[2]))
         word = lambda data, i=0: int.from_bytes(data[32 * i: 32 * i + 32], "big")  # noqa: E731
-        venue_raw = raw[self.venue_reads]
-        if previous is not None and any(answer is None for answer in venue_raw):
-            accounts, deficit = previous.accounts, previous.deficit
-        else:
-            accounts, deficit = m.venue.decode_view(venue_raw, max(0, stable[1]))
+        accounts, deficit = m.venue.decode_view(raw[self.venue_reads], max(0, stable[1]))
+        rate, rate_updated_at = m.venue.decode_rate(raw[self.rate_read])
         balances = {key: word(data) for key, data in zip(self.watch, raw[len(raw) - len(self.watch):])}
         return View(
             t=t,
@@ -158,31 +193,82 @@ class Engine:
             redemptions_frozen=bool(word(raw[4])),
             impaired=bool(word(raw[5])),
             balances=balances,
+            debt_rate_ray=rate,
+            debt_rate_updated_at=rate_updated_at,
         )
+
+    def _predict_crossing(self, view: View, view_t: int, duration: int) -> int | None:
+        """The block at which the next health factor crosses 1 or 0.95 by interest alone (one block
+        early, and never before the block after `view_t`), or None within the run."""
+        factor = None
+        for a in view.accounts:
+            if a.debt_base == 0 or a.collateral_base == 0:
+                continue
+            if a.health_factor >= WAD:
+                f = a.health_factor + 1  # debt growth that takes it below 1
+            elif a.health_factor > CLOSE_FACTOR_HF_THRESHOLD:
+                f = a.health_factor * WAD // CLOSE_FACTOR_HF_THRESHOLD + 1
+            else:
+                continue
+            factor = f if factor is None else min(factor, f)
+        if factor is None:
+            return None
+        ctx = self.ctx
+        at = debt_growth_reaches(view.debt_rate_ray, view.debt_rate_updated_at, ctx.chain_time(view_t),
+                                 factor, ctx.chain_time(duration))
+        if at is None:
+            return None
+        bt = self.scenario.run.block_time_seconds
+        return max(view_t + bt, on_grid(at - ctx.start_time, bt) - bt)
 
     # -- the loop ----------------------------------------------------------------------------
 
-    def next_wake(self, t: int) -> int:
+    def wake_times(self, t: int) -> list[int]:
+        """Every future moment something can change without a transaction (see the class doc)."""
         times = [t2 for sh in self.shocks for t2 in sh.wake_times() if t2 > t]
         times += [t2 for agent in self.agents for t2 in agent.wake_times(t)]
+        if self.crossing_block is not None:
+            times.append(self.crossing_block + self.scenario.run.block_time_seconds)
+        return times
+
+    def next_wake(self, t: int) -> int:
+        bt = self.scenario.run.block_time_seconds
         duration = round(self.scenario.run.duration_days * SECONDS_PER_DAY)
-        return min([duration, *times])
+        return min([duration, *(on_grid(t2, bt) for t2 in self.wake_times(t) if t2 > t)])
+
+    def _step_block(self, t: int, txs: list[TxRequest]) -> tuple[list[TxResult], View]:
+        results, raw = self.chain.step(txs, self.ctx.chain_time(t), self.view_calls)
+        view = self.read_view(t, raw)
+        self.view_t = t
+        self.crossing_block = self._predict_crossing(view, t, self.duration)
+        return results, view
 
     def run(self) -> RunResult:
         ctx = getattr(self, "ctx", None) or self.setup()
         s, world, rec = self.scenario, ctx.world, Recorder()
         self.chain.block_number_cached = self.chain.block_number()
-        block_time = s.run.block_time_seconds
-        duration = round(s.run.duration_days * SECONDS_PER_DAY)
-        t, quiet, active_blocks, mode = 0, 0, 0, "fast_forward"
-        blocks_since_accounts = 0
+        bt = s.run.block_time_seconds
+        self.duration = duration = round(s.run.duration_days * SECONDS_PER_DAY)
+        t, react = 0, False
         view = self.read_view(0)
+        self.view_t = -bt  # the state after setup's last block, one block before t = 0
+        self.crossing_block = self._predict_crossing(view, 0, duration)
         rec.row(0, view, ctx, "start", 0, 0)
+        self._track_price(0, view)
         try:
             while t < duration:
-                active = mode == "step"
-                t = min(duration, t + block_time) if active else max(t + block_time, self.next_wake(t))
+                mode = "step" if react else "fast_forward"
+                if self.every_block or react:
+                    t = min(duration, t + bt)
+                else:
+                    t = min(duration, max(t + bt, self.next_wake(t)))
                 world.t = t
+                if not self.every_block and self.view_t < t - bt:
+                    # Agents act on the state after the block before theirs: read it (an empty block).
+                    _, view = self._step_block(t - bt, [])
+                    rec.row(t - bt, view, ctx, "read", 0, 0)
+                    self._track_price(t - bt, view)
+                ctx.rng.seed(f"{s.run.seed}:{t}")  # a step's random order depends on its time alone
                 txs: list[TxRequest] = []
                 for sh in self.shocks:
                     if not sh.started and sh.start <= t:
@@ -196,62 +282,40 @@ class Engine:
                 ctx.rng.shuffle(others)
                 for agent in others:
                     txs += agent.act(view, ctx)
+                rec.unliquidated(t, view, self.agents, ctx)
                 world.forced_lp_withdrawal = 0.0
-                if txs or mode == "fast_forward":
-                    # Every borrower's account data is the costly read (EVM work per borrower): it is
-                    # refreshed when prices or positions can have moved, else at least every
-                    # ACCOUNTS_REFRESH_BLOCKS blocks (interest alone moves health factors slowly).
-                    moves = mode == "fast_forward" or any(r.action in MOVES_ACCOUNTS for r in txs)
-                    stale = moves or blocks_since_accounts >= ACCOUNTS_REFRESH_BLOCKS
-                    calls = self.view_calls if stale else self.view_calls_light
-                    results, raw = self.chain.step(txs, ctx.chain_time(t), calls)
-                    if not stale:
-                        reads = self.venue_reads
-                        raw = raw[:reads.start] + [None] * (reads.stop - reads.start) + raw[reads.start:]
-                    blocks_since_accounts = 0 if stale else blocks_since_accounts + 1
+                results: list[TxResult] = []
+                newly_liquidatable = False
+                if txs or self.every_block or t >= duration:
+                    before = {i for i, a in enumerate(view.accounts) if a.liquidatable}
+                    results, view = self._step_block(t, txs)
+                    newly_liquidatable = any(a.liquidatable and i not in before for i, a in enumerate(view.accounts))
                 else:
-                    # Nobody acts this block: nothing to mine, nothing new to read (the next mined
-                    # block carries the passing time).
-                    results, raw = [], None
+                    # Nobody acts this block: nothing to mine, nothing new to read.
+                    view.t = t
                 by_agent: dict[str, list[TxResult]] = {}
                 for r in results:
                     by_agent.setdefault(r.request.agent, []).append(r)
                 for agent in self.agents:
                     if agent.name in by_agent:
                         agent.observe(by_agent[agent.name], ctx)
-                if raw is not None:
-                    view = self.read_view(t, raw, previous=view)
-                else:
-                    view.t = t
                 rec.results(results, ctx, view)
                 self._track_price(t, view)
-                rec.row(t, view, ctx, mode, len(results), sum(r.reverted for r in results))
-                # Step block by block while agents act; fast-forward after a quiet spell.
-                busy = any(r.request.agent != "keeper" for r in results)  # routine keeper txs only: quiet
-                if busy:
-                    mode, quiet = "step", 0
-                elif mode == "step":
-                    quiet += 1
-                    if quiet >= s.run.quiet_after_blocks:
-                        mode = "fast_forward"
-                if mode == "step":
-                    active_blocks += 1
-                    if active_blocks >= s.run.max_active_blocks:
-                        mode, active_blocks = "fast_forward", 0
-                else:
-                    active_blocks = 0
+                rec.row(t, view, ctx, "every_block" if self.every_block else mode, len(results),
+                        sum(r.reverted for r in results))
+                # Agents see the effects of any transaction in the next block; without one, nothing
+                # changes before the next wake (agents declare every time-driven decision).
+                react = bool(results) or newly_liquidatable
                 if self.progress:
                     self.progress(t, {"mode": mode, "liquidations": len(rec.liquidations)})
         finally:
             self.chain.release_control()
         summary = summarize(s, rec, self.population, world, view, self.shocks, ctx)
-        return RunResult(s, rec.timeseries, rec.liquidations, world.events, summary, self.population)
+        return RunResult(s, rec.timeseries, rec.liquidations, world.events, summary, self.population,
+                         rec.unliquidated_spans.all())
 
     def _track_price(self, t: int, view: View) -> None:
-        prices = self.ctx.amm_prices
-        prices.append((t, view.amm_price_usd))
-        while prices and prices[0][0] < t - DRAWDOWN_WINDOW_SECONDS:
-            prices.popleft()
+        self.ctx.note_amm_price(t, view.amm_price_usd)
 
 
 def liquidator_pnl_usd(s: Scenario, ctx: Context, final: View) -> float:
@@ -274,13 +338,9 @@ def summarize(s: Scenario, rec: Recorder, population: Population, world: World, 
     borrowed = sum(p.debt_usd for p in population.positions)
     deficit_usd = rows[-1]["deficit_usd"]
     offchain = (max(sh.offchain_end for sh in shocks) - min(sh.start for sh in shocks)) if shocks else 0
-    groups = cascades([x["t_seconds"] for x in liqs])
-    main = max(groups, key=lambda g: sum(x["debt_repaid_usd"] for x in liqs[g[0]: g[1] + 1]), default=None)
-    cascade, main_start, main_count = 0, -1, 0
-    if main is not None:
-        first, last = liqs[main[0]]["t_seconds"], liqs[main[1]]["t_seconds"]
-        trigger = max([t for t in rec.trigger_times if t <= first], default=first)
-        cascade, main_start, main_count = last - trigger, trigger, main[1] - main[0] + 1
+    main = main_cascade(rows, liqs)
+    cascade = main.duration_seconds if main else 0
+    insolvent_usd, expected_loss = rows[-1]["insolvent_debt_at_true_value_usd"], rows[-1]["expected_lender_loss_usd"]
     discount_true = [1 - r["amm_price_usd"] / r["true_nav_usd"] for r in rows if r["true_nav_usd"] > 0]
     discount_oracle = [1 - r["amm_price_usd"] / r["oracle_price_usd"] for r in rows if r["oracle_price_usd"] > 0]
     supplied = s.market.lending.stable_supply_usd
@@ -322,9 +382,11 @@ def summarize(s: Scenario, rec: Recorder, population: Population, world: World, 
         "timing": {
             "offchain_shock_seconds": offchain,
             "onchain_cascade_seconds": cascade,
-            "main_cascade_trigger_at_seconds": main_start,
-            "main_cascade_liquidations": main_count,
-            "cascades": len(groups),
+            "main_cascade_trigger_at_seconds": main.trigger_seconds if main else -1,
+            "main_cascade_first_liquidation_at_seconds": main.first_liquidation_seconds if main else -1,
+            "main_cascade_last_liquidation_at_seconds": main.last_liquidation_seconds if main else -1,
+            "main_cascade_liquidations": main.liquidations if main else 0,
+            "cascades": main.cascades if main else 0,
             "first_liquidatable_seconds": rec.first_liquidatable_t if rec.first_liquidatable_t is not None else -1,
             "first_liquidation_seconds": liqs[0]["t_seconds"] if liqs else -1,
             "last_liquidation_seconds": liqs[-1]["t_seconds"] if liqs else -1,
@@ -334,7 +396,11 @@ def summarize(s: Scenario, rec: Recorder, population: Population, world: World, 
             "supplied_usd": supplied,
             "loss_usd": deficit_usd,
             "loss_pct_of_supplied": 100 * deficit_usd / supplied,
+            "expected_loss_usd": expected_loss,
+            "expected_loss_pct_of_supplied": 100 * expected_loss / supplied,
         },
+        "insolvency": insolvency_summary(rows),
+        "unliquidated": unliquidated_summary(rec.unliquidated_spans.all(), rec.last_unliquidated_t),
         "liquidators": {
             "atomic_profit_usd": rec.liquidator_profit_stable / 1e6,
             "pnl_at_true_value_usd": liquidator_pnl_usd(s, ctx, final),
@@ -352,6 +418,7 @@ def summarize(s: Scenario, rec: Recorder, population: Population, world: World, 
         "pool": {
             "final_total_debt_usd": rows[-1]["total_debt_usd"],
             "final_deficit_usd": deficit_usd,
-            "solvent": deficit_usd == 0,
+            "final_insolvent_debt_at_true_value_usd": insolvent_usd,
+            "solvent": is_solvent(deficit_usd, insolvent_usd),
         },
     }

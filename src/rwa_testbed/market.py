@@ -95,7 +95,7 @@ class Actors:
             issuer=one("issuer"),
             offchain=one("offchain"),
             lps=many("lp", agents.liquidity_providers.count),
-            borrowers=many("borrower", scenario.population.borrowers),
+            borrowers=many("borrower", len(scenario.population.positions) + scenario.population.borrowers),
             holders=many("holder", scenario.population.holders),
             liquidators=[derive_account(seed, f"liquidator-{g}", i)
                          for g, group in enumerate(agents.liquidators) for i in range(group.count)],

@@ -1,16 +1,23 @@
 """Metrics from chain state (the per-step view) and from logs (the mined receipts).
 
-Rows of the time series are the state after each mined block; liquidations come from the venue's
-events (our pool's `LiquidationExecuted` and `DeficitCreated`, Aave's `LiquidationCall`; see
-`venues`), so the cascade can be rebuilt from logs alone.
+Rows of the time series are the state after each mined block, with the debt its collateral does
+not cover valued three ways (true value, oracle, AMM: `insolvent_debt_usd`); liquidations come
+from the venue's events (our pool's `LiquidationExecuted` and `DeficitCreated`, Aave's
+`LiquidationCall`; see `venues`), so the cascade can be rebuilt from logs alone. `main_cascade`
+is the one definition of the cascade that the summary, the table and the figure share;
+`Recorder.unliquidated` records liquidatable positions that no liquidator attempted, and why.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .agents.base import View
+import numpy as np
+
+from .agents.base import Agent, View
+from .agents.liquidator import Liquidator
 from .market import FEED_DECIMALS, SPV_DECIMALS, STABLE_DECIMALS
 from .world import SECONDS_PER_DAY
 
@@ -78,6 +85,207 @@ def cascades(times: list[int], gap: int = CASCADE_GAP_SECONDS) -> list[tuple[int
     return groups
 
 
+@dataclass(frozen=True)
+class Cascade:
+    """The run's main liquidation cascade: the one definition the summary, the table and the figure use.
+
+    Liquidations less than `CASCADE_GAP_SECONDS` apart form one cascade; the main one repaid the
+    most debt (the earliest on a tie). Its trigger is the last moment, at or before its first
+    liquidation, when liquidatable debt went from zero to more than zero (a time-series row; the
+    first liquidation itself when no row shows it). It lasts from the trigger to its last
+    liquidation. Times are seconds since the start of the run.
+    """
+
+    trigger_seconds: int
+    first_liquidation_seconds: int
+    last_liquidation_seconds: int
+    liquidations: int  # in this cascade
+    debt_repaid_usd: float  # by this cascade's liquidations
+    cascades: int  # cascades in the whole run (this one included)
+
+    @property
+    def duration_seconds(self) -> int:
+        """From the trigger to the last liquidation."""
+        return self.last_liquidation_seconds - self.trigger_seconds
+
+
+def main_cascade(timeseries: Sequence[Mapping], liquidations: Sequence[Mapping],
+                 gap: int = CASCADE_GAP_SECONDS) -> Cascade | None:
+    """The main cascade (see `Cascade`) of a run's rows and liquidations; None without liquidations.
+
+    Rows need `t_seconds` and `liquidatable_debt_usd`, liquidations `t_seconds` and
+    `debt_repaid_usd` (and `block` to order liquidations of the same second); both may be in
+    any order.
+    """
+    if not liquidations:
+        return None
+    liqs = sorted(liquidations, key=lambda x: (x["t_seconds"], x.get("block", 0)))
+    times = [x["t_seconds"] for x in liqs]
+    groups = cascades(times, gap)
+    repaid = [sum(x["debt_repaid_usd"] for x in liqs[i:j + 1]) for i, j in groups]
+    k = max(range(len(groups)), key=lambda g: (repaid[g], -g))  # most debt repaid; earliest on a tie
+    i, j = groups[k]
+    first, last = times[i], times[j]
+    rows = sorted(timeseries, key=lambda r: (r["t_seconds"], r.get("block", 0)))
+    trigger, before = first, 0.0
+    for row in rows:
+        if row["t_seconds"] > first:
+            break
+        if row["liquidatable_debt_usd"] > 0 and before == 0:
+            trigger = row["t_seconds"]
+        before = row["liquidatable_debt_usd"]
+    return Cascade(trigger, first, last, j - i + 1, repaid[k], len(groups))
+
+
+# -- insolvency: debt the collateral does not cover ----------------------------------------------
+
+
+def borrower_positions(view: View, last_collateral_tokens: np.ndarray | None = None,
+                       last_debt_stable: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(collateral in whole SPV tokens, debt in whole stablecoin units) per borrower, as arrays in
+    the view's order, from its account data (base currency, 8 decimals): tokens =
+    collateral_base / oracle answer, stablecoins = debt_base / stablecoin answer (the pool's own
+    conversion, undone).
+
+    The pool values collateral at the oracle: with an oracle answer of 0 every collateral_base is 0
+    and the token amounts cannot be recovered, so the last known ones are kept
+    (`last_collateral_tokens`, zeros when there are none); likewise the debt when the stablecoin
+    feed answers 0.
+    """
+    n = len(view.accounts)
+    if view.oracle_answer > 0:
+        tokens = np.array([a.collateral_base for a in view.accounts], dtype=float) / view.oracle_answer
+    else:
+        tokens = np.array(last_collateral_tokens if last_collateral_tokens is not None else np.zeros(n), dtype=float)
+    if view.stable_answer > 0:
+        debt = np.array([a.debt_base for a in view.accounts], dtype=float) / view.stable_answer
+    else:
+        debt = np.array(last_debt_stable if last_debt_stable is not None else np.zeros(n), dtype=float)
+    return tokens, debt
+
+
+def insolvent_debt_usd(collateral_tokens: Sequence[float], debt_stable: Sequence[float],
+                       collateral_price_usd: float, debt_price_usd: float) -> float:
+    """Debt no collateral backs: Σ over borrowers holding collateral of
+    max(0, debt × debt_price − collateral × collateral_price), in USD.
+
+    Borrowers with no collateral at all are left out: their debt is already realised bad debt
+    (our pool writes it off into its `deficit`; Aave V3.0 leaves it on the borrower, and the venue
+    counts it as its bad debt), so realised + insolvent never counts a dollar twice.
+    """
+    coll = np.asarray(collateral_tokens, dtype=float)
+    debt = np.asarray(debt_stable, dtype=float)
+    if not coll.size:
+        return 0.0
+    short = np.where(coll > 0, debt * debt_price_usd - coll * collateral_price_usd, 0.0)
+    return float(np.maximum(short, 0.0).sum())
+
+
+def expected_lender_loss_usd(deficit_usd: float, insolvent_at_true_value_usd: float) -> float:
+    """What lenders can expect to lose: the realised bad debt (the pool's deficit) plus the debt
+    that the collateral, at its true value, does not cover. Liquidating an insolvent borrower at
+    true value cannot recover more than the collateral, so this is a floor on the loss if the
+    true value is right (liquidation costs and further falls come on top)."""
+    return deficit_usd + insolvent_at_true_value_usd
+
+
+def is_solvent(deficit_usd: float, insolvent_at_true_value_usd: float) -> bool:
+    """Solvent: no realised bad debt and every borrower's collateral, at its true value, covers
+    its debt."""
+    return deficit_usd == 0 and insolvent_at_true_value_usd == 0
+
+
+INSOLVENCY_VALUATIONS = {
+    "at_true_value": "insolvent_debt_at_true_value_usd",
+    "at_oracle": "insolvent_debt_at_oracle_usd",
+    "at_amm": "insolvent_debt_at_amm_usd",
+}
+"""Summary key -> time-series column of insolvent debt, per valuation of the collateral."""
+
+
+def insolvency_summary(timeseries: Sequence[Mapping]) -> dict:
+    """The summary's `insolvency` section: final and peak insolvent debt per valuation, and the
+    lenders' expected loss (final and peak), from the time-series rows."""
+    section: dict = {
+        key: {"final_usd": timeseries[-1][column], "peak_usd": max(r[column] for r in timeseries)}
+        for key, column in INSOLVENCY_VALUATIONS.items()
+    }
+    section["expected_lender_loss_usd"] = timeseries[-1]["expected_lender_loss_usd"]
+    section["peak_expected_lender_loss_usd"] = max(r["expected_lender_loss_usd"] for r in timeseries)
+    return section
+
+
+# -- liquidatable debt nobody tried to liquidate -------------------------------------------------
+
+NO_LIQUIDATOR = "no_liquidator"
+UNLIQUIDATED_PRECEDENCE = ("step_limit", "no_capital", "redemptions_frozen", "unprofitable", "oracle_zero")
+"""The reason kept when every liquidator skipped a position, most telling first: the constraint
+closest to a liquidation wins. A liquidator that wanted the position but ran out of its per-step
+budget (`step_limit`) or of stablecoins (`no_capital`) says more about why the debt stayed than
+one whose exit was closed (`redemptions_frozen`), which says more than one that found no profit
+at the prices it saw (`unprofitable`); `oracle_zero` (the pool cannot price the collateral) is
+every liquidator's reason at once. Unknown codes rank after these, alphabetically;
+`no_liquidator` when the scenario has none."""
+
+
+def unliquidated_reason(reasons: Sequence[str]) -> str:
+    """The most telling of the reasons the liquidators gave for one position (see
+    `UNLIQUIDATED_PRECEDENCE`); `NO_LIQUIDATOR` for none."""
+    if not reasons:
+        return NO_LIQUIDATOR
+    rank = {r: k for k, r in enumerate(UNLIQUIDATED_PRECEDENCE)}
+    return min(reasons, key=lambda r: (rank.get(r, len(rank)), r))
+
+
+class UnliquidatedSpans:
+    """Unliquidated positions as spans: one row per borrower and run of consecutive engine steps at
+    which it stayed liquidatable, unattempted, for the same reason (a per-step row for every
+    position would make millions of rows on long, stuck runs)."""
+
+    def __init__(self) -> None:
+        self.closed: list[dict] = []
+        self._open: dict[str, dict] = {}  # user -> its span still running at the last step
+
+    def add(self, t: int, found: Sequence[Mapping]) -> None:
+        """The positions `Recorder.unliquidated` found at step `t` (one dict each)."""
+        seen = set()
+        for p in found:
+            user, span = p["user"], self._open.get(p["user"])
+            seen.add(user)
+            if span is not None and span["reason"] == p["reason"]:
+                span.update(to_seconds=t, steps=span["steps"] + 1, last_debt_usd=p["debt_usd"],
+                            min_health_factor=min(span["min_health_factor"], p["health_factor"]))
+                continue
+            if span is not None:
+                self.closed.append(self._open.pop(user))
+            self._open[user] = {"user": user, "reason": p["reason"], "from_seconds": t, "to_seconds": t,
+                                "steps": 1, "first_debt_usd": p["debt_usd"], "last_debt_usd": p["debt_usd"],
+                                "min_health_factor": p["health_factor"]}
+        for user in [u for u in self._open if u not in seen]:
+            self.closed.append(self._open.pop(user))
+
+    def all(self) -> list[dict]:
+        """Every span, closed and still open, ordered by start, then user."""
+        return sorted([*self.closed, *self._open.values()], key=lambda x: (x["from_seconds"], x["user"]))
+
+
+def unliquidated_summary(spans: Sequence[Mapping], last_t: int | None) -> dict:
+    """The summary's `unliquidated` section from `UnliquidatedSpans.all()`: position-steps (one
+    borrower skipped at one engine step) per reason, and per reason the debt left at the last step
+    that was recorded (`last_t`)."""
+    by_reason: dict[str, dict] = {}
+    for p in spans:
+        entry = by_reason.setdefault(p["reason"], {"position_steps": 0, "final_debt_usd": 0.0})
+        entry["position_steps"] += p["steps"]
+        if p["to_seconds"] == last_t:
+            entry["final_debt_usd"] += p["last_debt_usd"]
+    return {
+        "position_steps": sum(e["position_steps"] for e in by_reason.values()),
+        "final_debt_usd": sum((e["final_debt_usd"] for e in by_reason.values()), 0.0),
+        "by_reason": dict(sorted(by_reason.items())),
+    }
+
+
 @dataclass
 class Recorder:
     timeseries: list[dict] = field(default_factory=list)
@@ -90,22 +298,43 @@ class Recorder:
     first_liquidatable_t: int | None = None
     liquidator_profit_stable: int = 0
     revert_samples: dict[str, list[str]] = field(default_factory=dict)
-    trigger_times: list[int] = field(default_factory=list)  # liquidatable debt went from 0 to > 0
+    # Liquidatable positions no liquidator attempted, as spans of steps (`unliquidated`).
+    unliquidated_spans: UnliquidatedSpans = field(default_factory=UnliquidatedSpans)
+    last_unliquidated_t: int | None = None  # the last step `unliquidated` looked at
     _borrowers: dict[str, int] | None = None  # lowercase address -> index in the view's accounts
+    # Per borrower: collateral tokens and stablecoin debt, the last known (`borrower_positions`),
+    # and the (accounts, oracle answer, stablecoin answer) they were computed from.
+    _positions: tuple[np.ndarray, np.ndarray] | None = None
+    _positions_from: tuple[list, int, int] | None = None
+
+    def positions(self, view: View) -> tuple[np.ndarray, np.ndarray]:
+        """`borrower_positions` of `view`, the last known amounts kept through an oracle at 0;
+        recomputed only when the account data or the feeds' answers changed."""
+        # The accounts list itself is kept (not its id, which a new list could reuse) and compared by
+        # identity: light steps carry the previous step's list over unchanged.
+        old = self._positions_from
+        if (self._positions is None or old is None or old[0] is not view.accounts
+                or old[1:] != (view.oracle_answer, view.stable_answer)):
+            last = self._positions or (None, None)
+            self._positions = borrower_positions(view, *last)
+            self._positions_from = (view.accounts, view.oracle_answer, view.stable_answer)
+        return self._positions
 
     def row(self, t: int, view: View, ctx: "Context", mode: str, txs: int, reverted: int) -> dict:
         liquidatable = sum(a.debt_base for a in view.accounts if a.liquidatable)
         total_debt = sum(a.debt_base for a in view.accounts)
         if liquidatable and self.first_liquidatable_t is None:
             self.first_liquidatable_t = t
-        if liquidatable and (not self.timeseries or self.timeseries[-1]["liquidatable_debt_usd"] == 0):
-            self.trigger_times.append(t)
+        tokens, debt = self.positions(view)
+        true_nav = ctx.world.true_nav_at(t)
+        deficit_usd = view.deficit / 10**STABLE_DECIMALS * view.stable_price_usd
+        insolvent_true = insolvent_debt_usd(tokens, debt, true_nav, ctx.world.stable_price_usd)
         row = {
             "t_seconds": t,
             "t_days": t / SECONDS_PER_DAY,
             "block": ctx.chain.block_number_cached,
             "mode": mode,
-            "true_nav_usd": ctx.world.true_nav_at(t),
+            "true_nav_usd": true_nav,
             "oracle_price_usd": view.oracle_price_usd,
             "amm_price_usd": view.amm_price_usd,
             "stable_price_usd": view.stable_price_usd,
@@ -113,13 +342,46 @@ class Recorder:
             "amm_stable_reserve": view.stable_reserve / 10**STABLE_DECIMALS,
             "liquidatable_debt_usd": liquidatable / BASE,
             "total_debt_usd": total_debt / BASE,
-            "deficit_usd": view.deficit / 10**STABLE_DECIMALS * view.stable_price_usd,
+            "deficit_usd": deficit_usd,
+            "insolvent_debt_at_true_value_usd": insolvent_true,
+            "insolvent_debt_at_oracle_usd": insolvent_debt_usd(tokens, debt, view.oracle_price_usd,
+                                                               view.stable_price_usd),
+            "insolvent_debt_at_amm_usd": insolvent_debt_usd(tokens, debt, view.amm_price_usd, view.stable_price_usd),
+            "expected_lender_loss_usd": expected_lender_loss_usd(deficit_usd, insolvent_true),
             "liquidations": len(self.liquidations),
             "txs": txs,
             "reverted": reverted,
         }
         self.timeseries.append(row)
         return row
+
+    def unliquidated(self, t: int, view: View, agents: Sequence[Agent], ctx: "Context") -> list[dict]:
+        """Records the liquidatable positions of `view` that no liquidator attempted this step, each
+        with the most telling of the liquidators' reasons (`unliquidated_reason`), and returns them.
+
+        Call it after every agent's `act` on `view`. Each `Liquidator` lists the liquidatable
+        borrowers it skipped in `skipped` (borrower index -> reason code); one it did not skip, it
+        attempted, and a position attempted by any liquidator is not unliquidated.
+        """
+        liquidators = [a for a in agents if isinstance(a, Liquidator)]
+        skips = [getattr(a, "skipped", {}) for a in liquidators]
+        self.last_unliquidated_t = t
+        if any(not s for s in skips):  # a liquidator that skipped nothing attempted every position
+            self.unliquidated_spans.add(t, [])
+            return []
+        found = []
+        for i, account in enumerate(view.accounts):
+            if not account.liquidatable or not all(i in s for s in skips):
+                continue
+            found.append({
+                "t_seconds": t,
+                "user": ctx.actors.borrowers[i].address,
+                "debt_usd": account.debt_base / BASE,
+                "health_factor": account.health_factor / 10**18,
+                "reason": unliquidated_reason([s[i] for s in skips]),
+            })
+        self.unliquidated_spans.add(t, found)
+        return found
 
     def results(self, results: list["TxResult"], ctx: "Context", view: View) -> None:
         """Counts, gas, reverts, liquidations decoded by the venue from the block's logs, and the

@@ -58,12 +58,27 @@ class Population:
 
 
 def sample_positions(scenario: Scenario, rng: np.random.Generator) -> tuple[list[Position], int]:
-    """Collateral sizes (lognormal weights) and target health factors, from the seed."""
+    """The explicit positions, then the tail: collateral sizes (lognormal weights) and target health
+    factors, from the seed."""
     pop, coll = scenario.population, scenario.market.lending.collateral
+    nav = scenario.market.asset.nav_per_token_usd
+    lt, ltv = coll.liquidation_threshold_bps, coll.ltv_bps
+    if pop.positions or pop.borrowers:
+        if ltv == 0:
+            raise ScenarioError("market.lending.collateral.ltv_bps: borrowers need a collateral with LTV > 0")
+    floor = lt / ltv * 1.002 if ltv else 0.0  # the LTV limit in HF terms, with a margin for rounding
+    explicit = []
+    for i, p in enumerate(pop.positions):
+        if p.health_factor < floor:
+            raise ScenarioError(
+                f"population.positions.{i}.health_factor: {p.health_factor:g} is below the LTV limit "
+                f"(liquidation threshold / LTV = {lt}/{ltv}, plus 0.2 % for rounding: {floor:.4f})"
+            )
+        explicit.append(Position(p.collateral_usd / nav, p.collateral_usd * lt / 10_000 / p.health_factor,
+                                 p.health_factor))
     n = pop.borrowers
     if n == 0:
-        return [], 0
-    nav = scenario.market.asset.nav_per_token_usd
+        return explicit, 0
     weights = rng.lognormal(mean=0.0, sigma=pop.collateral_size_sigma, size=n)
     sizes = pop.collateral_usd_total * weights / weights.sum()
     hf_cfg = pop.health_factor
@@ -72,24 +87,21 @@ def sample_positions(scenario: Scenario, rng: np.random.Generator) -> tuple[list
     else:
         hfs = rng.uniform(hf_cfg.min, hf_cfg.max, size=n)
     hfs = np.clip(hfs, hf_cfg.min, hf_cfg.max)
-    lt, ltv = coll.liquidation_threshold_bps, coll.ltv_bps
-    if ltv == 0:
-        raise ScenarioError("market.lending.collateral.ltv_bps: borrowers need a collateral with LTV > 0")
-    floor = lt / ltv * 1.002  # the LTV limit in HF terms, with a margin for rounding
     clamped = int((hfs < floor).sum())
     hfs = np.maximum(hfs, floor)
     positions = [Position(float(s / nav), float(s * lt / 10_000 / h), float(h)) for s, h in zip(sizes, hfs)]
-    return positions, clamped
+    return explicit + positions, clamped
 
 
 def _check_budget(scenario: Scenario) -> None:
     m, p, a = scenario.market, scenario.population, scenario.agents
     arb_inventory = a.arbitrageurs.count * a.arbitrageurs.capital_usd
-    needed = p.collateral_usd_total + p.holders_usd_total + m.amm.depth_usd / 2 + arb_inventory
+    collateral = p.collateral_usd_total + sum(x.collateral_usd for x in p.positions)
+    needed = collateral + p.holders_usd_total + m.amm.depth_usd / 2 + arb_inventory
     if needed > m.asset.size_usd:
         raise ScenarioError(
             f"market.asset.size_usd: {m.asset.size_usd:,.0f} USD of tokens cannot cover collateral "
-            f"({p.collateral_usd_total:,.0f}) + holders ({p.holders_usd_total:,.0f}) + AMM side "
+            f"({collateral:,.0f}) + holders ({p.holders_usd_total:,.0f}) + AMM side "
             f"({m.amm.depth_usd / 2:,.0f}) + arbitrage inventory ({arb_inventory:,.0f}) = {needed:,.0f}"
         )
 

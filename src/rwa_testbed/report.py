@@ -20,8 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from .metrics import CASCADE_GAP_SECONDS as METRICS_CASCADE_GAP
-from .metrics import cascades
+from .metrics import Cascade, main_cascade
 
 SECONDS_PER_MINUTE = 60
 SECONDS_PER_HOUR = 3_600
@@ -35,7 +34,8 @@ SIGNIFICANT_DIGITS = 10
 TIMESERIES_COLUMNS = (
     "t_seconds", "t_days", "block", "mode", "true_nav_usd", "oracle_price_usd", "amm_price_usd",
     "stable_price_usd", "amm_spv_reserve", "amm_stable_reserve", "liquidatable_debt_usd",
-    "total_debt_usd", "deficit_usd", "liquidations", "txs", "reverted",
+    "total_debt_usd", "deficit_usd", "insolvent_debt_at_true_value_usd", "insolvent_debt_at_oracle_usd",
+    "insolvent_debt_at_amm_usd", "expected_lender_loss_usd", "liquidations", "txs", "reverted",
 )
 # `t_days` is derived from `t_seconds` when a liquidation or an event row lacks it.
 LIQUIDATION_COLUMNS = (
@@ -44,14 +44,13 @@ LIQUIDATION_COLUMNS = (
     "hf_after", "deficit_created_usd",
 )
 EVENT_COLUMNS = ("t_seconds", "t_days", "kind", "description")
+UNLIQUIDATED_COLUMNS = ("user", "reason", "from_seconds", "from_days", "to_seconds", "to_days", "steps",
+                        "first_debt_usd", "last_debt_usd", "min_health_factor")
 
 # Events that happen on a schedule rather than as shocks: drawn faint; without liquidations the
 # zoom follows the first shock, not these (with liquidations a NAV report can be the trigger).
 ROUTINE_EVENT_KINDS = frozenset({"nav_report"})
-# Liquidations further apart than this belong to different cascades; the figure zooms on the
-# cascade that repaid the most debt.
-CASCADE_GAP_SECONDS = METRICS_CASCADE_GAP  # same clustering as the summary
-# An event this close before a cascade's first liquidation is shown as its trigger in the zoom.
+# An event this close before a cascade's trigger is named in the zoom (its time zero).
 TRIGGER_LOOKBACK_SECONDS = 6 * SECONDS_PER_HOUR
 FIGURE_SIZE_PX = (1600, 1000)
 FIGURE_DPI = 100
@@ -147,8 +146,9 @@ def _csv_text(rows: Iterable[Mapping], columns: tuple[str, ...], name: str) -> s
     """CSV text with `columns` first (in order), then any extra keys sorted; "\\n" line ends."""
     rows = [dict(r) for r in rows]
     for i, row in enumerate(rows):
-        if "t_days" in columns and "t_days" not in row and "t_seconds" in row:
-            row["t_days"] = row["t_seconds"] / SECONDS_PER_DAY
+        for days, seconds in (("t_days", "t_seconds"), ("from_days", "from_seconds"), ("to_days", "to_seconds")):
+            if days in columns and days not in row and seconds in row:
+                row[days] = row[seconds] / SECONDS_PER_DAY
         missing = [c for c in columns if c not in row]
         if missing:
             raise ValueError(f"{name} row {i} lacks {', '.join(missing)}")
@@ -171,13 +171,16 @@ def write_outputs(
     liquidations: list[dict],
     events: list[dict],
     summary: dict,
+    unliquidated: list[dict] = (),
     figure: bool = True,
 ) -> dict[str, Path]:
     """Writes a run's outputs into `out_dir` (created if needed) and returns their paths.
 
     Files (keys of the returned dict): `timeseries` -> timeseries.csv (one row per engine step,
     columns `TIMESERIES_COLUMNS`), `liquidations` -> liquidations.csv (`LIQUIDATION_COLUMNS`),
-    `events` -> events.csv (`EVENT_COLUMNS`), `summary` -> summary.json (`summary_json`), and,
+    `events` -> events.csv (`EVENT_COLUMNS`), `unliquidated` -> unliquidated.csv (one row per
+    span of consecutive steps at which a liquidatable position got no attempt, for one reason,
+    `UNLIQUIDATED_COLUMNS`, from `metrics.UnliquidatedSpans`; header only when there are none), `summary` -> summary.json (`summary_json`), and,
     when `figure` is true, `figure` -> figure.png (`plot`). Keys beyond the known columns are
     appended in sorted order. Equal input gives byte-identical CSV and JSON files.
     """
@@ -187,6 +190,7 @@ def write_outputs(
         "timeseries": ("timeseries.csv", _csv_text(timeseries, TIMESERIES_COLUMNS, "timeseries")),
         "liquidations": ("liquidations.csv", _csv_text(liquidations, LIQUIDATION_COLUMNS, "liquidations")),
         "events": ("events.csv", _csv_text(events, EVENT_COLUMNS, "events")),
+        "unliquidated": ("unliquidated.csv", _csv_text(unliquidated, UNLIQUIDATED_COLUMNS, "unliquidated")),
         "summary": ("summary.json", summary_json(summary)),
     }
     paths: dict[str, Path] = {}
@@ -428,6 +432,7 @@ _COLORS = {
     "true": "#1b7837", "oracle": "#2166ac", "amm": "#e08214", "stable": "#762a83",
     "liq": "#b2182b", "shock": "#d6604d", "routine": "#8c8c8c", "deficit": "#b2182b",
     "liquidatable": "#f4a582", "total": "#404040", "repaid": "#2166ac", "zoom": "#fee08b",
+    "unrealised": "#8c510a",
 }
 
 
@@ -444,8 +449,9 @@ def _time_unit(span_seconds: float, *, days_after: float = 2 * SECONDS_PER_DAY) 
 class CascadeWindow:
     """The active stretch of a run the figure zooms on, in seconds since the start.
 
-    `lo`..`hi` is the window shown (margins included); `anchor` is its time zero (the trigger
-    event, or the first liquidation), named by `anchor_label`; `title` says what happened in it.
+    `lo`..`hi` is the window shown (margins included); `anchor` is its time zero (the event before
+    the trigger, or the trigger), named by `anchor_label`; `title` says what happened in it;
+    `cascade` is the main cascade (`metrics.main_cascade`), None in a run without liquidations.
     """
 
     lo: float
@@ -453,6 +459,7 @@ class CascadeWindow:
     anchor: float
     anchor_label: str
     title: str
+    cascade: Cascade | None = None
 
     @property
     def unit(self) -> tuple[int, str]:
@@ -464,35 +471,37 @@ class CascadeWindow:
         return (t - self.anchor) / self.unit[0]
 
 
-def cascade_window(timeseries: list[dict], liquidations: list[dict], events: list[dict]) -> CascadeWindow | None:
-    """The window the figure zooms on: the main liquidation cascade with its trigger.
+def cascade_title(cascade: Cascade) -> str:
+    """"cascade: 12 liquidations in 5 min 12 s" (or "largest of 3 cascades: ..."): the main
+    cascade's size and duration (trigger to last liquidation), as the summary counts them."""
+    n = cascade.liquidations
+    title = "cascade" if cascade.cascades == 1 else f"largest of {cascade.cascades} cascades"
+    return title + f": {n} liquidation{'s' * (n != 1)} in {format_duration(cascade.duration_seconds)}"
 
-    Liquidations more than `CASCADE_GAP_SECONDS` apart form separate cascades; the main one is
-    the cascade that repaid the most debt. Its trigger is the last event (of any kind: a NAV
-    report can trigger it) at most `TRIGGER_LOOKBACK_SECONDS` before its first liquidation (the
-    first listed when several share that second); time zero is the trigger, else the first
-    liquidation. Without liquidations: the first shock (a non-routine event) and the
-    block-by-block steps that follow it (at least 30 min), else the first block-by-block step;
-    None when the run has none of these. A margin of 12 % of the span (at least 3 min) is added
-    on both sides.
+
+def cascade_window(timeseries: list[dict], liquidations: list[dict], events: list[dict]) -> CascadeWindow | None:
+    """The window the figure zooms on: the main liquidation cascade, from its trigger to its last
+    liquidation (`metrics.main_cascade`: the summary's and the table's cascade).
+
+    Time zero is the last event (of any kind: a NAV report can cause it) at most
+    `TRIGGER_LOOKBACK_SECONDS` before the cascade's trigger (the first listed when several share
+    that second), else the trigger itself. Without liquidations: the first shock (a non-routine
+    event) and the block-by-block steps that follow it (at least 30 min), else the first
+    block-by-block step; None when the run has none of these. A margin of 12 % of the span (at
+    least 3 min) is added on both sides.
     """
-    liqs = sorted(liquidations, key=lambda x: (x["t_seconds"], x["block"]))
     events = sorted(events, key=lambda e: e["t_seconds"])
-    if liqs:
-        times = [float(x["t_seconds"]) for x in liqs]
-        groups = cascades(times, CASCADE_GAP_SECONDS)
-        i, j = max(groups, key=lambda g: (sum(x["debt_repaid_usd"] for x in liqs[g[0]:g[1] + 1]), -g[0]))
-        first, last = times[i], times[j]
-        n = j - i + 1
-        title = "cascade" if len(groups) == 1 else f"largest of {len(groups)} cascades"
-        title += f": {n} liquidation{'s' * (n != 1)} in {format_duration(last - first)}"
-        before = [e for e in events if first - TRIGGER_LOOKBACK_SECONDS <= e["t_seconds"] <= first]
+    cascade = main_cascade(timeseries, liquidations)
+    if cascade is not None:
+        trigger, last = float(cascade.trigger_seconds), float(cascade.last_liquidation_seconds)
+        title = cascade_title(cascade)
+        before = [e for e in events if trigger - TRIGGER_LOOKBACK_SECONDS <= e["t_seconds"] <= trigger]
         if before:
-            trigger = next(e for e in before if e["t_seconds"] == before[-1]["t_seconds"])  # first of a tie
-            anchor, label = float(trigger["t_seconds"]), trigger["kind"].replace("_", " ")
-            title += f", {format_duration(first - anchor)} after the {label}"
+            cause = next(e for e in before if e["t_seconds"] == before[-1]["t_seconds"])  # first of a tie
+            anchor, label = float(cause["t_seconds"]), cause["kind"].replace("_", " ")
+            title += f", triggered {format_duration(trigger - anchor)} after the {label}"
         else:
-            anchor, label = first, "first liquidation"
+            anchor, label = trigger, "trigger"
         lo, hi = anchor, last
     else:
         steps = sorted(float(r["t_seconds"]) for r in timeseries if r["mode"] == "step")
@@ -507,7 +516,33 @@ def cascade_window(timeseries: list[dict], liquidations: list[dict], events: lis
         lo, hi = anchor, max([anchor + 30 * SECONDS_PER_MINUTE, *active])
         title = f"after the {label}: no liquidation"
     margin = max(0.12 * (hi - lo), 3 * SECONDS_PER_MINUTE)
-    return CascadeWindow(lo - margin, hi + margin, anchor, label, title)
+    return CascadeWindow(lo - margin, hi + margin, anchor, label, title, cascade)
+
+
+def headline(timeseries: list[dict], liquidations: list[dict]) -> str:
+    """The figure's one-line story: liquidations and the main cascade (`metrics.main_cascade`),
+    debt repaid, final bad debt realised (the pool's deficit) and unrealised (insolvent debt at
+    true value), the AMM's low against the true value then."""
+    rows = sorted(timeseries, key=lambda r: (r["t_seconds"], r["block"]))
+    cascade = main_cascade(rows, liquidations)
+    n = len(liquidations)
+    story = [f"{n} liquidation{'s' * (n != 1)}"]
+    if cascade is not None:
+        if cascade.cascades > 1:
+            story[0] += f" in {cascade.cascades} cascades"
+            story.append(f"largest: {cascade.liquidations} in {format_duration(cascade.duration_seconds)}")
+        else:
+            story[0] += f" in {format_duration(cascade.duration_seconds)}"
+        story.append(f"debt repaid {format_usd_compact(sum(x['debt_repaid_usd'] for x in liquidations))}")
+    final = rows[-1]
+    bad = (f"final bad debt {format_usd_compact(final['deficit_usd'])} realised + "
+           f"{format_usd_compact(final['insolvent_debt_at_true_value_usd'])} unrealised at true value")
+    if final.get("insolvent_debt_at_amm_usd", 0) > final["insolvent_debt_at_true_value_usd"]:
+        bad += f" ({format_usd_compact(final['insolvent_debt_at_amm_usd'])} at the AMM)"
+    story.append(bad)
+    low = min(rows, key=lambda r: r["amm_price_usd"])
+    story.append(f"AMM low ${low['amm_price_usd']:,.3f} vs true value ${low['true_nav_usd']:,.3f}")
+    return "  \u00b7  ".join(story)
 
 
 def _event_clusters(events: list[dict], to_x, span: float) -> list[tuple[float, str, bool]]:
@@ -593,10 +628,11 @@ def plot(
     Left column, the whole run (days when it spans more than two days): (a) true value, oracle
     price and AMM price per token (and the stablecoin price if it ever leaves $1), liquidations
     as marks on the AMM line, events as vertical lines (shocks dashed red, scheduled NAV reports
-    dotted grey); (b) bad debt; (c) liquidatable debt, total debt and debt repaid by liquidators.
-    Right column, the same three panels zoomed on the cascade that repaid the most debt, from
-    its trigger (the last event at most `TRIGGER_LOOKBACK_SECONDS` before the first liquidation)
-    to its last liquidation plus a margin, in minutes (or hours) after the trigger. Without
+    dotted grey); (b) bad debt: realised (the pool's deficit) and, stacked on it, unrealised
+    (debt its collateral does not cover at true value), whose top is the lenders' expected loss;
+    (c) liquidatable debt, total debt and debt repaid by liquidators. Right column, the same
+    three panels zoomed on the main cascade (`cascade_window`), in minutes (or hours) after the
+    event before its trigger, the trigger marked. Above the panels, `headline`. Without
     liquidations the zoom follows the first shock. Rows are irregular in time (fast-forward
     jumps, then one row per block): every series is a step plot holding each row's state until
     the next row. Uses the Agg canvas directly: no display and no global pyplot state.
@@ -621,6 +657,8 @@ def plot(
     oracle = col("oracle_price_usd")
     oracle[oracle <= 0] = np.nan  # not yet published
     deficit, liquidatable, total_debt = col("deficit_usd"), col("liquidatable_debt_usd"), col("total_debt_usd")
+    expected_loss = deficit + col("insolvent_debt_at_true_value_usd")  # realised + unrealised, stacked
+    market_loss = deficit + col("insolvent_debt_at_amm_usd")  # the same, collateral valued at the AMM
     show_stable = bool(np.nanmax(np.abs(stable - 1.0)) > 1e-3) if stable.size else False
 
     liq_t = np.array([float(x["t_seconds"]) for x in liqs])
@@ -653,12 +691,18 @@ def plot(
         if liqs:
             a.plot(to_x(liq_t), liq_amm, ls="none", marker="o", ms=marker_size, mfc="none",
                    mec=_COLORS["liq"], mew=1.2, label="liquidation (on AMM price)", zorder=4)
-        b.step(x, deficit, where="post", color=_COLORS["deficit"], lw=1.6, label="bad debt (pool deficit)")
-        if not np.nanmax(deficit) > 0:
-            b.text(0.5, 0.5, "no bad debt", transform=b.transAxes, ha="center", va="center",
-                   fontsize=11, color=_COLORS["routine"])
-            b.set_yticks([0.0])
+        b.step(x, deficit, where="post", color=_COLORS["deficit"], lw=1.6, label="bad debt realised (pool deficit)")
         b.fill_between(x, deficit, step="post", color=_COLORS["deficit"], alpha=0.2)
+        b.step(x, expected_loss, where="post", color=_COLORS["unrealised"], lw=1.3, ls="--",
+               label="+ unrealised (debt over collateral at true value)")
+        b.fill_between(x, deficit, expected_loss, step="post", color=_COLORS["unrealised"], alpha=0.15, lw=0)
+        if np.nanmax(market_loss - expected_loss) > 0:
+            b.step(x, market_loss, where="post", color=_COLORS["amm"], lw=1.1, ls=":",
+                   label="+ unrealised at the AMM price (market view)")
+        if not np.nanmax(np.maximum(expected_loss, market_loss)) > 0:
+            b.text(0.5, 0.5, "no bad debt, realised or unrealised", transform=b.transAxes, ha="center",
+                   va="center", fontsize=11, color=_COLORS["routine"])
+            b.set_yticks([0.0])
         c.fill_between(x, liquidatable, step="post", color=_COLORS["liquidatable"], alpha=0.8,
                        label="liquidatable debt (HF < 1)")
         c.step(x, total_debt, where="post", color=_COLORS["total"], lw=1.4, label="total debt")
@@ -667,7 +711,7 @@ def plot(
                    lw=1.3, ls="--", label="debt repaid by liquidators (cum.)")
         a.set_ylim(*_visible_limits(t, [true_nav, oracle, amm] + ([stable] if show_stable else []),
                                     lo_s, hi_s, floor_zero=False))
-        b.set_ylim(*_visible_limits(t, [deficit], lo_s, hi_s, floor_zero=True))
+        b.set_ylim(*_visible_limits(t, [deficit, expected_loss, market_loss], lo_s, hi_s, floor_zero=True))
         c.set_ylim(*_visible_limits(t, [liquidatable, total_debt], lo_s, hi_s, floor_zero=True))
         a.yaxis.set_major_formatter(_price_formatter(*a.get_ylim()))
         for ax in (b, c):
@@ -698,8 +742,9 @@ def plot(
     handles += [Line2D([], [], color=_COLORS["shock"], lw=1.3, ls="--"),
                 Line2D([], [], color=_COLORS["routine"], lw=0.9, ls=":")]
     labels += ["shock", "scheduled event"]
-    fig.legend(handles, labels, loc="upper left", bbox_to_anchor=(0.06, 0.928), ncol=math.ceil(len(labels) / 2),
-               fontsize=9.5,
+    rows_needed = 2 if len(labels) <= 10 else 3
+    fig.legend(handles, labels, loc="upper left", bbox_to_anchor=(0.06, 0.928),
+               ncol=math.ceil(len(labels) / rows_needed), fontsize=9.5 if rows_needed == 2 else 8.5,
                frameon=False, handlelength=2.2, columnspacing=1.6)
 
     # Right: the cascade.
@@ -729,18 +774,17 @@ def plot(
         zoomed[0].set_title(_tex_safe(title), fontsize=11, loc="left", linespacing=1.15)
         for ax in zoomed:
             ax.axvline(0, color="#7f0000", lw=0.6, alpha=0.4, zorder=1)
+        if zoom.cascade is not None and zoom.cascade.trigger_seconds != zoom.anchor:
+            trigger_x = zoom.x(zoom.cascade.trigger_seconds)
+            for ax in zoomed:
+                ax.axvline(trigger_x, color=_COLORS["liquidatable"], lw=1.4, zorder=1)
+            zoomed[2].annotate("trigger: debt\nliquidatable", xy=(trigger_x, 0.97), xycoords=("data", "axes fraction"),
+                               xytext=(3, 0), textcoords="offset points", ha="left", va="top", fontsize=8,
+                               color="#b35806")
 
     suffix = "" if seed is None else f"  (seed {seed})"
     fig.suptitle(_tex_safe(f"{scenario_name}{suffix}"), fontsize=16, fontweight="bold", x=0.065, ha="left", y=0.985)
-    final_deficit = float(deficit[-1])
-    story = [f"{len(liqs)} liquidation{'s' * (len(liqs) != 1)}"]
-    if liqs:
-        story[0] += f" within {format_duration(liq_t[-1] - liq_t[0])} of a {format_duration(run_span)} run"
-        story.append(f"debt repaid {format_usd_compact(float(repaid_cum[-1]))}")
-    story.append(f"final bad debt {format_usd_compact(final_deficit)}")
-    min_amm = float(np.nanmin(amm)) if amm.size else float("nan")
-    story.append(f"AMM low ${min_amm:,.3f} vs true value ${float(true_nav[int(np.nanargmin(amm))]):,.3f}")
-    fig.text(0.065, 0.943, _tex_safe("  \u00b7  ".join(story)), fontsize=11.5, ha="left", va="center", color="#333333")
+    fig.text(0.065, 0.943, _tex_safe(headline(rows, liqs)), fontsize=11.5, ha="left", va="center", color="#333333")
 
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)

@@ -14,13 +14,13 @@ def output_dir(scenario: Scenario) -> Path:
 
 
 def run(scenario: Scenario, uri: str, *, out: Path | None = None, progress: bool = False,
-        figure: bool = True) -> tuple[RunResult, dict[str, Path]]:
+        figure: bool = True, every_block: bool = False) -> tuple[RunResult, dict[str, Path]]:
     """Deploys, runs and reports `scenario` against the node at `uri`; returns the result and files."""
     from . import report
 
     duration = round(scenario.run.duration_days * SECONDS_PER_DAY)
     bar = report.progress(duration, enabled=progress)
-    engine = Engine(scenario, uri, progress=bar.update if bar else None)
+    engine = Engine(scenario, uri, progress=bar.update if bar else None, every_block=every_block)
     try:
         result = engine.run()
     finally:
@@ -34,6 +34,7 @@ def run(scenario: Scenario, uri: str, *, out: Path | None = None, progress: bool
         liquidations=result.liquidations,
         events=result.events,
         summary=result.summary,
+        unliquidated=result.unliquidated,
         figure=figure,
     )
     return result, files

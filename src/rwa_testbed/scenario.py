@@ -180,9 +180,26 @@ class HealthFactorDistribution(Model):
         return self
 
 
+class ExplicitPosition(Model):
+    """One borrower given by hand (a dominant position beside the lognormal tail)."""
+
+    collateral_usd: PositiveUsd = Field(description="value of the SPV tokens it supplies, at the start NAV")
+    health_factor: Annotated[float, Field(gt=1.0)] = Field(
+        description="its health factor once it has borrowed (at least liquidation threshold / LTV)"
+    )
+    label: str = Field("", description="a name for reports (e.g. 'whale')")
+
+
 class PopulationConfig(Model):
-    borrowers: Annotated[int, Field(ge=0, le=100_000)] = 100
-    collateral_usd_total: NonNegative = Field(description="value of SPV tokens supplied as collateral")
+    borrowers: Annotated[int, Field(ge=0, le=100_000)] = Field(
+        100, description="borrowers in the lognormal tail (besides `positions`)"
+    )
+    collateral_usd_total: NonNegative = Field(description="value of SPV tokens the lognormal tail supplies as collateral")
+    positions: list[ExplicitPosition] = Field(
+        [],
+        description="borrowers given one by hand, opened first (borrower 0, 1, ...), e.g. one dominant "
+        "position; `borrowers` and `collateral_usd_total` describe the tail that follows them",
+    )
     collateral_size_sigma: NonNegative = Field(1.0, description="lognormal dispersion of position sizes")
     health_factor: HealthFactorDistribution = HealthFactorDistribution()
     leverage_loops: Annotated[int, Field(ge=0, le=5)] = Field(
@@ -200,7 +217,15 @@ class LiquidatorConfig(Model):
 
     count: Annotated[int, Field(ge=0, le=100)] = 3
     capital_usd: NonNegative = 5_000_000
-    min_profit_usd: NonNegative = 100
+    min_profit_usd: NonNegative = Field(
+        100, description="a liquidation is sent only if its profit, gas deducted, is at least this"
+    )
+    gas_cost_usd: NonNegative = Field(
+        30,
+        description="what one liquidation's transactions cost in gas, deducted from its profit when sizing "
+        "it (atomic: the executor call; capital-backed: the liquidation and the dump or redemption "
+        "request). 30: about 500,000 gas at 20 gwei with ether at 3,000 USD",
+    )
     disposal: Literal["amm", "redeem", "hold"] = Field(
         "amm",
         description="what capital-backed liquidators do with seized collateral: dump it on the AMM, "
@@ -356,12 +381,6 @@ class RunConfig(Model):
     block_time_seconds: Annotated[int, Field(ge=1, le=3_600)] = 12
     seed: Annotated[int, Field(ge=0)] = 0
     out_dir: str = "results"
-    quiet_after_blocks: Annotated[int, Field(ge=1)] = Field(
-        25, description="blocks without any transaction before the engine fast-forwards again"
-    )
-    max_active_blocks: Annotated[int, Field(ge=1)] = Field(
-        3_000, description="cap on consecutive block-by-block steps per active period"
-    )
 
 
 class Scenario(Model):

@@ -109,7 +109,8 @@ class NavWritedownShock(Shock):
     def on_start(self, ctx):
         ctx.world.record("nav_writedown", f"NAV written down by {self.config.nav_drop_pct:g}%")
         if self.config.report_immediately:
-            ctx.keeper.request_report(ctx.world.t)
+            # Reported at once, as of today: the reporting lag delays routine reports, not this one.
+            ctx.keeper.request_report(ctx.world.t, as_of=ctx.world.t)
         return []
 
 

@@ -46,5 +46,21 @@ class World:
         """True value per token (USD) now."""
         return self.true_nav_at(self.t)
 
+    @staticmethod
+    def first_time(holds: Callable[[int], bool], start: int, end: int, probe_seconds: int) -> int | None:
+        """First second in (start, end] at which `holds` is true, probing every `probe_seconds` and
+        bisecting to the second where it turns true (a condition true for less than a probe
+        interval can be missed; callers choose the interval accordingly)."""
+        lo = start
+        while lo < end:
+            hi = min(end, lo + probe_seconds)
+            if holds(hi):
+                while hi - lo > 1:
+                    mid = (lo + hi) // 2
+                    lo, hi = (lo, mid) if holds(mid) else (mid, hi)
+                return hi
+            lo = hi
+        return None
+
     def record(self, kind: str, description: str) -> None:
         self.events.append({"t_seconds": self.t, "kind": kind, "description": description})

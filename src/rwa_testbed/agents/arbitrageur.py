@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 
 SWAP_GAS = 300_000
 UNIT = 10**SPV_DECIMALS / 10**STABLE_DECIMALS  # SPV wei per stablecoin unit at a price of 1
+BAND_HORIZON_SECONDS = 30 * 86_400  # how far ahead a true-value arbitrageur looks for its band's crossing
+BAND_PROBE_SECONDS = 3_600  # probe spacing of that search (then bisected to the second)
 
 
 class Arbitrageur(Agent):
@@ -24,8 +26,8 @@ class Arbitrageur(Agent):
         self.name = f"arbitrageur-{index}"
         self.account = account
         self.ctx = ctx
-        self.inflow = 0  # stablecoin units arrived off-chain and not yet minted to the account
-        self.last_t = 0
+        self.minted = 0  # stablecoin units of the off-chain inflow already minted to the account
+        self.wake_at: int | None = None  # when the inflow will have brought a trade's worth of capital
 
     def watch(self):
         m = self.ctx.market
@@ -44,11 +46,53 @@ class Arbitrageur(Agent):
             value *= 1 - self.cfg.impaired_haircut_bps / 10_000
         return value
 
+    def arrived(self, t: int) -> int:
+        """Stablecoin units of inflow arrived off-chain by run time `t` (a function of time alone, so
+        the same whatever the engine's steps)."""
+        return usd_to_stable(self.cfg.capital_inflow_usd_per_day * t / 86_400)
+
+    def _capital_wake(self, t: int, needed: int) -> int | None:
+        """First second after `t` by which `needed` more units of inflow have arrived."""
+        rate = self.cfg.capital_inflow_usd_per_day
+        if rate <= 0 or needed <= 0:
+            return None
+        target = self.arrived(t) + needed
+        at = max(t + 1, int(target / 10**6 * 86_400 / rate) - 2)
+        while self.arrived(at) < target:
+            at += 1
+        return at
+
+    def wake_times(self, now: int) -> list[int]:
+        times = [self.wake_at] if self.wake_at is not None and self.wake_at > now else []
+        if self.cfg.fair_value == "true_value":
+            # The fair value moves with the true value between transactions: wake when it leaves the
+            # band around the (unchanged) AMM price.
+            crossing = self._band_crossing(now)
+            if crossing is not None:
+                times.append(crossing)
+        return times
+
+    def _band_crossing(self, now: int) -> int | None:
+        view = getattr(self, "last_view", None)
+        if view is None or view.amm_price_usd <= 0:
+            return None
+        world, price, band = self.ctx.world, view.amm_price_usd, self.cfg.threshold_bps / 10_000
+        haircut = 1 - self.cfg.impaired_haircut_bps / 10_000 if (view.impaired or world.impaired) else 1.0
+
+        def outside(t: int) -> bool:
+            fair = world.true_nav_at(t) * haircut
+            return fair > 0 and (price < fair * (1 - band) or price > fair * (1 + band))
+
+        if outside(now):
+            return None  # already outside: it acts (or is capital-bound and has its own wake)
+        return world.first_time(outside, now, now + BAND_HORIZON_SECONDS, BAND_PROBE_SECONDS)
+
     def act(self, view: View, ctx: "Context") -> list["TxRequest"]:
         m = ctx.market
         t = ctx.world.t
-        self.inflow += usd_to_stable(self.cfg.capital_inflow_usd_per_day * (t - self.last_t) / 86_400)
-        self.last_t = t
+        self.last_view = view
+        self.wake_at = None
+        inflow = self.arrived(t) - self.minted
         fair = self.fair_value(view, ctx)
         price = view.amm_price_usd
         if fair <= 0 or price <= 0:
@@ -60,8 +104,12 @@ class Arbitrageur(Agent):
             # Buy SPV with stablecoin until the price is back within half the band.
             target = fair * (1 - band / 2) / stable_usd  # stablecoin per token
             amount = input_to_reach_price(view.stable_reserve, view.spv_reserve, UNIT / target, self.amm_fee())
-            amount = min(amount, view.balance(m.stable, self.account.address) + self.inflow, max_trade)
+            wanted = amount
+            amount = min(amount, view.balance(m.stable, self.account.address) + inflow, max_trade)
             token_in = m.stable
+            if amount < min(wanted, max_trade) and amount < usd_to_stable(self.cfg.min_trade_usd):
+                # Capital-bound: come back when the inflow has brought a trade's worth.
+                self.wake_at = self._capital_wake(t, usd_to_stable(self.cfg.min_trade_usd) - amount)
         elif price > fair * (1 + band):
             target = fair * (1 + band / 2) / stable_usd
             amount = input_to_reach_price(view.spv_reserve, view.stable_reserve, target / UNIT, self.amm_fee())
@@ -81,9 +129,9 @@ class Arbitrageur(Agent):
         txs = []
         if token_in is m.stable and amount > view.balance(m.stable, self.account.address):
             # New capital arrives: the admin mints what reached the arbitrageur off-chain.
-            txs.append(m.stable.tx(ctx.actors.admin, "mint", self.account.address, self.inflow, agent=self.name,
+            txs.append(m.stable.tx(ctx.actors.admin, "mint", self.account.address, inflow, agent=self.name,
                                    action="capital_inflow", gas=100_000))
-            self.inflow = 0
+            self.minted += inflow
         return txs + [m.router.tx(self.account, "swapExactTokensForTokens", m.pair.address, token_in.address, amount,
                             out * 97 // 100, self.account.address, FAR_DEADLINE, agent=self.name,
                             action="arbitrage_buy" if token_in is m.stable else "arbitrage_sell", gas=SWAP_GAS)]

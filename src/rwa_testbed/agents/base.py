@@ -51,6 +51,8 @@ class View:
     redemptions_frozen: bool
     impaired: bool
     balances: dict[tuple[str, str], int] = field(default_factory=dict)
+    debt_rate_ray: int = 0  # the stablecoin reserve's variable borrow rate, RAY per year
+    debt_rate_updated_at: int = 0  # chain time of that reserve's last update (the rate holds until its next action)
 
     def balance(self, token: "Bound", holder: str) -> int:
         return self.balances[(token.address, holder)]

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from ..engine import Context
 
 POKE_GAS = 400_000
+MIN_ANSWER = 1  # the smallest positive feed answer (8 decimals): what a written-off asset publishes
 
 
 class Keeper(Agent):
@@ -38,7 +39,8 @@ class Keeper(Agent):
         self.last_amm_price = None
         self.twap_catch_up_until = 0
         self.next_report = self.every
-        self.extra_reports: list[int] = []
+        self.extra_reports: list[tuple[int, int]] = []  # (when, as of) of off-cycle reports
+        self.last_as_of = 0
         self.pending_visible: list[int] = []  # visibility times of submitted, unpoked observations
         self.last_poke = 0
         self.last_twap_update = 0
@@ -49,9 +51,10 @@ class Keeper(Agent):
 
     # -- called by shocks ------------------------------------------------------------------
 
-    def request_report(self, t: int) -> None:
-        """An off-cycle report at `t` (e.g. a write-down announced at once)."""
-        self.extra_reports.append(t)
+    def request_report(self, t: int, as_of: int | None = None) -> None:
+        """An off-cycle report at `t` stating the NAV as of `as_of` (default: the usual reporting
+        lag). A write-down announced at once is reported as of its own date, lag or not."""
+        self.extra_reports.append((t, max(0, t - self.lag) if as_of is None else as_of))
 
     def set_latency(self, delay: int, heartbeat: int, deviation_bps: int) -> None:
         self.delay, self.heartbeat = delay, heartbeat
@@ -67,7 +70,7 @@ class Keeper(Agent):
     # -- agent protocol --------------------------------------------------------------------
 
     def wake_times(self, now: int) -> list[int]:
-        times = [self.next_report, *self.extra_reports, *self.pending_visible]
+        times = [self.next_report, *(at for at, _ in self.extra_reports), *self.pending_visible]
         if self.heartbeat and self.kind == "latency":
             times.append(self.last_poke + self.heartbeat)
         if self.kind == "twap" and now < self.twap_catch_up_until:
@@ -78,12 +81,12 @@ class Keeper(Agent):
         t = ctx.world.t
         m, a = ctx.market, ctx.actors
         txs: list["TxRequest"] = []
-        due = [x for x in self.extra_reports if x <= t]
+        due = [as_of for at, as_of in self.extra_reports if at <= t]
         if t >= self.next_report or due:
-            self.extra_reports = [x for x in self.extra_reports if x > t]
+            self.extra_reports = [(at, as_of) for at, as_of in self.extra_reports if at > t]
             while self.next_report <= t:
                 self.next_report += self.every
-            txs += self._report(t, ctx)
+            txs += self._report(t, ctx, max([max(0, t - self.lag), *due]))
         if self.kind == "twap":
             self._track_amm(view, t)
         if self.kind == "latency":
@@ -93,7 +96,9 @@ class Keeper(Agent):
                 self.pending_visible = [v for v in self.pending_visible if v > t]
                 self.last_poke = t
                 txs.append(m.spv_feed.tx(a.keeper, "poke", agent=self.name, action="oracle_poke", gas=POKE_GAS))
-        elif not ctx.world.oracle_outage and t - self.last_twap_update >= self.twap_every:
+        elif not ctx.world.oracle_outage and t < self.twap_catch_up_until and t - self.last_twap_update >= self.twap_every:
+            # Updates while the AMM price moved less than two windows ago (a constant price gives the
+            # same TWAP whenever it is updated); the same rule whether the engine fast-forwards or not.
             self.last_twap_update = t
             txs.append(m.spv_feed.tx(a.keeper, "update", agent=self.name, action="twap_update", gas=POKE_GAS))
         return txs
@@ -104,9 +109,10 @@ class Keeper(Agent):
             self.last_amm_price = view.amm_price_usd
             self.twap_catch_up_until = t + 2 * self.twap_window
 
-    def _report(self, t: int, ctx: "Context") -> list["TxRequest"]:
+    def _report(self, t: int, ctx: "Context", as_of: int) -> list["TxRequest"]:
         m, a = ctx.market, ctx.actors
-        as_of = max(0, t - self.lag)
+        as_of = max(as_of, self.last_as_of)  # the SPV rejects a report older than the previous one
+        self.last_as_of = as_of
         nav_usd = ctx.world.true_nav_at(as_of)
         self.reports += 1
         self.last_reported_nav_usd = nav_usd
@@ -114,7 +120,10 @@ class Keeper(Agent):
         nav_raw = round(nav_usd * 10**STABLE_DECIMALS)
         txs = [m.spv.tx(a.custodian, "reportNav", nav_raw, ctx.chain_time(as_of), agent=self.name, action="nav_report")]
         if self.kind == "latency":
-            answer = round(nav_usd * 10**FEED_DECIMALS)
+            # A feed cannot publish 0 (Chainlink-style feeds and the pool treat answers <= 0 as invalid):
+            # a total write-off publishes the smallest positive answer, 1e-8 USD, so the pool values
+            # the collateral at ~0 and every position backed by it becomes liquidatable.
+            answer = max(MIN_ANSWER, round(nav_usd * 10**FEED_DECIMALS))
             txs.append(m.spv_feed.tx(a.keeper, "submit", answer, ctx.chain_time(t), agent=self.name,
                                      action="oracle_submit", gas=POKE_GAS))
             if self.delay > 0:

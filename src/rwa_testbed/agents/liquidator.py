@@ -1,9 +1,12 @@
-"""Liquidators: scan health factors (one batched read), liquidate what pays.
+"""Liquidators: scan health factors (one batched read), liquidate what pays, as much as pays.
 
 Atomic liquidators use the Vyper `LiquidationExecutor` (flash swap, liquidate, repay the pair in
 collateral, sell the rest: no capital, reverts when unprofitable). Capital-backed liquidators
 repay from their own stablecoin and then either dump the seized collateral on the AMM in the
-same block or request a (slow, gated) redemption at NAV.
+same block, request a (slow, gated) redemption at NAV, or hold it. Every liquidation is sized by
+`liquidation_sizing` to the most profitable debt to cover at the AMM's exact reserves, the close
+factor, the bonus and protocol fee, less `gas_cost_usd`; a whale whose collateral dwarfs the AMM is
+liquidated in the partial slices the AMM's depth can absorb, block after block.
 """
 
 from __future__ import annotations
@@ -11,9 +14,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..amm_math import get_amount_in, get_amount_out
+from ..amm_math import get_amount_out
+from ..liquidation_sizing import (
+    Liquidation,
+    Pair,
+    Position,
+    Sale,
+    amm_sale,
+    best_atomic_liquidation,
+    best_sold_liquidation,
+    position_from_account_data,
+    profit_upper_bound,
+)
 from ..market import FEED_DECIMALS, SPV_DECIMALS, STABLE_DECIMALS, usd_to_stable
-from .base import FAR_DEADLINE, MAX_UINT, WAD, Agent, View
+from .base import FAR_DEADLINE, MAX_UINT, Agent, View
 
 if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
@@ -22,20 +36,33 @@ if TYPE_CHECKING:
     from ..engine import Context
     from ..scenario import LiquidatorConfig
 
-CLOSE_FACTOR_HF_THRESHOLD = 95 * WAD // 100
-FRACTIONS = (1.0, 0.75, 0.5, 0.35, 0.25, 0.15, 0.1, 0.05, 0.025, 0.01)
 MAX_PER_STEP = 8
+"""Liquidations one liquidator sends per block. Planned one after another on simulated reserves, so
+later ones pay less; the cap bounds the planning work per step, and the borrowers it leaves out are
+reported as `step_limit`."""
 LIQUIDATION_GAS = 1_500_000
 SWAP_GAS = 300_000
+
+SKIP_REASONS = ("oracle_zero", "unprofitable", "no_capital", "redemptions_frozen", "step_limit")
+"""Why a liquidatable borrower got no liquidation from a liquidator this step (`Liquidator.skipped`):
+
+- `oracle_zero`: the collateral or stablecoin feed answers 0, so nothing can be priced (the account
+  data may be from an earlier block: the engine re-reads it only when something moved);
+- `unprofitable`: no size pays `gas_cost_usd` + `min_profit_usd`: at the AMM's depth for atomic
+  liquidators (every size reverting in the executor included) and `amm` desks, at NAV or the oracle
+  for `redeem` and `hold` desks;
+- `no_capital`: a capital-backed desk's stablecoin would not cover a size that pays (or is spent);
+- `redemptions_frozen`: a `redeem` desk while the SPV's redemptions are frozen or its claim impaired;
+- `step_limit`: `MAX_PER_STEP` liquidations were already planned this step.
+"""
 
 
 @dataclass
 class Plan:
     user_index: int
-    debt_to_cover: int  # stablecoin units
-    seized: int  # SPV wei to the liquidator
-    expected_profit: int  # stablecoin units
-    takes_all_collateral: bool = False
+    liquidation: Liquidation
+    takes_all_collateral: bool
+    """It seizes all the collateral the view shows (a lower bound of the true amount)."""
 
 
 class Liquidator(Agent):
@@ -45,79 +72,84 @@ class Liquidator(Agent):
         self.atomic = cfg.atomic
         self.disposal = cfg.disposal
         self.min_profit = usd_to_stable(cfg.min_profit_usd)
+        self.gas_cost = usd_to_stable(cfg.gas_cost_usd)
         coll = ctx.scenario.market.lending.collateral
         self.bonus_bps = coll.liquidation_bonus_bps
         self.fee_bps = coll.liquidation_protocol_fee_bps
         self.amm_fee = ctx.scenario.market.amm.fee_bps
         self.ctx = ctx
         self.redemptions: list[tuple[int, int]] = []  # (request id, claimable at, run seconds)
+        self.skipped: dict[int, str] = {}
+        """After `act`: borrower index -> reason (one of SKIP_REASONS) for every liquidatable borrower
+        of the view this liquidator did not try to liquidate in that step."""
 
     def watch(self):
         m = self.ctx.market
         return [(m.stable, self.account.address), (m.spv, self.account.address)]
 
-    # -- liquidation arithmetic (Aave V3 amounts at oracle prices, then the AMM) -------------
+    # -- sizing ------------------------------------------------------------------------------
 
-    def _seize(self, debt: int, collateral: int, view: View) -> tuple[int, int]:
-        """(debt actually covered, collateral to the liquidator) for covering `debt`."""
-        coll_price, debt_price = view.oracle_answer, view.stable_answer
-        base = debt * debt_price * 10**SPV_DECIMALS // (coll_price * 10**STABLE_DECIMALS)
-        seized = base * self.bonus_bps // 10_000
-        if seized > collateral:
-            seized = collateral
-            debt = collateral * coll_price * 10**STABLE_DECIMALS // (debt_price * 10**SPV_DECIMALS)
-            debt = debt * 10_000 // self.bonus_bps
-        bonus_part = seized - seized * 10_000 // self.bonus_bps
-        return debt, seized - bonus_part * self.fee_bps // 10_000
+    def position(self, i: int, view: View) -> Position:
+        """Borrower `i` in token units, from the view's account data (lower bounds, see
+        `position_from_account_data`)."""
+        acct = view.accounts[i]
+        return position_from_account_data(
+            collateral_base=acct.collateral_base,
+            debt_base=acct.debt_base,
+            health_factor=acct.health_factor,
+            collateral_price=view.oracle_answer,
+            debt_price=view.stable_answer,
+            collateral_decimals=SPV_DECIMALS,
+            debt_decimals=STABLE_DECIMALS,
+            liquidation_bonus_bps=self.bonus_bps,
+            protocol_fee_bps=self.fee_bps,
+        )
 
-    def _profit_atomic(self, debt: int, seized: int, r_spv: int, r_stable: int) -> int:
-        if debt >= r_stable:
-            return -1
-        owed = get_amount_in(debt, r_spv, r_stable, self.amm_fee)
-        left = seized - owed
-        if left < 0:
-            return -1
-        return get_amount_out(left, r_spv + owed, r_stable - debt, self.amm_fee)
+    def _pair(self, view: View) -> Pair:
+        return Pair(view.spv_reserve, view.stable_reserve, self.amm_fee)
 
-    def _profit_capital(self, debt: int, seized: int, r_spv: int, r_stable: int, view: View) -> int:
+    def _sale(self, view: View, pair: Pair) -> Sale:
+        """What a capital-backed desk's collateral is worth to it (stablecoin units x scale)."""
         if self.disposal == "redeem":
-            if view.redemptions_frozen or view.impaired:
-                return -1
-            return seized * view.nav_per_token // 10**SPV_DECIMALS - debt
+            return lambda amount, scale: amount * view.nav_per_token * scale // 10**SPV_DECIMALS
         if self.disposal == "hold":
             # Keeps the collateral, valued at the oracle price: the bonus is the profit.
-            value = seized * view.oracle_answer * 10**STABLE_DECIMALS // (10**SPV_DECIMALS * 10**FEED_DECIMALS)
-            return value - debt
-        return get_amount_out(seized, r_spv, r_stable, self.amm_fee) - debt
+            unit = 10**SPV_DECIMALS * 10**FEED_DECIMALS
+            return lambda amount, scale: amount * view.oracle_answer * 10**STABLE_DECIMALS * scale // unit
+        return amm_sale(pair)
 
-    def plan(self, i: int, view: View, r_spv: int, r_stable: int, capital: int) -> Plan | None:
-        acct = view.accounts[i]
-        if view.oracle_answer <= 0 or view.stable_answer <= 0:
-            return None
-        debt_total = acct.debt_base * 10**STABLE_DECIMALS // view.stable_answer
-        collateral = acct.collateral_base * 10**SPV_DECIMALS // view.oracle_answer
-        if debt_total == 0 or collateral == 0:
-            return None
-        close = debt_total if acct.health_factor <= CLOSE_FACTOR_HF_THRESHOLD else debt_total // 2
-        close = close * 999 // 1000  # interest accrues until the block lands; stay under the cap
-        best: Plan | None = None
-        for fraction in FRACTIONS:
-            wanted = int(close * fraction)
-            if wanted <= 0:
-                continue
-            debt, seized = self._seize(wanted, collateral * 999 // 1000, view)
-            if debt <= 0:
-                continue
-            capped = debt < wanted
-            if self.atomic:
-                profit = self._profit_atomic(debt, seized, r_spv, r_stable)
-            else:
-                if debt > capital:
-                    continue
-                profit = self._profit_capital(debt, seized, r_spv, r_stable, view)
-            if profit >= self.min_profit and (best is None or profit > best.expected_profit):
-                best = Plan(i, debt, seized, profit, capped)
-        return best
+    def plan(self, i: int, view: View, pair: Pair, capital: int) -> Plan | str:
+        """The most profitable liquidation of borrower `i` on `pair`'s reserves with `capital`
+        (capital-backed desks), or the reason (SKIP_REASONS) there is none worth sending."""
+        reason = self._step_reason(view)
+        if reason is not None:
+            return reason
+        position = self.position(i, view)
+        cap = position.max_debt_to_cover
+        # Screen out hopeless positions before searching: the AMM sale's closed-form bound, or for a
+        # linear valuation the first unit's margin times the largest size.
+        if self.atomic or self.disposal == "amm":
+            bound = profit_upper_bound(position, pair)
+        else:
+            bound = self._first_unit_margin(view, pair) * cap
+        if bound * (1 + 1e-9) + 2 < self.min_profit + self.gas_cost:
+            return "unprofitable"
+        if self.atomic:
+            best = best_atomic_liquidation(position, pair)
+        else:
+            sale, linear = self._sale(view, pair), self.disposal != "amm"
+            # The pool may take one unit more than planned in the collateral-capped branch.
+            affordable = min(cap, capital - 1)
+            best = best_sold_liquidation(position, sale, affordable, linear=linear)
+            if (not self._pays(best) and affordable < cap
+                    and self._pays(best_sold_liquidation(position, sale, cap, linear=linear))):
+                return "no_capital"
+        if not self._pays(best):
+            return "unprofitable"
+        return Plan(i, best, best.amounts.collateral_seized >= position.user_collateral)
+
+    def _pays(self, liquidation: Liquidation | None) -> bool:
+        return liquidation is not None and liquidation.profit - self.gas_cost >= self.min_profit
 
     # -- agent protocol --------------------------------------------------------------------
 
@@ -125,65 +157,96 @@ class Liquidator(Agent):
         m = ctx.market
         txs: list["TxRequest"] = []
         txs += self._settle_redemptions(view, ctx)
+        self.skipped = {}
         candidates = [i for i, a in enumerate(view.accounts) if a.liquidatable]
-        if not candidates or not self._can_profit(view):
+        if not candidates:
+            return txs
+        reason = self._step_reason(view)
+        if reason is not None:
+            self.skipped = dict.fromkeys(candidates, reason)
             return txs
         ctx.rng.shuffle(candidates)
         candidates.sort(key=lambda i: -view.accounts[i].debt_base)
-        r_spv, r_stable = view.spv_reserve, view.stable_reserve
+        pair = self._pair(view)
         capital = view.balance(m.stable, self.account.address)
         planned = 0
         for i in candidates:
-            if planned >= MAX_PER_STEP or (not self.atomic and capital <= 0):
-                break
-            plan = self.plan(i, view, r_spv, r_stable, capital)
-            if plan is None:
+            if planned >= MAX_PER_STEP:
+                self.skipped[i] = "step_limit"
+                continue
+            if not self.atomic and capital <= 1:
+                self.skipped[i] = "no_capital"
+                continue
+            plan = self.plan(i, view, pair, capital)
+            if isinstance(plan, str):
+                self.skipped[i] = plan
                 continue
             planned += 1
+            liq = plan.liquidation
             user = ctx.actors.borrowers[i].address
-            meta = {"user": user, "expected_profit": plan.expected_profit}
+            meta = {"user": user, "expected_profit": liq.profit}
             if self.atomic:
-                min_profit = max(self.min_profit, plan.expected_profit // 2)
-                txs.append(m.executors[self.account.address].tx(self.account, "liquidate", m.pair.address, m.spv.address,
-                                         m.stable.address, user, plan.debt_to_cover, self.amm_fee,
-                                         min_profit, agent=self.name, action="liquidation_atomic",
-                                         gas=LIQUIDATION_GAS, meta=meta))
-                owed = get_amount_in(plan.debt_to_cover, r_spv, r_stable, self.amm_fee)
-                r_spv, r_stable = r_spv + owed, r_stable - plan.debt_to_cover
-                sold = plan.seized - owed
-                out = get_amount_out(sold, r_spv, r_stable, self.amm_fee)
-                r_spv, r_stable = r_spv + sold, r_stable - out
-            else:
-                capital -= plan.debt_to_cover
-                # When the collateral is the limit, ask for everything: the pool caps the debt to
-                # what the whole collateral pays for, so the position's collateral really ends at 0.
-                cover = MAX_UINT if plan.takes_all_collateral else plan.debt_to_cover
-                txs.append(m.pool.tx(self.account, "liquidationCall", m.spv.address, m.stable.address,
-                                     user, cover, False, agent=self.name,
-                                     action="liquidation", gas=LIQUIDATION_GAS, meta=meta))
-                if self.disposal == "hold":
-                    pass
-                elif self.disposal == "amm":
-                    out = get_amount_out(plan.seized, r_spv, r_stable, self.amm_fee)
-                    txs.append(m.router.tx(self.account, "swapExactTokensForTokens", m.pair.address,
-                                           m.spv.address, plan.seized, out * 97 // 100,
-                                           self.account.address, FAR_DEADLINE, agent=self.name,
-                                           action="dump_collateral", gas=SWAP_GAS))
-                    r_spv, r_stable = r_spv + plan.seized, r_stable - out
-                else:
-                    txs.append(m.spv.tx(self.account, "requestRedemption", plan.seized, agent=self.name,
-                                        action="redeem_request", gas=SWAP_GAS))
+                # Lost races (an earlier transaction of the block moved the AMM) revert here.
+                min_profit = max(self.min_profit + self.gas_cost, liq.profit // 2)
+                txs.append(m.executors[self.account.address].tx(
+                    self.account, "liquidate", m.pair.address, m.spv.address, m.stable.address, user,
+                    liq.debt_to_cover, self.amm_fee, min_profit, agent=self.name, action="liquidation_atomic",
+                    gas=LIQUIDATION_GAS, meta=meta))
+                pair = Pair(pair.collateral_reserve + liq.collateral_to_pair, pair.debt_reserve - liq.debt_to_cover,
+                            self.amm_fee)
+                if liq.proceeds > 0:  # the executor skips a sale that returns nothing
+                    sold = liq.amounts.collateral_to_liquidator - liq.collateral_to_pair
+                    pair = Pair(pair.collateral_reserve + sold, pair.debt_reserve - liq.proceeds, self.amm_fee)
+                continue
+            capital -= liq.amounts.debt_repaid + 1
+            # When the collateral is the limit, ask for everything: the pool caps the debt to what
+            # the whole (exact) collateral pays for, so the position's collateral really ends at 0
+            # (the capital kept back one unit for the unit more that may cost).
+            cover = MAX_UINT if plan.takes_all_collateral else liq.debt_to_cover
+            txs.append(m.pool.tx(self.account, "liquidationCall", m.spv.address, m.stable.address,
+                                 user, cover, False, agent=self.name,
+                                 action="liquidation", gas=LIQUIDATION_GAS, meta=meta))
+            seized = liq.amounts.collateral_to_liquidator
+            if self.disposal == "amm":
+                out = get_amount_out(seized, pair.collateral_reserve, pair.debt_reserve, self.amm_fee)
+                txs.append(m.router.tx(self.account, "swapExactTokensForTokens", m.pair.address,
+                                       m.spv.address, seized, out * 97 // 100,
+                                       self.account.address, FAR_DEADLINE, agent=self.name,
+                                       action="dump_collateral", gas=SWAP_GAS))
+                pair = Pair(pair.collateral_reserve + seized, pair.debt_reserve - out, self.amm_fee)
+            elif self.disposal == "redeem":
+                txs.append(m.spv.tx(self.account, "requestRedemption", seized, agent=self.name,
+                                    action="redeem_request", gas=SWAP_GAS))
         return txs
 
-    def _can_profit(self, view: View) -> bool:
-        """Cheap test before sizing any liquidation: selling seized collateral at the AMM's marginal
-        price (the best it can get) must beat the oracle price the pool charges, bonus included."""
-        if self.disposal in ("hold", "redeem") and not self.atomic:
-            return True
-        if view.oracle_price_usd <= 0:
-            return False
+    def _first_unit_margin(self, view: View, pair: Pair) -> float:
+        """Profit per stablecoin unit of the first unit of debt covered (the slope at size 0): the
+        collateral the pool hands over per unit (bonus net of the protocol fee, at the oracle), valued
+        at `pair`'s marginal price after its fee (atomic or `amm`), at NAV (`redeem`) or at the
+        oracle (`hold`), less the unit repaid. Floats: it only screens, sizes come from the exact math."""
         net_bonus = 1 + (self.bonus_bps - 10_000) * (1 - self.fee_bps / 10_000) / 10_000
-        return view.amm_price_usd * net_bonus * (1 - self.amm_fee / 10_000) > view.oracle_price_usd
+        tokens_per_unit = net_bonus * view.stable_price_usd / view.oracle_price_usd
+        if self.atomic or self.disposal == "amm":
+            if pair.collateral_reserve <= 0:
+                return -1.0
+            units_per_token = pair.debt_reserve / 10**STABLE_DECIMALS / (pair.collateral_reserve / 10**SPV_DECIMALS)
+            amm_units_per_token = units_per_token * (1 - pair.fee_bps / 10_000)
+            return tokens_per_unit * amm_units_per_token - 1
+        if self.disposal == "redeem":
+            return tokens_per_unit * view.nav_usd - 1
+        return tokens_per_unit * view.oracle_price_usd - 1  # `hold` values a token at the oracle's USD
+
+    def _step_reason(self, view: View) -> str | None:
+        """The reason (SKIP_REASONS) no borrower can be liquidated this step, checked before any sizing:
+        no price, frozen redemptions for a `redeem` desk, or a first unit that loses (profit is concave
+        in the size, so then every size does)."""
+        if view.oracle_answer <= 0 or view.stable_answer <= 0:
+            return "oracle_zero"
+        if not self.atomic and self.disposal == "redeem" and (view.redemptions_frozen or view.impaired):
+            return "redemptions_frozen"
+        if self._first_unit_margin(view, self._pair(view)) <= 0:
+            return "unprofitable"
+        return None
 
     def _settle_redemptions(self, view: View, ctx: "Context") -> list["TxRequest"]:
         if not self.redemptions or view.redemptions_frozen:

@@ -31,6 +31,11 @@ class LiquidityProvider(Agent):
     def watch(self):
         return [(self.ctx.market.pair, self.account.address)]
 
+    def wake_times(self, now: int) -> list[int]:
+        """The end of the cooldown: a market still scared then makes it withdraw again."""
+        end = self.last_withdrawal + COOLDOWN_SECONDS
+        return [end] if end > now else []
+
     def act(self, view: View, ctx: "Context") -> list["TxRequest"]:
         world, t = ctx.world, ctx.world.t
         share = 0.0

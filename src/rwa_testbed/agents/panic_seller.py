@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from typing import TYPE_CHECKING
 
 from ..market import usd_to_stable
@@ -29,6 +30,7 @@ class PanicSeller(Agent):
         self.to_sell = 0
         self.start_at = -1
         self.panicked = False
+        self.drawn_for = -1  # the rumor (its end time) this holder has drawn its reaction to
 
     def watch(self):
         return [(self.ctx.market.spv, self.account.address)]
@@ -42,10 +44,15 @@ class PanicSeller(Agent):
     def act(self, view: View, ctx: "Context") -> list["TxRequest"]:
         world, t = ctx.world, ctx.world.t
         if not self.panicked:
-            if world.panic_until >= t and ctx.rng.random() < world.panic_share:
-                # Each panicking holder starts at a random moment within the rumor's window.
-                self._panic(view, ctx, t + int(ctx.rng.random() * max(0, world.panic_until - t)))
-            elif self.cfg.drawdown_panic_bps and ctx.amm_drawdown() >= self.cfg.drawdown_panic_bps / 10_000:
+            rumor = world.panic_until >= t and self.drawn_for != world.panic_until
+            if rumor:
+                # One draw per holder and rumor (seeded by both, not by the engine's steps): whether it
+                # panics, and when within the rumor's window it starts selling.
+                self.drawn_for = world.panic_until
+                draw = random.Random(f"{ctx.scenario.run.seed}:{self.name}:rumor:{world.panic_until}")
+                if draw.random() < world.panic_share:
+                    self._panic(view, ctx, t + int(draw.random() * max(0, world.panic_until - t)))
+            if not self.panicked and self.cfg.drawdown_panic_bps and ctx.amm_drawdown() >= self.cfg.drawdown_panic_bps / 10_000:
                 self._panic(view, ctx, t)
         if not self.panicked or t < self.start_at or self.to_sell <= 0:
             return []

@@ -102,6 +102,19 @@ class LendingVenue(ABC):
         view at the end of the block; `borrowers` maps lowercase addresses to their index in its
         accounts."""
 
+    def rate_call(self, stable: "Bound") -> Call:
+        """The eth_call that reads the stablecoin reserve's state (Aave's `getReserveData` on both venues)."""
+        return self.pool.call("getReserveData", stable.address)
+
+    def decode_rate(self, answer: bytes) -> tuple[int, int]:
+        """(current variable borrow rate in RAY per year, chain time of the reserve's last update) from
+        `rate_call`'s answer: with them interest, the only thing that moves health factors between
+        transactions, is known ahead (`aave_math.debt_growth_reaches`)."""
+        abi = self.pool.abi
+        word = lambda field: int.from_bytes(answer[32 * abi.output_word("getReserveData", field):][:32], "big")  # noqa: E731
+        rate, updated = word("currentVariableBorrowRate"), word("lastUpdateTimestamp")
+        return rate, updated
+
     def describe_error(self, message: str) -> str:
         """A revert message as the venue names it (Aave's numeric codes get their names)."""
         return message

@@ -4,7 +4,10 @@ import ape
 import pytest
 
 from rwa_testbed.amm_math import get_amount_in, get_amount_out
+from rwa_testbed.liquidation_sizing import Pair, best_atomic_liquidation, position_from_account_data
 from rwa_testbed.testing import reverts
+
+from .lending_defaults import RWA_PARAMS, STABLE_PRICE
 
 USDC = 10**6
 WAD = 10**18
@@ -20,6 +23,16 @@ def pair(project, admin, lp, rwa_token, stablecoin):
     pair = admin.deploy(project.ConstantProductPair, rwa_token, stablecoin, FEE_BPS)
     rwa_token.mint(pair, POOL_RWA, sender=lp)
     stablecoin.mint(pair, POOL_USDC, sender=admin)
+    pair.mint(lp, sender=lp)
+    return pair
+
+
+@pytest.fixture
+def thin_pair(project, admin, lp, rwa_token, stablecoin):
+    """A pair at 60 USD holding 12,000 USDC: far less than the underwater position's debt."""
+    pair = admin.deploy(project.ConstantProductPair, rwa_token, stablecoin, FEE_BPS)
+    rwa_token.mint(pair, 200 * WAD, sender=lp)
+    stablecoin.mint(pair, 12_000 * USDC, sender=admin)
     pair.mint(lp, sender=lp)
     return pair
 
@@ -64,6 +77,30 @@ def test_liquidate__underwater_position__repays_with_flash_swap_and_keeps_exact_
     assert (event.user, event.debtRepaid, event.collateralSeized, event.collateralToPair, event.profit) == (
         underwater, debt_to_cover, seized, owed, proceeds
     )
+
+
+def test_liquidate__sized_by_best_atomic_liquidation_on_thin_amm__lands_with_the_planned_profit(
+    executor, thin_pair, pool, rwa_token, stablecoin, liquidator, underwater
+):
+    # Planned as the agents plan: from getUserAccountData (base currency) and the pair's reserves.
+    data = pool.getUserAccountData(underwater)
+    position = position_from_account_data(
+        collateral_base=data.totalCollateralBase, debt_base=data.totalDebtBase, health_factor=data.healthFactor,
+        collateral_price=CRASH_PRICE, debt_price=STABLE_PRICE, collateral_decimals=18, debt_decimals=6,
+        liquidation_bonus_bps=RWA_PARAMS["liquidationBonusBps"],
+        protocol_fee_bps=RWA_PARAMS["liquidationProtocolFeeBps"],
+    )
+    plan = best_atomic_liquidation(position, Pair(*_reserves(thin_pair, rwa_token), FEE_BPS))
+    assert plan.debt_to_cover < position.max_debt_to_cover  # the AMM's depth, not the close factor, limits it
+
+    tx = executor.liquidate(thin_pair, rwa_token, stablecoin, underwater, plan.debt_to_cover, FEE_BPS,
+                            plan.profit, sender=liquidator)
+
+    event = next(iter(tx.decode_logs(executor.Liquidated)))
+    assert (event.debtRepaid, event.collateralSeized, event.collateralToPair) == (
+        plan.amounts.debt_repaid, plan.amounts.collateral_to_liquidator, plan.collateral_to_pair
+    )
+    assert event.profit == plan.profit == stablecoin.balanceOf(liquidator)
 
 
 def test_liquidate__profit_below_minimum__reverts_and_changes_nothing(

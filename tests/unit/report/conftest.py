@@ -10,6 +10,8 @@ import math
 import numpy as np
 import pytest
 
+from rwa_testbed import metrics
+
 DAY = 86_400
 BLOCK = 12
 
@@ -30,7 +32,9 @@ def synthetic_run(
     `cascade_minutes`; then fast-forward to a day-35 NAV report and the end. The AMM price decays
     towards `amm_floor_usd` (None-free floats throughout), the pool's oracle is a 30-minute TWAP of
     it, borrowers with liquidation prices spread over (0.5, 0.91) are liquidated a few blocks
-    after the TWAP crosses their price, and those seized below their debt leave bad debt.
+    after the TWAP crosses their price, and those seized below their debt leave bad debt; those
+    below their price and not yet liquidated are unliquidated rows (`step_limit` or `unprofitable`),
+    and the insolvency columns come from `metrics.insolvent_debt_usd` on the borrowers left.
     `amm_floor_usd` >= 0.91 gives a run without liquidations.
     """
     rng = np.random.default_rng(seed)
@@ -40,7 +44,7 @@ def synthetic_run(
     collateral = debt / (liq_price * 0.75)  # tokens: HF = coll * price * LT / debt = 1 at liq_price
     liquidated_at = np.full(borrowers, -1)
     deficit = 0.0
-    rows, liquidations = [], []
+    rows, liquidations, unliquidated = [], [], []
     amm_history: list[tuple[int, float]] = []
     times = [0, 5 * DAY, shock_t]
     times += [shock_t + BLOCK * k for k in range(1, cascade_minutes * 60 // BLOCK + 1)]
@@ -84,12 +88,24 @@ def synthetic_run(
                 })
         alive = liquidated_at < 0
         liquidatable = float(debt[alive & (oracle > 0) & (oracle < liq_price)].sum()) if oracle else 0.0
+        if oracle:
+            for b in np.flatnonzero(alive & (oracle < liq_price)):  # left for a later block
+                unliquidated.append({
+                    "t_seconds": t, "user": f"0x{b + 1:040x}", "debt_usd": float(debt[b]),
+                    "health_factor": float(oracle / liq_price[b]), "reason": "step_limit" if i % 3 else "unprofitable",
+                })
+        coll_alive, debt_alive = np.where(alive, collateral, 0.0), np.where(alive, debt, 0.0)
+        insolvent_true = metrics.insolvent_debt_usd(coll_alive, debt_alive, true_nav(t), stable)
         rows.append({
             "t_seconds": t, "t_days": t / DAY, "block": 1_000 + i, "mode": mode,
             "true_nav_usd": true_nav(t), "oracle_price_usd": oracle, "amm_price_usd": price,
             "stable_price_usd": stable, "amm_spv_reserve": 5e7 / max(price, 1e-9) ** 0.5,
             "amm_stable_reserve": 5e7 * max(price, 1e-9) ** 0.5, "liquidatable_debt_usd": liquidatable,
             "total_debt_usd": float(debt[alive].sum()), "deficit_usd": deficit,
+            "insolvent_debt_at_true_value_usd": insolvent_true,
+            "insolvent_debt_at_oracle_usd": metrics.insolvent_debt_usd(coll_alive, debt_alive, oracle, stable),
+            "insolvent_debt_at_amm_usd": metrics.insolvent_debt_usd(coll_alive, debt_alive, price, stable),
+            "expected_lender_loss_usd": metrics.expected_lender_loss_usd(deficit, insolvent_true),
             "liquidations": len(liquidations), "txs": 2 * step_liqs + (3 if mode == "step" else 1),
             "reverted": step_liqs // 2,
         })
@@ -106,6 +122,11 @@ def synthetic_run(
         events.append({"t_seconds": shock_t + 1_800, "kind": "stablecoin_repeg", "description": "stablecoin back at $1"})
     borrowed = float(debt.sum())
     first, last = (liquidations[0]["t_seconds"], liquidations[-1]["t_seconds"]) if liquidations else (-1, -1)
+    cascade = metrics.main_cascade(rows, liquidations)
+    duration = cascade.duration_seconds if cascade else 0
+    spans = metrics.UnliquidatedSpans()  # the per-step rows as the engine's Recorder keeps them
+    for row in rows:
+        spans.add(row["t_seconds"], [u for u in unliquidated if u["t_seconds"] == row["t_seconds"]])
     summary = {
         "scenario": "synthetic_flash_crash",
         "seed": seed,
@@ -124,17 +145,24 @@ def synthetic_run(
         },
         "timing": {
             "offchain_shock_seconds": 45 * DAY,
-            "onchain_cascade_seconds": last - first if liquidations else 0,
+            "onchain_cascade_seconds": duration,
+            "main_cascade_trigger_at_seconds": cascade.trigger_seconds if cascade else -1,
+            "main_cascade_liquidations": cascade.liquidations if cascade else 0,
+            "cascades": cascade.cascades if cascade else 0,
             "first_liquidation_seconds": first,
-            "offchain_over_onchain": 45 * DAY / (last - first) if liquidations and last > first else 0.0,
+            "offchain_over_onchain": 45 * DAY / duration if duration else 0.0,
         },
+        "lenders": {"loss_usd": deficit, "expected_loss_usd": rows[-1]["expected_lender_loss_usd"]},
+        "insolvency": metrics.insolvency_summary(rows),
+        "unliquidated": metrics.unliquidated_summary(spans.all(), rows[-1]["t_seconds"]),
         "chain": {
             "transactions": sum(r["txs"] for r in rows),
             "reverted_by_action": {"liquidation_atomic": 3, "swap": 1},
             "gas_used": 123_456_789,
             "steps": len(rows),
         },
-        "pool": {"final_deficit_usd": deficit, "solvent": deficit == 0},
+        "pool": {"final_deficit_usd": deficit,
+                 "solvent": metrics.is_solvent(deficit, rows[-1]["insolvent_debt_at_true_value_usd"])},
     }
     return {
         "scenario_name": "synthetic_flash_crash",
@@ -143,6 +171,7 @@ def synthetic_run(
         "liquidations": liquidations,
         "events": events,
         "summary": summary,
+        "unliquidated": spans.all(),
     }
 
 

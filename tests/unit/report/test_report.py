@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from matplotlib import image as mpimg
 
-from rwa_testbed import report
+from rwa_testbed import metrics, report
 
 DAY = 86_400
 
@@ -33,9 +33,9 @@ def png_pixels(path):
 def test_write_outputs__synthetic_run__writes_every_file_with_headers_and_rows(tmp_path, run_data):
     files = report.write_outputs(tmp_path / "out", **run_data)
 
-    assert set(files) == {"timeseries", "liquidations", "events", "summary", "figure"}
+    assert set(files) == {"timeseries", "liquidations", "events", "unliquidated", "summary", "figure"}
     assert {p.name for p in files.values()} == {
-        "timeseries.csv", "liquidations.csv", "events.csv", "summary.json", "figure.png"}
+        "timeseries.csv", "liquidations.csv", "events.csv", "unliquidated.csv", "summary.json", "figure.png"}
     assert all(p.parent == tmp_path / "out" and p.stat().st_size > 0 for p in files.values())
     timeseries = read_csv(files["timeseries"])
     assert tuple(timeseries[0]) == report.TIMESERIES_COLUMNS
@@ -46,6 +46,9 @@ def test_write_outputs__synthetic_run__writes_every_file_with_headers_and_rows(t
     events = read_csv(files["events"])
     assert tuple(events[0]) == report.EVENT_COLUMNS
     assert len(events) - 1 == len(run_data["events"])
+    unliquidated = read_csv(files["unliquidated"])
+    assert tuple(unliquidated[0]) == report.UNLIQUIDATED_COLUMNS
+    assert len(unliquidated) - 1 == len(run_data["unliquidated"]) > 0
     assert json.loads(files["summary"].read_text()) == report.canonical(run_data["summary"])
 
 
@@ -61,7 +64,7 @@ def test_write_outputs__equal_data__byte_identical_files(tmp_path, make_run):
     first = report.write_outputs(tmp_path / "a", **make_run())
     second = report.write_outputs(tmp_path / "b", **make_run())
 
-    for kind in ("timeseries", "liquidations", "events", "summary", "figure"):  # PNG: no timestamp
+    for kind in ("timeseries", "liquidations", "events", "unliquidated", "summary", "figure"):  # PNG: no timestamp
         assert first[kind].read_bytes() == second[kind].read_bytes(), kind
 
 
@@ -140,6 +143,21 @@ def test_write_outputs__no_liquidations__header_only(tmp_path, make_run):
     files = report.write_outputs(tmp_path, **data, figure=False)
 
     assert read_csv(files["liquidations"]) == [list(report.LIQUIDATION_COLUMNS)]
+    assert read_csv(files["unliquidated"]) == [list(report.UNLIQUIDATED_COLUMNS)]
+
+
+def test_write_outputs__unliquidated_spans__days_derived_and_reason_kept(tmp_path, run_data):
+    files = report.write_outputs(tmp_path, **run_data, figure=False)
+
+    rows = read_csv(files["unliquidated"])
+    first = dict(zip(rows[0], rows[1]))
+    expected = run_data["unliquidated"][0]
+    assert float(first["from_days"]) == pytest.approx(expected["from_seconds"] / DAY)
+    assert float(first["to_days"]) == pytest.approx(expected["to_seconds"] / DAY)
+    assert first["user"] == expected["user"]
+    assert first["reason"] == expected["reason"]
+    assert int(first["steps"]) == expected["steps"] > 0
+    assert float(first["last_debt_usd"]) == pytest.approx(expected["last_debt_usd"], rel=1e-9)
 
 
 # -- canonical ------------------------------------------------------------------------------------
@@ -283,6 +301,10 @@ def event(t, kind):
     return {"t_seconds": t, "kind": kind, "description": kind}
 
 
+def row(t, liquidatable):
+    return {"t_seconds": t, "block": t // 12, "mode": "step", "liquidatable_debt_usd": liquidatable}
+
+
 def test_cascade_window__shock_minutes_before__anchored_on_the_shock(run_data):
     window = report.cascade_window(run_data["timeseries"], run_data["liquidations"], run_data["events"])
 
@@ -293,28 +315,49 @@ def test_cascade_window__shock_minutes_before__anchored_on_the_shock(run_data):
     assert window.anchor_label == "custodian hack"  # first of the three events at that second
     assert window.lo < window.anchor and window.hi > last
     assert window.unit == (60, "minutes")
-    assert window.title.startswith(f"cascade: {len(run_data['liquidations'])} liquidations in ")
+    assert window.cascade.trigger_seconds <= first
+    assert window.title.startswith(f"cascade: {len(run_data['liquidations'])} liquidations in "
+                                   f"{report.format_duration(last - window.cascade.trigger_seconds)}, triggered ")
 
 
 def test_cascade_window__two_cascades__zooms_on_the_one_that_repaid_most():
     liqs = [liquidation(10 * DAY + 60 * k, repaid=1.0) for k in range(5)]
     liqs += [liquidation(50 * DAY + 60 * k, repaid=10.0) for k in range(3)]
+    rows = [row(0, 0.0), row(10 * DAY - 12, 5.0), row(11 * DAY, 0.0), row(50 * DAY - 60, 30.0)]
 
-    window = report.cascade_window([], liqs, [event(50 * DAY - 120, "rumor")])
+    window = report.cascade_window(rows, liqs, [event(50 * DAY - 120, "rumor")])
 
     assert window.anchor == 50 * DAY - 120
     assert window.lo < 50 * DAY - 120 < 50 * DAY + 120 < window.hi < 51 * DAY
-    assert window.title == "largest of 2 cascades: 3 liquidations in 2 min 0 s, 2 min 0 s after the rumor"
+    # From the trigger (liquidatable at 50 d - 60 s) to the last liquidation (50 d + 120 s).
+    assert window.title == "largest of 2 cascades: 3 liquidations in 3 min 0 s, triggered 1 min 0 s after the rumor"
 
 
-def test_cascade_window__event_older_than_lookback__anchored_on_first_liquidation():
+def test_cascade_window__trigger_at_the_event__triggered_0_s_after_it():
+    rows = [row(0, 0.0), row(DAY, 7.0)]
+
+    window = report.cascade_window(rows, [liquidation(DAY + 12)], [event(DAY, "nav_report")])
+
+    assert window.anchor == DAY
+    assert window.title == "cascade: 1 liquidation in 12 s, triggered 0 s after the nav report"
+
+
+def test_cascade_window__event_older_than_lookback__anchored_on_trigger():
     liqs = [liquidation(30 * DAY), liquidation(30 * DAY + 600)]
+    rows = [row(0, 0.0), row(30 * DAY - 120, 3.0)]
 
-    window = report.cascade_window([], liqs, [event(20 * DAY, "default_wave")])
+    window = report.cascade_window(rows, liqs, [event(20 * DAY, "default_wave")])
+
+    assert window.anchor == 30 * DAY - 120
+    assert window.anchor_label == "trigger"
+    assert window.x(30 * DAY + 600) == 12.0  # minutes after the anchor
+
+
+def test_cascade_window__no_rows__trigger_is_first_liquidation():
+    window = report.cascade_window([], [liquidation(30 * DAY), liquidation(30 * DAY + 600)], [])
 
     assert window.anchor == 30 * DAY
-    assert window.anchor_label == "first liquidation"
-    assert window.x(30 * DAY + 600) == 10.0  # minutes after the anchor
+    assert window.cascade.duration_seconds == 600
 
 
 def test_cascade_window__no_liquidation__follows_first_shock_not_nav_report(run_data):
@@ -330,7 +373,7 @@ def test_cascade_window__no_liquidation__follows_first_shock_not_nav_report(run_
 def test_cascade_window__cascade_over_hours__hours_axis():
     liqs = [liquidation(DAY + 1_800 * k) for k in range(10)]  # every 30 min for 4.5 h
 
-    window = report.cascade_window([], liqs, [])
+    window = report.cascade_window([row(DAY, 1.0)], liqs, [])
 
     assert window.unit == (3_600, "hours")
     assert window.x(DAY + 4.5 * 3_600) == 4.5
@@ -364,6 +407,7 @@ def test_summary_table__synthetic_summary__groups_labels_and_units(run_data):
     assert lines["gas used"] == "123,456,789"
     assert lines["liquidation atomic"] == "3"
     assert lines["solvent"] == "no"
+    assert lines["expected lender loss"] == report.format_usd(summary["insolvency"]["expected_lender_loss_usd"])
     assert lines["scenario"] == "synthetic_flash_crash"
     assert max(len(line) for line in text.splitlines()) <= 100
 
@@ -484,3 +528,33 @@ def test_summary_table__list_values__joined_not_crashing():
 
     text = summary_table({"chain": {"revert_reasons": {"swap": ["InsufficientOutput(1, 2)", "lost a race"]}}}, title="t")
     assert "InsufficientOutput(1, 2); lost a race" in text
+
+
+# -- headline -------------------------------------------------------------------------------------
+
+
+def test_headline__synthetic_run__main_cascade_and_realised_and_unrealised_bad_debt(run_data):
+    rows, liqs = run_data["timeseries"], run_data["liquidations"]
+    cascade = metrics.main_cascade(rows, liqs)
+    final = rows[-1]
+    final["insolvent_debt_at_true_value_usd"] = 12_345_678.0  # positions left underwater at the end
+
+    text = report.headline(rows, liqs)
+
+    assert text.startswith(f"{len(liqs)} liquidations in {report.format_duration(cascade.duration_seconds)}")
+    assert (f"final bad debt {report.format_usd_compact(final['deficit_usd'])} realised + "
+            f"{report.format_usd_compact(final['insolvent_debt_at_true_value_usd'])} unrealised at true value") in text
+
+
+def test_headline__two_cascades__count_and_largest():
+    rows = [{"t_seconds": t, "block": t, "liquidatable_debt_usd": 1.0, "deficit_usd": 0.0,
+             "insolvent_debt_at_true_value_usd": 0.0, "amm_price_usd": 1.0, "true_nav_usd": 1.0} for t in (0, DAY)]
+    rows.insert(1, {**rows[0], "t_seconds": 3_600, "block": 300, "liquidatable_debt_usd": 0.0})
+    liqs = [{"t_seconds": 60, "block": 5, "debt_repaid_usd": 1.0},
+            {"t_seconds": DAY + 60, "block": 9, "debt_repaid_usd": 5.0},
+            {"t_seconds": DAY + 120, "block": 10, "debt_repaid_usd": 5.0}]
+
+    text = report.headline(rows, liqs)
+
+    assert text.startswith("3 liquidations in 2 cascades  \u00b7  largest: 2 in 2 min 0 s  \u00b7  debt repaid $11")
+    assert "final bad debt $0 realised + $0 unrealised" in text

@@ -1,0 +1,107 @@
+"""The engine's default stepping gives the same liquidations as the every-block reference mode.
+
+The default mode jumps over quiet periods; the reference mode (`--every-block`) mines and reads every
+block. Each case runs both from the same chain snapshot and compares every liquidation: same block
+time, user, liquidator and amounts. Tolerance: none was needed (the default mode reads the state
+after the block before each step it visits, exactly as the reference mode does), so the test asks
+for equality; the engine's doc explains why.
+"""
+
+import pytest
+
+from rwa_testbed import scenario as sc
+from rwa_testbed.engine import Engine
+
+# A calm market whose borrowers sit just above HF 1 while the stablecoin reserve runs at 97 %
+# utilisation (~700 %/year): health factors cross 1 by interest alone, hours into the run.
+INTEREST_ONLY = [
+    "population.borrowers=8", "population.holders=4",
+    "market.lending.collateral.ltv_bps=8490",
+    "population.health_factor.min=1.0035", "population.health_factor.max=1.006",
+    "population.health_factor.median=1.0045", "population.health_factor.sigma=0.1",
+    "market.lending.stable_supply_usd=870000000", "market.lending.stablecoin.slope2_bps=100000",
+    "run.duration_days=0.3",
+]
+# The borrowed stablecoin depegs to $0.88 (debts look smaller), an 8 % write-down lands meanwhile,
+# and the repeg leaves positions liquidatable at once (the tokenized T-bill case of issue 10).
+DEPEG_REPEG = [
+    "population.borrowers=8", "population.holders=4",
+    "market.lending.collateral.ltv_bps=8400",
+    "population.health_factor.min=1.03", "population.health_factor.max=1.08",
+    "population.health_factor.median=1.05", "population.health_factor.sigma=0.1",
+    "run.duration_days=0.7", "run.block_time_seconds=24",
+    "shocks=[{kind: stablecoin_depeg, at_days: 0.2, price_usd: 0.88, duration_days: 0.3},"
+    " {kind: nav_writedown, at_days: 0.25, nav_drop_pct: 8}]",
+]
+# credit_default_ripple --seed 11 on a short clock: daily reports, defaults over two days, the rumor
+# on day 1; panic sales, arbitrage on slow inflows and dozens of partial liquidations.
+RIPPLE_SHORT = [
+    "population.borrowers=12", "population.holders=8", "run.seed=11",
+    "run.block_time_seconds=60", "run.duration_days=3",
+    "market.custodian.report_every_days=1", "market.custodian.reporting_lag_days=0.25",
+    "shocks=[{kind: default_wave, at_days: 0.5, nav_drop_pct: 15, over_days: 2},"
+    " {kind: rumor, at_days: 1, holder_share_bps: 6000, within_minutes: 30}]",
+]
+
+
+def _liquidations(result) -> list[tuple]:
+    return [(x["t_seconds"], x["user"], x["liquidator"], x["debt_repaid_usd"], x["collateral_seized_tokens"],
+             x["deficit_created_usd"]) for x in result.liquidations]
+
+
+@pytest.fixture
+def both_modes(chain):
+    """Runs a scenario in the default mode and in the every-block reference mode from one snapshot."""
+
+    def run(name: str, overrides: list[str]):
+        scenario = sc.load(name, overrides)
+        snapshot = chain.snapshot()
+        default = Engine(scenario, chain.provider.uri).run()
+        chain.restore(snapshot)
+        reference = Engine(scenario, chain.provider.uri, every_block=True).run()
+        return default, reference
+
+    return run
+
+
+@pytest.mark.parametrize(
+    "name, overrides",
+    [
+        pytest.param("calm_market", INTEREST_ONLY, id="interest_only"),
+        pytest.param("calm_market", DEPEG_REPEG, id="depeg_repeg"),
+        pytest.param("credit_default_ripple", RIPPLE_SHORT, id="credit_default_ripple_short_seed_11"),
+    ],
+)
+def test_default_stepping__same_liquidations_as_every_block(both_modes, name, overrides):
+    default, reference = both_modes(name, overrides)
+
+    assert reference.liquidations, "the case must liquidate something to compare"
+    assert _liquidations(default) == _liquidations(reference)
+    for key in ("first_liquidatable_seconds", "first_liquidation_seconds", "last_liquidation_seconds"):
+        assert default.summary["timing"][key] == reference.summary["timing"][key]
+    # The default mode visits far fewer blocks: that is its point.
+    assert len(default.timeseries) < len(reference.timeseries)
+
+
+def test_interest_only__liquidated_one_block_after_first_liquidatable_block(run_scenario):
+    result = run_scenario("calm_market", *INTEREST_ONLY, small=False)
+    timing = result.summary["timing"]
+    block = result.scenario.run.block_time_seconds
+
+    # No transaction moves any price here: only interest makes positions liquidatable.
+    assert timing["first_liquidatable_seconds"] > 0
+    assert timing["first_liquidation_seconds"] == timing["first_liquidatable_seconds"] + block
+
+
+def test_credit_default_ripple_seed_11__every_episode_liquidated_within_a_block(run_scenario):
+    # Found by a new user: after the day-90 cascade, interest made $31.7M liquidatable between wakes
+    # and nothing was liquidated until the run's end, 20 days later.
+    result = run_scenario("credit_default_ripple", "run.seed=11")
+    rows, liqs = result.timeseries, result.liquidations
+    block = result.scenario.run.block_time_seconds
+    episodes = [b["t_seconds"] for a, b in zip(rows, rows[1:])
+                if a["liquidatable_debt_usd"] == 0 and b["liquidatable_debt_usd"] > 0]
+
+    assert len(episodes) >= 2, "the run must have the crash and a later interest-driven episode"
+    for start in episodes:
+        assert any(start < x["t_seconds"] <= start + 2 * block for x in liqs), f"episode at t={start} s"
