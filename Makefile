@@ -40,7 +40,7 @@ test-load: setup
 
 # slither on contracts/ (every High/Medium finding triaged in toolchain/slither-triage.yaml), ruff.
 lint: setup
-	$(RUN) python toolchain/lint_contracts.py
+	$(RUN) VIRTUAL_ENV="$$PWD/.venv" python toolchain/lint_contracts.py  # solc-select's folder in .venv, not $$HOME
 	$(RUN) ruff check .
 
 scenario: setup
