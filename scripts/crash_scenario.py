@@ -42,7 +42,22 @@ def _prepare_fork(provider, fork_block):
     return f"fork of {fork.mask_url(upstream)} at {pin}"
 
 
-@click.command(cls=ConnectedProviderCommand, short_help="Run a crash scenario and report the cascade")
+class ScenarioCommand(ConnectedProviderCommand):
+    """Loads and validates the scenario while parsing the options, before ape connects to a chain:
+    a bad scenario stops with one message and exit code 2 (click's usage error), no node started."""
+
+    def parse_args(self, ctx, args):
+        rest = super().parse_args(ctx, args)
+        if not ctx.params.get("list_only"):
+            p = ctx.params
+            try:
+                ctx.meta["scenario"] = scenarios.load(p["name"], p["overrides"], seed=p["seed"])
+            except scenarios.ScenarioError as err:
+                raise click.UsageError(str(err), ctx) from None
+        return rest
+
+
+@click.command(cls=ScenarioCommand, short_help="Run a crash scenario and report the cascade")
 @click.option("--scenario", "name", default="credit_default_ripple", show_default=True,
               help="built-in scenario name or path to a YAML file")
 @click.option("--seed", type=int, default=None, help="override run.seed")
@@ -67,10 +82,7 @@ def cli(name, seed, venue, out, overrides, fork_block, list_only, no_figure, eve
             s = scenarios.load(builtin)
             click.echo(f"{builtin:28s} {s.description.strip().splitlines()[0] if s.description else ''}")
         return
-    try:
-        scenario = scenarios.load(name, overrides, seed=seed)
-    except scenarios.ScenarioError as err:
-        raise click.UsageError(str(err)) from None
+    scenario = click.get_current_context().meta["scenario"]  # loaded by ScenarioCommand.parse_args
     where = provider.name
     if fork.is_fork(provider.network.name):
         where = _prepare_fork(provider, fork_block)

@@ -22,7 +22,7 @@ from .market import Actors, Market
 from .metrics import Recorder, insolvency_summary, is_solvent, main_cascade, unliquidated_summary
 from .population import Population, deploy
 from .aave_math import CLOSE_FACTOR_HF_THRESHOLD, WAD, debt_growth_reaches
-from .scenario import Scenario, ScenarioError
+from .scenario import Scenario
 from .world import SECONDS_PER_DAY, World
 
 DRAWDOWN_WINDOW_SECONDS = SECONDS_PER_DAY
@@ -117,14 +117,6 @@ class Engine:
         self.chain = FastChain(uri)
         self.progress = progress
         self.every_block = every_block
-        self._validate()
-
-    def _validate(self) -> None:
-        s = self.scenario
-        if s.market.oracle.kind == "twap":
-            for i, shock in enumerate(s.shocks):
-                if shock.kind == "oracle_latency_change":
-                    raise ScenarioError(f"shocks.{i}: oracle_latency_change needs market.oracle.kind = latency")
 
     # -- setup -------------------------------------------------------------------------------
 

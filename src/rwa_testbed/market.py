@@ -17,13 +17,11 @@ from eth_utils import keccak, to_checksum_address
 from .abi import Abi, Bound
 from .chain import FastChain, TxRequest, TxResult, derive_account
 from .scenario import ReserveConfig, Scenario
+from .units import FEED_DECIMALS, SPV_DECIMALS, STABLE_DECIMALS
 
 if TYPE_CHECKING:
     from .venues.base import LendingVenue
 
-STABLE_DECIMALS = 6
-SPV_DECIMALS = 18
-FEED_DECIMALS = 8
 RAY = 10**27
 ETH = 10**18
 

@@ -6,7 +6,6 @@ transaction's name and decoded error, before the run starts.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,7 +28,7 @@ from .market import (
     usd_to_feed,
     usd_to_stable,
 )
-from .scenario import Scenario, ScenarioError
+from .scenario import Position, Scenario, check_rules, sample_positions
 from .venues.base import ReserveListing
 from .world import SECONDS_PER_DAY
 
@@ -41,15 +40,6 @@ SWAP_GAS = 300_000
 
 
 @dataclass
-class Position:
-    """A borrower's opening position (for the summary; the chain holds the live one)."""
-
-    collateral_tokens: float
-    debt_usd: float
-    target_health_factor: float
-
-
-@dataclass
 class Population:
     positions: list[Position]
     clamped_health_factors: int  # targets raised to the LTV limit
@@ -57,67 +47,10 @@ class Population:
     start_time: int  # chain timestamp at the run's t = 0
 
 
-def sample_positions(scenario: Scenario, rng: np.random.Generator) -> tuple[list[Position], int]:
-    """The explicit positions, then the tail: collateral sizes (lognormal weights) and target health
-    factors, from the seed."""
-    pop, coll = scenario.population, scenario.market.lending.collateral
-    nav = scenario.market.asset.nav_per_token_usd
-    lt, ltv = coll.liquidation_threshold_bps, coll.ltv_bps
-    if pop.positions or pop.borrowers:
-        if ltv == 0:
-            raise ScenarioError("market.lending.collateral.ltv_bps: borrowers need a collateral with LTV > 0")
-    floor = lt / ltv * 1.002 if ltv else 0.0  # the LTV limit in HF terms, with a margin for rounding
-    explicit = []
-    for i, p in enumerate(pop.positions):
-        if p.health_factor < floor:
-            raise ScenarioError(
-                f"population.positions.{i}.health_factor: {p.health_factor:g} is below the LTV limit "
-                f"(liquidation threshold / LTV = {lt}/{ltv}, plus 0.2 % for rounding: {floor:.4f})"
-            )
-        explicit.append(Position(p.collateral_usd / nav, p.collateral_usd * lt / 10_000 / p.health_factor,
-                                 p.health_factor))
-    n = pop.borrowers
-    if n == 0:
-        return explicit, 0
-    weights = rng.lognormal(mean=0.0, sigma=pop.collateral_size_sigma, size=n)
-    sizes = pop.collateral_usd_total * weights / weights.sum()
-    hf_cfg = pop.health_factor
-    if hf_cfg.distribution == "lognormal":
-        hfs = np.exp(rng.normal(math.log(hf_cfg.median), hf_cfg.sigma, size=n))
-    else:
-        hfs = rng.uniform(hf_cfg.min, hf_cfg.max, size=n)
-    hfs = np.clip(hfs, hf_cfg.min, hf_cfg.max)
-    clamped = int((hfs < floor).sum())
-    hfs = np.maximum(hfs, floor)
-    positions = [Position(float(s / nav), float(s * lt / 10_000 / h), float(h)) for s, h in zip(sizes, hfs)]
-    return explicit + positions, clamped
-
-
-def _check_budget(scenario: Scenario) -> None:
-    m, p, a = scenario.market, scenario.population, scenario.agents
-    arb_inventory = a.arbitrageurs.count * a.arbitrageurs.capital_usd
-    collateral = p.collateral_usd_total + sum(x.collateral_usd for x in p.positions)
-    needed = collateral + p.holders_usd_total + m.amm.depth_usd / 2 + arb_inventory
-    if needed > m.asset.size_usd:
-        raise ScenarioError(
-            f"market.asset.size_usd: {m.asset.size_usd:,.0f} USD of tokens cannot cover collateral "
-            f"({collateral:,.0f}) + holders ({p.holders_usd_total:,.0f}) + AMM side "
-            f"({m.amm.depth_usd / 2:,.0f}) + arbitrage inventory ({arb_inventory:,.0f}) = {needed:,.0f}"
-        )
-
-
 def deploy(chain: FastChain, scenario: Scenario, actors: Actors) -> tuple[Market, Population]:
     """Deploys everything and opens every position; returns the market and the population."""
-    _check_budget(scenario)
-    rng = np.random.default_rng(scenario.run.seed)
-    positions, clamped = sample_positions(scenario, rng)
-    total_debt = sum(p.debt_usd for p in positions)
-    lending = scenario.market.lending
-    if total_debt > lending.stable_supply_usd:
-        raise ScenarioError(
-            f"market.lending.stable_supply_usd: lenders supply {lending.stable_supply_usd:,.0f} USD but the "
-            f"population borrows {total_debt:,.0f} USD at its target health factors"
-        )
+    check_rules(scenario)  # validated at load already; again for scenarios copied without validation
+    positions, clamped = sample_positions(scenario, np.random.default_rng(scenario.run.seed))
 
     chain.fund([a.address for a in actors.all()], 10_000 * ETH)
     block_time = scenario.run.block_time_seconds

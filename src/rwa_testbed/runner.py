@@ -5,12 +5,20 @@ from __future__ import annotations
 from pathlib import Path
 
 from .engine import Engine, RunResult
-from .scenario import Scenario
+from .scenario import Scenario, ScenarioError
 from .world import SECONDS_PER_DAY
 
 
 def output_dir(scenario: Scenario) -> Path:
-    return Path(scenario.run.out_dir) / scenario.name / f"seed-{scenario.run.seed}"
+    """`<run.out_dir>/<name>/seed-<seed>`, always inside the results folder: the scenario validates
+    the name (one plain folder name) and `run.out_dir` (relative, no '..'); checked again here,
+    symlinks resolved, for scenarios built without validation."""
+    base = Path(scenario.run.out_dir)
+    path = base / scenario.name / f"seed-{scenario.run.seed}"
+    if base.is_absolute() or not path.resolve().is_relative_to(base.resolve()) or path.parent.name != scenario.name:
+        raise ScenarioError(f"name, run.out_dir: the outputs of '{scenario.name}' would leave the results folder "
+                            f"{scenario.run.out_dir!r}; give --out")
+    return path
 
 
 def run(scenario: Scenario, uri: str, *, out: Path | None = None, progress: bool = False,

@@ -7,18 +7,45 @@ Every model forbids unknown fields, so a typo stops the run with the field's pat
 
 from __future__ import annotations
 
-from pathlib import Path
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path, PurePath
 from typing import Annotated, Any, Literal, Union
 
+import numpy as np
 import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .units import SPV_DECIMALS, UINT112_MAX
 
 BUILTIN_DIR = Path(__file__).parent / "scenarios"
 
+# Every number is finite and bounded where the contracts' integer ranges (and float arithmetic
+# before them) must hold it: 1e15 USD is 1e33 token wei, far inside uint256, and 1000x the largest
+# real-world asset a scenario would model. `.inf`, `.nan` and 1e80 stop at load with the field path.
+MAX_USD = 1e15
+"""The largest dollar amount a scenario may give (a quadrillion)."""
+MAX_DAYS = 36_500
+"""The longest span a scenario may give in days (100 years)."""
+MAX_SECONDS = MAX_DAYS * 86_400
+"""The longest span a scenario may give in seconds (100 years)."""
+MAX_SIGMA = 10.0
+"""The widest lognormal dispersion (e^10 between one sigma steps is already absurd)."""
+MAX_HEALTH_FACTOR = 1e6
+
 Bps = Annotated[int, Field(ge=0, le=10_000)]
-Pct = Annotated[float, Field(ge=0, le=100)]
-PositiveUsd = Annotated[float, Field(gt=0)]
-NonNegative = Annotated[float, Field(ge=0)]
+Pct = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
+PositiveUsd = Annotated[float, Field(gt=0, le=MAX_USD, allow_inf_nan=False)]
+Usd = Annotated[float, Field(ge=0, le=MAX_USD, allow_inf_nan=False)]
+"""A dollar amount: finite, 0 to `MAX_USD`."""
+NonNegative = Usd
+Days = Annotated[float, Field(ge=0, le=MAX_DAYS, allow_inf_nan=False)]
+PositiveDays = Annotated[float, Field(gt=0, le=MAX_DAYS, allow_inf_nan=False)]
+Seconds = Annotated[int, Field(ge=0, le=MAX_SECONDS)]
+Sigma = Annotated[float, Field(ge=0, le=MAX_SIGMA, allow_inf_nan=False)]
+HealthFactor = Annotated[float, Field(gt=1.0, le=MAX_HEALTH_FACTOR, allow_inf_nan=False)]
+Label = Annotated[str, Field(max_length=200)]
 
 
 def _address_from_yaml(value: Any) -> Any:
@@ -47,33 +74,33 @@ class AssetConfig(Model):
     """The off-chain asset held by the SPV and its token."""
 
     kind: Literal["private_credit", "real_estate"]
-    name: str = "RWA SPV token"
-    symbol: str = "RWA"
+    name: Label = "RWA SPV token"
+    symbol: Annotated[str, Field(max_length=32)] = "RWA"
     size_usd: PositiveUsd = Field(description="value of the whole asset at the start")
     nav_per_token_usd: PositiveUsd = 1.0
     yield_apr_bps: Bps = Field(0, description="true value accrues this yield between shocks")
-    redemption_delay_days: NonNegative = 30
+    redemption_delay_days: Days = 30
     redemption_gate_bps: Bps = 500
-    gate_window_days: Annotated[float, Field(gt=0)] = 30
+    gate_window_days: PositiveDays = 30
     cash_reserve_bps: Bps = Field(500, description="share of the asset the SPV keeps in stablecoin")
 
 
 class CustodianConfig(Model):
     """Which off-chain value the custodian attests, and when."""
 
-    report_every_days: Annotated[float, Field(gt=0)] = 30
-    reporting_lag_days: NonNegative = Field(0, description="a report states the true NAV this long ago")
+    report_every_days: PositiveDays = 30
+    reporting_lag_days: Days = Field(0, description="a report states the true NAV this long ago")
 
 
 class OracleConfig(Model):
     """The feed that prices the SPV token in the lending pool."""
 
     kind: Literal["latency", "twap"] = "latency"
-    delay_seconds: Annotated[int, Field(ge=0)] = 0
-    heartbeat_seconds: Annotated[int, Field(ge=0)] = 0
+    delay_seconds: Seconds = 0
+    heartbeat_seconds: Seconds = 0
     deviation_bps: Bps = 0
-    twap_window_seconds: Annotated[int, Field(gt=0)] = 1800
-    max_age_seconds: Annotated[int, Field(ge=0)] | None = Field(
+    twap_window_seconds: Annotated[int, Field(gt=0, le=MAX_SECONDS)] = 1800
+    max_age_seconds: Seconds | None = Field(
         None,
         description="the lending pool's staleness limit for this feed (`maxPriceAge`): a round older than "
         "this blocks borrows, withdrawals of collateral while in debt, liquidations and the account "
@@ -120,8 +147,8 @@ class LendingConfig(Model):
 
 
 class StablecoinConfig(Model):
-    name: str = "USD Coin"
-    symbol: str = "USDC"
+    name: Label = "USD Coin"
+    symbol: Annotated[str, Field(max_length=32)] = "USDC"
 
 
 class ExistingContracts(Model):
@@ -168,10 +195,10 @@ class HealthFactorDistribution(Model):
     """Target health factors at the start: lognormal around `median`, clipped to [min, max]."""
 
     distribution: Literal["lognormal", "uniform"] = "lognormal"
-    min: Annotated[float, Field(gt=1.0)] = 1.05
-    max: Annotated[float, Field(gt=1.0)] = 2.0
-    median: Annotated[float, Field(gt=1.0)] = 1.3
-    sigma: Annotated[float, Field(ge=0)] = 0.25
+    min: HealthFactor = 1.05
+    max: HealthFactor = 2.0
+    median: HealthFactor = 1.3
+    sigma: Sigma = 0.25
 
     @model_validator(mode="after")
     def _ordered(self) -> "HealthFactorDistribution":
@@ -184,10 +211,10 @@ class ExplicitPosition(Model):
     """One borrower given by hand (a dominant position beside the lognormal tail)."""
 
     collateral_usd: PositiveUsd = Field(description="value of the SPV tokens it supplies, at the start NAV")
-    health_factor: Annotated[float, Field(gt=1.0)] = Field(
+    health_factor: HealthFactor = Field(
         description="its health factor once it has borrowed (at least liquidation threshold / LTV)"
     )
-    label: str = Field("", description="a name for reports (e.g. 'whale')")
+    label: Label = Field("", description="a name for reports (e.g. 'whale')")
 
 
 class PopulationConfig(Model):
@@ -195,12 +222,12 @@ class PopulationConfig(Model):
         100, description="borrowers in the lognormal tail (besides `positions`)"
     )
     collateral_usd_total: NonNegative = Field(description="value of SPV tokens the lognormal tail supplies as collateral")
-    positions: list[ExplicitPosition] = Field(
+    positions: Annotated[list[ExplicitPosition], Field(max_length=10_000)] = Field(
         [],
         description="borrowers given one by hand, opened first (borrower 0, 1, ...), e.g. one dominant "
         "position; `borrowers` and `collateral_usd_total` describe the tail that follows them",
     )
-    collateral_size_sigma: NonNegative = Field(1.0, description="lognormal dispersion of position sizes")
+    collateral_size_sigma: Sigma = Field(1.0, description="lognormal dispersion of position sizes")
     health_factor: HealthFactorDistribution = HealthFactorDistribution()
     leverage_loops: Annotated[int, Field(ge=0, le=5)] = Field(
         0, description="times each borrower buys SPV on the AMM with its loan and supplies it again"
@@ -269,7 +296,7 @@ class LiquidityProviderConfig(Model):
 
 
 class AgentsConfig(Model):
-    liquidators: list[LiquidatorConfig] = [LiquidatorConfig()]
+    liquidators: Annotated[list[LiquidatorConfig], Field(max_length=100)] = [LiquidatorConfig()]
     arbitrageurs: ArbitrageurConfig = ArbitrageurConfig()
     panic_sellers: PanicSellerConfig = PanicSellerConfig()
     liquidity_providers: LiquidityProviderConfig = LiquidityProviderConfig()
@@ -279,8 +306,8 @@ class AgentsConfig(Model):
 
 
 class ShockBase(Model):
-    at_days: NonNegative = Field(description="when the shock starts, days from the start of the run")
-    offchain_days: NonNegative | None = Field(
+    at_days: Days = Field(description="when the shock starts, days from the start of the run")
+    offchain_days: Days | None = Field(
         None,
         description="how long the event takes to play out off-chain (defaults per kind: the default "
         "wave's length, 180 days for a hack's legal fight, 90 for a disaster's damage assessment, "
@@ -293,7 +320,7 @@ class DefaultWave(ShockBase):
 
     kind: Literal["default_wave"]
     nav_drop_pct: Pct
-    over_days: Annotated[float, Field(gt=0)]
+    over_days: PositiveDays
 
 
 class NavWritedown(ShockBase):
@@ -309,7 +336,7 @@ class Rumor(ShockBase):
 
     kind: Literal["rumor"]
     holder_share_bps: Bps
-    within_minutes: Annotated[float, Field(gt=0)] = 30
+    within_minutes: Annotated[float, Field(gt=0, le=MAX_DAYS * 1_440, allow_inf_nan=False)] = 30
 
 
 class CustodianHack(ShockBase):
@@ -337,15 +364,15 @@ class OracleOutage(ShockBase):
     """The oracle publishes nothing for `duration_days`."""
 
     kind: Literal["oracle_outage"]
-    duration_days: Annotated[float, Field(gt=0)]
+    duration_days: PositiveDays
 
 
 class OracleLatencyChange(ShockBase):
     """The SPV feed's latency rules change."""
 
     kind: Literal["oracle_latency_change"]
-    delay_seconds: Annotated[int, Field(ge=0)]
-    heartbeat_seconds: Annotated[int, Field(ge=0)] = 0
+    delay_seconds: Seconds
+    heartbeat_seconds: Seconds = 0
     deviation_bps: Bps = 0
 
 
@@ -353,8 +380,8 @@ class StablecoinDepeg(ShockBase):
     """The stablecoin's feed drops to `price_usd` for `duration_days`."""
 
     kind: Literal["stablecoin_depeg"]
-    price_usd: Annotated[float, Field(gt=0, le=2)]
-    duration_days: Annotated[float, Field(gt=0)]
+    price_usd: Annotated[float, Field(gt=0, le=2, allow_inf_nan=False)]
+    duration_days: PositiveDays
 
 
 ShockConfig = Annotated[
@@ -377,19 +404,37 @@ ShockConfig = Annotated[
 
 
 class RunConfig(Model):
-    duration_days: Annotated[float, Field(gt=0, le=3_650)]
+    duration_days: Annotated[float, Field(gt=0, le=3_650, allow_inf_nan=False)]
     block_time_seconds: Annotated[int, Field(ge=1, le=3_600)] = 12
-    seed: Annotated[int, Field(ge=0)] = 0
-    out_dir: str = "results"
+    seed: Annotated[int, Field(ge=0, le=2**64 - 1)] = 0
+    out_dir: Annotated[str, Field(min_length=1, max_length=1_000)] = Field(
+        "results",
+        description="results folder, relative to the working directory and without '..': a run writes "
+        "into <out_dir>/<name>/seed-<seed> (or the script's explicit --out)",
+    )
+
+    @field_validator("out_dir")
+    @classmethod
+    def _out_dir_relative(cls, out_dir: str) -> str:
+        path = PurePath(out_dir)
+        if path.is_absolute() or ".." in path.parts or "\\" in out_dir or "\x00" in out_dir:
+            raise ValueError("must be a relative folder without '..'; use the script's --out for another place")
+        return out_dir
+
+
+NAME_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$"
+"""A scenario's name: it becomes a folder name under the results folder."""
 
 
 class Scenario(Model):
-    name: str
-    description: str = ""
+    name: Annotated[str, Field(pattern=NAME_PATTERN, max_length=100)] = Field(
+        description="letters, digits, '_', '.', '-' (not first, no '..'): the results subfolder's name"
+    )
+    description: Annotated[str, Field(max_length=20_000)] = ""
     market: MarketConfig
     population: PopulationConfig
     agents: AgentsConfig = AgentsConfig()
-    shocks: list[ShockConfig] = []
+    shocks: Annotated[list[ShockConfig], Field(max_length=1_000)] = []
     venue: VenueConfig = VenueConfig()
     run: RunConfig
 
@@ -420,14 +465,126 @@ class Scenario(Model):
         return cadence + delay + cadence // 10 + outage
 
     @model_validator(mode="after")
-    def _shocks_within_run(self) -> "Scenario":
-        for i, shock in enumerate(self.shocks):
-            if shock.at_days > self.run.duration_days:
-                raise ValueError(
-                    f"shocks.{i}.at_days: shock '{shock.kind}' at day {shock.at_days:g} is after "
-                    f"the end of the run (run.duration_days = {self.run.duration_days:g})"
-                )
+    def _rules_across_fields(self) -> "Scenario":
+        if ".." in self.name:
+            raise ValueError(f"name: must not contain '..' (got {self.name!r})")
+        check_rules(self)
         return self
+
+
+# -- rules across fields ------------------------------------------------------------------
+# One home each: `Scenario` validation runs them at load, `population.deploy` again for scenarios
+# copied with `model_copy` (which skips validation). Each message starts with the fields it names.
+
+
+@dataclass
+class Position:
+    """A borrower's opening position (for the summary; the chain holds the live one)."""
+
+    collateral_tokens: float
+    debt_usd: float
+    target_health_factor: float
+
+
+def sample_positions(scenario: Scenario, rng: np.random.Generator) -> tuple[list[Position], int]:
+    """The explicit positions, then the tail: collateral sizes (lognormal weights) and target health
+    factors, from the seed; and how many targets were raised to the LTV limit."""
+    pop, coll = scenario.population, scenario.market.lending.collateral
+    nav = scenario.market.asset.nav_per_token_usd
+    lt = coll.liquidation_threshold_bps
+    floor = hf_floor(scenario)
+    explicit = [Position(p.collateral_usd / nav, p.collateral_usd * lt / 10_000 / p.health_factor, p.health_factor)
+                for p in pop.positions]
+    n = pop.borrowers
+    if n == 0:
+        return explicit, 0
+    weights = rng.lognormal(mean=0.0, sigma=pop.collateral_size_sigma, size=n)
+    sizes = pop.collateral_usd_total * weights / weights.sum()
+    hf_cfg = pop.health_factor
+    if hf_cfg.distribution == "lognormal":
+        hfs = np.exp(rng.normal(math.log(hf_cfg.median), hf_cfg.sigma, size=n))
+    else:
+        hfs = rng.uniform(hf_cfg.min, hf_cfg.max, size=n)
+    hfs = np.clip(hfs, hf_cfg.min, hf_cfg.max)
+    clamped = int((hfs < floor).sum())
+    hfs = np.maximum(hfs, floor)
+    positions = [Position(float(s / nav), float(s * lt / 10_000 / h), float(h)) for s, h in zip(sizes, hfs)]
+    return explicit + positions, clamped
+
+
+def hf_floor(scenario: Scenario) -> float:
+    """The LTV limit in health-factor terms (liquidation threshold / LTV), plus 0.2 % for rounding:
+    no borrower opens below it (0 without an LTV)."""
+    coll = scenario.market.lending.collateral
+    return coll.liquidation_threshold_bps / coll.ltv_bps * 1.002 if coll.ltv_bps else 0.0
+
+
+def token_budget(scenario: Scenario) -> dict[str, float]:
+    """Where the SPV tokens issued at the start go, in USD at the start NAV: the borrowers'
+    collateral (tail + explicit positions), plain holders, the AMM's token side (half its depth) and
+    the arbitrageurs' inventory (count x capital: each starts with that much in tokens beside its
+    stablecoin). `market.asset.size_usd` must cover the sum (`check_rules`)."""
+    m, p, a = scenario.market, scenario.population, scenario.agents
+    return {
+        "collateral": p.collateral_usd_total + sum(x.collateral_usd for x in p.positions),
+        "holders": p.holders_usd_total,
+        "amm_side": m.amm.depth_usd / 2,
+        "arbitrage_inventory": a.arbitrageurs.count * a.arbitrageurs.capital_usd,
+    }
+
+
+def check_rules(scenario: Scenario) -> None:
+    """Every rule that spans fields; raises ScenarioError whose message starts with the fields."""
+    s = scenario
+    for i, shock in enumerate(s.shocks):
+        if shock.at_days > s.run.duration_days:
+            raise ScenarioError(
+                f"shocks.{i}.at_days, run.duration_days: shock '{shock.kind}' at day {shock.at_days:g} is after "
+                f"the end of the run (run.duration_days = {s.run.duration_days:g})"
+            )
+        if shock.kind == "oracle_latency_change" and s.market.oracle.kind == "twap":
+            raise ScenarioError(
+                f"shocks.{i}, market.oracle.kind: oracle_latency_change changes a latency feed's rules, "
+                "the scenario's oracle is a twap (set market.oracle.kind = latency or remove the shock)"
+            )
+    budget = token_budget(s)
+    needed = sum(budget.values())
+    if needed > s.market.asset.size_usd:
+        raise ScenarioError(
+            "market.asset.size_usd, population.collateral_usd_total, population.positions, "
+            "population.holders_usd_total, market.amm.depth_usd, agents.arbitrageurs: "
+            f"the {s.market.asset.size_usd:,.0f} USD of tokens issued cannot cover collateral "
+            f"({budget['collateral']:,.0f}) + holders ({budget['holders']:,.0f}) + AMM side "
+            f"({budget['amm_side']:,.0f}) + arbitrage inventory ({budget['arbitrage_inventory']:,.0f}) "
+            f"= {needed:,.0f} USD"
+        )
+    asset = s.market.asset
+    if asset.size_usd / asset.nav_per_token_usd * 10**SPV_DECIMALS > UINT112_MAX:
+        raise ScenarioError(
+            f"market.asset.size_usd, market.asset.nav_per_token_usd: {asset.size_usd:,.0f} USD at "
+            f"{asset.nav_per_token_usd:g} USD a token is more tokens than the AMM's uint112 reserves hold "
+            f"({UINT112_MAX / 10**SPV_DECIMALS:.3g} tokens of {SPV_DECIMALS} decimals)"
+        )
+    coll = s.market.lending.collateral
+    if (s.population.positions or s.population.borrowers) and coll.ltv_bps == 0:
+        raise ScenarioError("market.lending.collateral.ltv_bps, population.borrowers: borrowers need a "
+                            "collateral with LTV > 0")
+    floor = hf_floor(s)
+    for i, p in enumerate(s.population.positions):
+        if p.health_factor < floor:
+            raise ScenarioError(
+                f"population.positions.{i}.health_factor, market.lending.collateral: {p.health_factor:g} is below "
+                f"the LTV limit (liquidation threshold / LTV = {coll.liquidation_threshold_bps}/{coll.ltv_bps}, "
+                f"plus 0.2 % for rounding: {floor:.4f})"
+            )
+    positions, _ = sample_positions(s, np.random.default_rng(s.run.seed))
+    total_debt = sum(p.debt_usd for p in positions)
+    if total_debt > s.market.lending.stable_supply_usd:
+        raise ScenarioError(
+            "market.lending.stable_supply_usd, population: lenders supply "
+            f"{s.market.lending.stable_supply_usd:,.0f} USD but the population borrows {total_debt:,.0f} USD "
+            f"at its target health factors (seed {s.run.seed})"
+        )
 
 
 # -- loading ------------------------------------------------------------------------------
@@ -452,6 +609,74 @@ def resolve(name_or_path: str) -> Path:
     return builtin
 
 
+MAX_FILE_BYTES = 256 * 1024
+"""The largest scenario file read (the built-in ones are under 5 KB)."""
+MAX_NODES = 20_000
+"""The most YAML nodes a document (or a `--set` value) may hold with its aliases expanded: a
+scenario has a few hundred; an alias bomb (`a: &a [x, x]`, `b: &b [*a, *a]`, ...) doubles per line."""
+MAX_MESSAGE_CHARS = 2_000
+"""Error messages are cut to this length (a rejected value is quoted by at most 80 characters)."""
+
+
+class _LimitedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader that counts every node with aliases expanded and stops past
+    `MAX_NODES`, so a small file cannot build a huge document; recursive aliases are refused."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self._sizes: dict[int, int] = {}  # id(node) -> its expanded size, once composed
+
+    def compose_document(self):
+        self._sizes = {}
+        return super().compose_document()
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            anchor = self.peek_event().anchor
+            target = self.anchors.get(anchor)
+            if target is not None and id(target) not in self._sizes:
+                raise ScenarioError(f"YAML alias *{anchor} refers to a node that contains it (recursive)")
+        node = super().compose_node(parent, index)
+        size = self._sizes.get(id(node))
+        if size is None:
+            if isinstance(node, yaml.SequenceNode):
+                size = 1 + sum(self._sizes.get(id(c), 1) for c in node.value)
+            elif isinstance(node, yaml.MappingNode):
+                size = 1 + sum(self._sizes.get(id(k), 1) + self._sizes.get(id(v), 1) for k, v in node.value)
+            else:
+                size = 1
+            self._sizes[id(node)] = size
+        if size > MAX_NODES:
+            raise ScenarioError(f"YAML document too large: more than {MAX_NODES:,} values with aliases expanded")
+        return node
+
+
+def parse_yaml(text: str, where: str) -> Any:
+    """Parses YAML with the safe loader and the limits above; any failure is one ScenarioError."""
+    if len(text) > MAX_FILE_BYTES:
+        raise ScenarioError(f"{where}: larger than {MAX_FILE_BYTES // 1024} KB")
+    try:
+        return yaml.load(text, Loader=_LimitedLoader)  # noqa: S506 - a SafeLoader subclass
+    except ScenarioError as err:
+        raise ScenarioError(_truncate(f"{where}: {err}")) from None
+    except (yaml.YAMLError, ValueError, RecursionError) as err:  # ValueError: int too long to convert
+        raise ScenarioError(_truncate(f"{where}: not valid YAML: {_one_line(err)}")) from None
+
+
+def _one_line(err: Exception) -> str:
+    """A YAML error as one line: what is wrong and where (PyYAML's own text spans lines with a caret)."""
+    if isinstance(err, yaml.MarkedYAMLError):
+        parts = [p for p in (err.context, err.problem) if p]
+        mark = err.problem_mark or err.context_mark
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        return ", ".join(parts) + where
+    return " ".join(str(err).split()) or type(err).__name__
+
+
+def _truncate(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
+    return text if len(text) <= limit else text[: limit - 30] + f" ... ({len(text) - limit + 30:,} more characters)"
+
+
 def apply_override(data: dict, assignment: str) -> None:
     """Applies `key.path=value` (value parsed as YAML; list items by index) to raw scenario data."""
     if "=" not in assignment:
@@ -460,7 +685,7 @@ def apply_override(data: dict, assignment: str) -> None:
     parts = key.strip().split(".")
     if not all(parts):
         raise ScenarioError(f"--set: empty key in '{assignment}'")
-    value = yaml.safe_load(raw) if raw.strip() else raw
+    value = parse_yaml(raw, f"--set {key.strip()}") if raw.strip() else raw
     node: Any = data
     for depth, part in enumerate(parts[:-1]):
         where = ".".join(parts[: depth + 1])
@@ -488,12 +713,15 @@ def _format_errors(err: ValidationError) -> str:
     for e in err.errors():
         loc = ".".join(str(p) for p in e["loc"] if not (isinstance(p, str) and p in _UNION_TAGS))
         msg = e["msg"].removeprefix("Value error, ")
-        if msg.startswith("shocks.") and ":" in msg:  # the validator names the path itself
+        if not loc and _NAMES_FIELDS.match(msg):  # a rule across fields names them itself
             lines.append(msg)
         else:
-            lines.append(f"{loc or '<root>'}: {msg}" + (f" (got {e['input']!r})" if e["type"] != "missing" and not isinstance(e["input"], dict) else ""))
-    return "; ".join(lines)
+            got = f" (got {_truncate(repr(e['input']), 80)})" if e["type"] != "missing" and not isinstance(e["input"], dict) else ""
+            lines.append(f"{loc or '<root>'}: {msg}{got}")
+    return _truncate("; ".join(lines))
 
+
+_NAMES_FIELDS = re.compile(r"^[a-z_][\w.]*(, [a-z_][\w.]*)*: ")
 
 _UNION_TAGS = {
     "default_wave",
@@ -519,16 +747,21 @@ def load(name_or_path: str, overrides: tuple[str, ...] | list[str] = (), seed: i
          out_dir: str | None = None) -> Scenario:
     """Reads, overrides (`key.path=value`), validates. Raises ScenarioError naming the field path."""
     path = resolve(name_or_path)
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise ScenarioError(f"{path}: larger than {MAX_FILE_BYTES // 1024} KB")
     try:
-        data = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as err:
-        raise ScenarioError(f"{path}: not valid YAML: {err}") from None
+        text = path.read_text()
+    except (OSError, UnicodeDecodeError) as err:
+        raise ScenarioError(f"{path}: cannot be read: {err}") from None
+    data = parse_yaml(text, str(path))
     if not isinstance(data, dict):
         raise ScenarioError(f"{path}: a scenario is a mapping at the top level")
     for assignment in overrides:
         apply_override(data, assignment)
-    if seed is not None:
-        data.setdefault("run", {})["seed"] = seed
-    if out_dir is not None:
-        data.setdefault("run", {})["out_dir"] = out_dir
+    for field, value in (("seed", seed), ("out_dir", out_dir)):
+        if value is not None:
+            run = data.setdefault("run", {})
+            if not isinstance(run, dict):
+                raise ScenarioError(f"invalid scenario {path}: run: a mapping is expected (got {_truncate(repr(run), 80)})")
+            run[field] = value
     return from_dict(data, str(path))
