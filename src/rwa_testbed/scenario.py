@@ -680,32 +680,36 @@ def _truncate(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
 def apply_override(data: dict, assignment: str) -> None:
     """Applies `key.path=value` (value parsed as YAML; list items by index) to raw scenario data."""
     if "=" not in assignment:
-        raise ScenarioError(f"--set expects key.path=value, got '{assignment}'")
+        raise ScenarioError(f"--set expects key.path=value, got '{_truncate(assignment, 200)}'")
     key, raw = assignment.split("=", 1)
     parts = key.strip().split(".")
+    key = _truncate(key.strip(), 100)  # as shown in messages
     if not all(parts):
-        raise ScenarioError(f"--set: empty key in '{assignment}'")
-    value = parse_yaml(raw, f"--set {key.strip()}") if raw.strip() else raw
+        raise ScenarioError(f"--set: empty key in '{_truncate(assignment, 200)}'")
+    value = parse_yaml(raw, f"--set {key}") if raw.strip() else raw
     node: Any = data
     for depth, part in enumerate(parts[:-1]):
         where = ".".join(parts[: depth + 1])
         if isinstance(node, list):
-            if not part.isdigit() or int(part) >= len(node):
-                raise ScenarioError(f"--set {key}: '{where}' is not an index of that list")
-            node = node[int(part)]
+            node = node[_list_index(node, part, f"--set {key}: '{_truncate(where, 100)}'")]
         elif isinstance(node, dict):
             node = node.setdefault(part, {})
         else:
-            raise ScenarioError(f"--set {key}: '{where}' is not a mapping")
+            raise ScenarioError(f"--set {key}: '{_truncate(where, 100)}' is not a mapping")
     last = parts[-1]
     if isinstance(node, list):
-        if not last.isdigit() or int(last) >= len(node):
-            raise ScenarioError(f"--set {key}: '{last}' is not an index of that list")
-        node[int(last)] = value
+        node[_list_index(node, last, f"--set {key}: '{_truncate(last, 40)}'")] = value
     elif isinstance(node, dict):
         node[last] = value
     else:
         raise ScenarioError(f"--set {key}: parent is not a mapping")
+
+
+def _list_index(node: list, part: str, what: str) -> int:
+    """`part` as an index of `node`: ASCII digits only (not '²' or '٣'), within the list."""
+    if not re.fullmatch(r"[0-9]{1,9}", part) or int(part) >= len(node):
+        raise ScenarioError(f"{what} is not an index of that list (0 to {len(node) - 1})")
+    return int(part)
 
 
 def _format_errors(err: ValidationError) -> str:

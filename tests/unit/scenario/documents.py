@@ -110,7 +110,10 @@ set_values = st.one_of(
 @st.composite
 def set_strings(draw):
     """`key.path=value`: a known path (or a random or broken one) and any value text."""
+    odd_index = st.sampled_from(["\u00b2", "\u0663", "-1", "99", "9" * 5_000, "0x1", " 0", ""])
     key = draw(st.one_of(st.sampled_from(KEY_PATHS), st.text(max_size=20),
-                         st.sampled_from(KEY_PATHS).map(lambda k: k + ".0.x"), st.just("")))
+                         st.sampled_from(KEY_PATHS).map(lambda k: k + ".0.x"), st.just(""),
+                         st.tuples(st.sampled_from(["shocks", "agents.liquidators", "population.positions"]),
+                                   odd_index, st.sampled_from(["", ".x", ".at_days"])).map(lambda t: f"{t[0]}.{t[1]}{t[2]}")))
     sep = draw(st.sampled_from(["=", "=", "=", ""]))
     return key + sep + draw(set_values)

@@ -81,6 +81,13 @@ def test_set__malformed_value__one_line_scenario_error(assignment):
     assert msg.startswith("--set x: ") and "\n" not in msg
 
 
+@pytest.mark.parametrize("key", ["shocks.\u00b2", "shocks.\u00b2.x", "shocks." + "9" * 5_000, "shocks.\u0663", "shocks.-1"],
+                         ids=["superscript", "superscript-nested", "5000-digits", "arabic-indic", "negative"])
+def test_set__list_index_not_ascii_digits_or_too_long__scenario_error(key):
+    """Found while writing the fuzz test: '²'.isdigit() is True but int('²') raises ValueError."""
+    assert "is not an index of that list" in _message([f"{key}=1"])
+
+
 @pytest.mark.parametrize("name", ["../../../../etc/cron.d/x", "a/b", ".hidden", "..", "a..b", "", "x" * 101])
 def test_name__not_a_plain_folder_name__rejected(name):
     assert "name" in _message([f"name='{name}'"])
