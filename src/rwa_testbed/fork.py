@@ -250,7 +250,15 @@ def guard_fork_provider() -> None:
             raise ForkSwitchError(f"cannot fork {where}: {redact(f'{type(err).__name__}: {err}')}") from None
         remember_secret(url)
         try:
-            FoundryProvider.connect(self)
+            try:
+                FoundryProvider.connect(self)
+            except Exception as err:  # noqa: BLE001
+                # Under `-v DEBUG` ape-foundry then polls stdout.log 10 times without sleeping for
+                # anvil's "Listening on" line, which its reader thread may not have written yet,
+                # although `start()` already saw anvil answer: not an error if anvil is up.
+                if not ("begin listening" in str(err) and self.process is not None
+                        and self.process.poll() is None and self._web3 is not None):
+                    raise
             if self.process is not None:  # an anvil we started: unforked until now
                 switch_to_fork(self.uri, url, self.fork_block_number)
                 self.cached_chain_id = None

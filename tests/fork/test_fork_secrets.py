@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from rwa_testbed import fork
+from rwa_testbed.chain import Rpc
 
 from .test_fork_mode import PROJECT, SMALL
 from .upstream import free_port, local_upstream, path_proxy
@@ -118,3 +119,42 @@ def test_switch_to_fork__upstream_unreachable_on_anvil_reset__error_holds_only_t
     message = str(raised.value)
     assert LEAK not in message and message.startswith(f"cannot fork {fork.mask_url(url)} at block 1: ")
     assert raised.value.__cause__ is None and raised.value.__suppress_context__
+
+
+def test_fork_provider__upstream_unreachable__masked_error_and_no_anvil_left(networks):
+    """ape's fork provider with the URL in its settings (no `WEB3_PROVIDER_URI` check first): anvil
+    starts unforked, `anvil_reset` fails, the unforked anvil is stopped, the error holds the mask."""
+    from ape_foundry.provider import FoundryForkProvider
+
+    url = f"http://127.0.0.1:{free_port()}/{MARKER}?key={MARKER}"
+    network_config = getattr(networks.ethereum.config, "mainnet-fork")
+    configured = network_config.upstream_provider
+    started: list[FoundryForkProvider] = []
+    connect = FoundryForkProvider.connect
+    switched: list[str] = []
+    switch = fork.switch_to_fork
+
+    def recording_connect(self):
+        started.append(self)
+        connect(self)
+
+    def recording_switch(local_uri, *args, **kwargs):
+        switched.append(local_uri)
+        return switch(local_uri, *args, **kwargs)
+
+    settings = {"fork": {"ethereum": {"mainnet": {"upstream_provider": url, "block_number": 1}}}}
+    try:
+        FoundryForkProvider.connect = recording_connect
+        fork.switch_to_fork = recording_switch
+        with pytest.raises(fork.ForkSwitchError) as raised:
+            with networks.ethereum.mainnet_fork.use_provider("foundry", provider_settings=settings,
+                                                             disconnect_after=True):
+                pass
+    finally:
+        FoundryForkProvider.connect = connect
+        fork.switch_to_fork = switch
+        network_config.upstream_provider = configured
+    assert LEAK not in str(raised.value) and f"cannot fork {fork.mask_url(url)}" in str(raised.value)
+    assert started and started[0].process is None and len(switched) == 1
+    with pytest.raises(OSError):  # the unforked anvil that was to be switched is gone
+        Rpc(switched[0], timeout=5).call("eth_chainId")
