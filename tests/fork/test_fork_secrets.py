@@ -45,12 +45,23 @@ def run_sampling_ps(cmd: list[str], env: dict, timeout: float = 600) -> tuple[su
     process line holding the marker."""
     seen: list[str] = []
     samples = [0]
+    anvils = [0]
     stop = threading.Event()
 
     def sample():
         while not stop.is_set():
-            listing = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
+            listing = subprocess.run(["ps", "-eo", "pid=,args="], capture_output=True, text=True).stdout
             seen.extend(line for line in listing.splitlines() if LEAK in line)
+            for line in listing.splitlines():  # anvil's environment too (the launcher drops the URL)
+                pid, _, args = line.strip().partition(" ")
+                if "anvil" in args:
+                    try:
+                        environ = Path(f"/proc/{pid}/environ").read_bytes()
+                    except OSError:
+                        continue
+                    if LEAK.encode() in environ:
+                        seen.append(f"environment of {args}")
+                    anvils[0] += b"HOME=/tmp/rwa-anvil-home-" in environ  # the fork's anvil
             samples[0] += 1
             stop.wait(0.2)
 
@@ -62,6 +73,7 @@ def run_sampling_ps(cmd: list[str], env: dict, timeout: float = 600) -> tuple[su
         stop.set()
         sampler.join()
     assert samples[0] >= 3, "the process list was not sampled during the run"
+    run_sampling_ps.anvil_samples = anvils[0]
     return done, seen
 
 
@@ -94,6 +106,7 @@ def test_fork_secret__reachable_upstream_debug_run__marker_nowhere(upstream, tmp
     assert f"fork of {fork.mask_url(url)} at block {pin}" in output
     assert "anvil_reset" not in output or "jsonRpcUrl" not in output
     assert (tmp_path / "out" / "summary.json").is_file()
+    assert run_sampling_ps.anvil_samples > 0  # the forked anvil was seen (and its environment read)
     assert_no_leak(done, ps_lines, tmp_path / "out")
     assert rpc_cache_folders() == caches  # the fork's storage cache went to a temporary HOME
 
