@@ -24,6 +24,10 @@ from rwa_testbed import scenario as scenarios
 # upstream of `ethereum:mainnet-fork` through WEB3_PROVIDER_URI (its own fallback, chain id checked).
 if os.environ.get(fork.FORK_URL_ENV) and not os.environ.get("WEB3_PROVIDER_URI"):
     os.environ["WEB3_PROVIDER_URI"] = os.environ[fork.FORK_URL_ENV]
+# The URL holds a key: anvil starts unforked and gets it over its local RPC only (never argv, logs or
+# files); ape connects after this module is loaded.
+fork.guard_fork_provider()
+fork.remember_secret(os.environ.get(fork.FORK_URL_ENV))
 
 
 def _prepare_fork(provider, fork_block):

@@ -7,13 +7,26 @@ The upstream RPC URL is never in the repository: it comes from the environment v
 `WEB3_PROVIDER_URI` by `scripts/crash_scenario.py`. `RWA_FORK_BLOCK` (or `--fork-block`) pins the
 block the fork starts from. Every log line shows the URL through `mask_url`.
 
+The URL is a secret (an API key sits in it), so it never reaches a command line, a log or a file:
+`guard_fork_provider()` (called by `scripts/crash_scenario.py` and the fork tests before ape
+connects) makes ape-foundry's fork provider start anvil *unforked* (`--fork-url` and
+`--fork-block-number` are dropped from the command it builds, which ape also writes to
+`.local/ape/processes/nodes.json`) and then switch it to the fork over the local RPC with
+`anvil_reset {"forking": {"jsonRpcUrl": URL, "blockNumber": N}}` (`switch_to_fork`). Errors on the
+way are re-raised with the URL replaced by its mask, and a log-record factory (`redact`) does the
+same for every log record of every library. `toolchain/bin/anvil` refuses a `--fork-url` argument, so an unguarded start fails
+instead of showing the key in `ps`.
+
 The cheats (`anvil_impersonateAccount`, `anvil_setCode`, `anvil_setStorageAt`) change the fork
 only; the upstream chain never sees a transaction.
 """
 
 from __future__ import annotations
 
+import logging
 import os
+import shutil
+import tempfile
 import time
 from dataclasses import dataclass
 from functools import lru_cache
@@ -75,6 +88,201 @@ def settings_from_env(environ: dict[str, str] | None = None) -> ForkSettings:
 
 def is_fork(network_name: str) -> bool:
     return network_name.endswith("-fork")
+
+
+# -- keeping the URL secret ---------------------------------------------------------------------
+
+_SECRETS: set[str] = set()
+"""Fork URLs seen by the guard this process: `redact` replaces them (and their key-bearing parts)."""
+FORK_ARGS = ("--fork-url", "-f", "--rpc-url", "--fork-block-number")
+HOME_ARG = "--rwa-home"
+"""Launcher-only flag (`toolchain/bin/anvil` removes it and sets HOME): a forked anvil caches upstream
+state under `~/.foundry/cache/rpc/<chain>/<block>` forever, and `--no-storage-caching` needs
+`--fork-url`; so a fork's anvil gets a private, temporary HOME, deleted when ape disconnects."""
+_HOMES: dict[int, str] = {}
+RESET_TIMEOUT_SECONDS = 120.0
+
+
+try:  # ape prints its own errors as one line, without a traceback
+    from ape.exceptions import ProviderError as _ProviderError
+except ImportError:  # pragma: no cover - ape is a dependency
+    _ProviderError = RuntimeError
+
+
+class ForkSwitchError(_ProviderError):
+    """anvil could not switch to the fork (upstream unreachable, bad block...); message redacted."""
+
+
+def _secret_parts(url: str) -> list[str]:
+    """The substrings of `url` that may carry its key, longest first: the URL itself, without its
+    scheme, its credentials and host, its path and query (as an HTTP library prints them)."""
+    parts = urlsplit(url)
+    found = {url, url.rstrip("/"), url.split("://", 1)[-1]}
+    if parts.netloc:
+        found.add(parts.netloc)
+    host = parts.hostname or ""
+    if host and host != "localhost" and not host.replace(".", "").isdigit() and ":" not in host:
+        found.add(host)  # a key may be a subdomain; loopback hosts would mask the local node too
+    path_query = parts.path + (f"?{parts.query}" if parts.query else "")
+    if len(path_query.strip("/")) > 0:
+        found.update({path_query, path_query.rstrip("/")})
+    if parts.query:
+        found.add(parts.query)
+    if parts.fragment:
+        found.add(parts.fragment)
+    if parts.username:
+        found.add(parts.username)
+    if parts.password:
+        found.add(parts.password)
+    return sorted((f for f in found if len(f) > 3), key=len, reverse=True)
+
+
+def redact(text: str, urls: "set[str] | list[str] | None" = None) -> str:
+    """`text` with every known fork URL (and any part of it that may hold its key) replaced by its
+    mask."""
+    for url in (urls if urls is not None else list(_SECRETS)):
+        masked = mask_url(url)
+        for part in _secret_parts(url):
+            text = text.replace(part, masked)
+    return text
+
+
+def remember_secret(url: str | None) -> None:
+    if url:
+        _SECRETS.add(url)
+        _install_log_filter()
+
+
+_base_factory = None
+
+
+def _redacting_record_factory(*args, **kwargs) -> logging.LogRecord:
+    """Every log record, from any logger (ape's, web3's `Making request HTTP. URI: ...`, urllib3's),
+    is created with the fork URL already replaced by its mask, message and traceback alike."""
+    record = _base_factory(*args, **kwargs)
+    if _SECRETS:
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001 - a bad format string: leave it to the handler
+            return record
+        clean = redact(message)
+        if clean != message:
+            record.msg, record.args = clean, None
+        if record.exc_info and record.exc_info[1] is not None:
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
+    return record
+
+
+def _install_log_filter() -> None:
+    global _base_factory
+    if _base_factory is None:
+        _base_factory = logging.getLogRecordFactory()
+        logging.setLogRecordFactory(_redacting_record_factory)
+
+
+def strip_fork_args(cmd: list[str]) -> list[str]:
+    """`cmd` without the fork's URL and block (`--fork-url URL`, `--fork-block-number N`, `=` forms)."""
+    out, skip = [], False
+    for arg in cmd:
+        if skip:
+            skip = False
+            continue
+        if arg in FORK_ARGS:
+            skip = True
+            continue
+        if any(arg.startswith(f"{flag}=") for flag in FORK_ARGS):
+            continue
+        out.append(arg)
+    return out
+
+
+def switch_to_fork(local_uri: str, url: str, block: int | None,
+                   timeout: float = RESET_TIMEOUT_SECONDS) -> None:
+    """Turns the (unforked) anvil at `local_uri` into a fork of `url` at `block` (latest if None)
+    with `anvil_reset`, over our own JSON-RPC client (no library logs the request); on failure raises
+    `ForkSwitchError` whose message holds only the masked URL."""
+    from .chain import Rpc
+
+    remember_secret(url)
+    forking: dict[str, object] = {"jsonRpcUrl": url}
+    if block is not None:
+        forking["blockNumber"] = int(block)
+    try:
+        Rpc(local_uri, timeout=timeout).call("anvil_reset", {"forking": forking})
+    except Exception as err:  # noqa: BLE001 - any error may quote the URL: re-raised redacted
+        raise ForkSwitchError(
+            f"cannot fork {mask_url(url)}" + (f" at block {block}" if block is not None else "")
+            + f": {redact(f'{type(err).__name__}: {err}', [url])}") from None
+
+
+def guard_fork_provider() -> None:
+    """Makes ape-foundry's `FoundryForkProvider` keep the upstream URL off anvil's command line
+    (see the module docstring). Idempotent; a no-op without ape-foundry."""
+    try:
+        from ape_foundry.provider import FoundryForkProvider, FoundryProvider
+    except ImportError:  # pragma: no cover - ape-foundry is a dependency
+        return
+    if getattr(FoundryForkProvider, "_rwa_guarded", False):
+        return
+    build_command = FoundryForkProvider.build_command
+    disconnect = FoundryForkProvider.disconnect
+
+    def guarded_build_command(self) -> list[str]:
+        remember_secret(self.fork_url)
+        if id(self) not in _HOMES:  # build_command runs more than once (ape's connection id)
+            _HOMES[id(self)] = tempfile.mkdtemp(prefix="rwa-anvil-home-")
+        return strip_fork_args(build_command(self)) + [HOME_ARG, _HOMES[id(self)]]
+
+    def guarded_disconnect(self) -> None:
+        try:
+            disconnect(self)
+        finally:
+            home = _HOMES.pop(id(self), None)
+            if home is not None:
+                shutil.rmtree(home, ignore_errors=True)
+
+    def guarded_connect(self) -> None:
+        try:
+            url = self.fork_url  # with WEB3_PROVIDER_URI, ape asks the upstream its chain id here
+        except Exception as err:  # noqa: BLE001 - e.g. "Max retries exceeded with url: /KEY"
+            where = " or ".join(sorted({mask_url(u) for u in _SECRETS})) or "the upstream"
+            raise ForkSwitchError(f"cannot fork {where}: {redact(f'{type(err).__name__}: {err}')}") from None
+        remember_secret(url)
+        try:
+            try:
+                FoundryProvider.connect(self)
+            except Exception as err:  # noqa: BLE001
+                # Under `-v DEBUG` ape-foundry then polls stdout.log 10 times without sleeping for
+                # anvil's "Listening on" line, which its reader thread may not have written yet,
+                # although `start()` already saw anvil answer: not an error if anvil is up.
+                if not ("begin listening" in str(err) and self.process is not None
+                        and self.process.poll() is None and self._web3 is not None):
+                    raise
+            if self.process is not None:  # an anvil we started: unforked until now
+                switch_to_fork(self.uri, url, self.fork_block_number)
+                self.cached_chain_id = None
+        except Exception as err:  # noqa: BLE001 - any error may quote the URL: re-raised redacted
+            try:
+                self.disconnect()  # no unforked anvil (nor its temporary HOME) left behind
+            except Exception:  # noqa: BLE001
+                pass
+            if isinstance(err, ForkSwitchError):
+                raise
+            raise ForkSwitchError(f"cannot start a fork of {mask_url(url)}: "
+                                  f"{redact(f'{type(err).__name__}: {err}', [url])}") from None
+
+    def guarded_reset_fork(self, block_number: int | None = None):
+        block = block_number if block_number is not None else self.fork_block_number
+        switch_to_fork(self.uri, self.fork_url, block)
+        self.cached_chain_id = None
+        return True
+
+    FoundryForkProvider.build_command = guarded_build_command
+    FoundryForkProvider.connect = guarded_connect
+    FoundryForkProvider.disconnect = guarded_disconnect
+    FoundryForkProvider.reset_fork = guarded_reset_fork
+    FoundryForkProvider._rwa_guarded = True
 
 
 # -- cheats -----------------------------------------------------------------------------------

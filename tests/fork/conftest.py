@@ -8,6 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from rwa_testbed import fork
 from rwa_testbed.abi import Bound
 from rwa_testbed.chain import FastChain, derive_account
 from rwa_testbed.market import Setup
@@ -16,6 +17,8 @@ from rwa_testbed.venues.aave import AaveV3Venue
 from rwa_testbed.venues.base import ReserveListing
 
 from .upstream import local_upstream
+
+fork.guard_fork_provider()  # before ape starts a fork: the upstream URL stays off anvil's command line
 
 UPSTREAM_SEED = 1
 WETH_PRICE = 3_000 * 10**8  # 8 decimals

@@ -64,3 +64,43 @@ def local_upstream(chain_id: int = MAINNET_CHAIN_ID) -> Iterator[str]:
             except subprocess.TimeoutExpired:
                 os.kill(process.pid, signal.SIGKILL)
                 process.wait()
+
+
+@contextmanager
+def path_proxy(target: str) -> Iterator[str]:
+    """Yields `http://127.0.0.1:PORT`, a forwarder to the anvil at `target` that accepts any path and
+    query (anvil answers on `/` only; a real provider's key often sits in the path)."""
+    import http.client
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(target)
+
+    class Forward(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - http.server's name
+            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=120)
+            try:
+                conn.request("POST", "/", body, {"Content-Type": "application/json"})
+                response = conn.getresponse()
+                data = response.read()
+            finally:
+                conn.close()
+            self.send_response(response.status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args):  # silent: request lines hold the path
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Forward)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -1,6 +1,8 @@
 """Fork-mode helpers: upstream URLs never printed with their keys, settings from the environment,
 scenario addresses as YAML writes them, Aave's error codes as its artifacts define them."""
 
+import logging
+
 import pytest
 from eth_abi import decode
 from eth_utils import keccak
@@ -44,6 +46,50 @@ def test_mask_url__a_secret_anywhere__never_in_the_output(secret, where):
         "host": f"https://{secret}.rpc.example.org/",
     }[where]
     assert fork.mask_url(url) == "https://***"
+
+
+@given(secret=st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789", min_size=8, max_size=40),
+       where=st.sampled_from(["path", "query", "password", "user", "fragment", "host"]))
+def test_redact__a_url_quoted_whole_or_in_parts__key_never_survives(secret, where):
+    url = {
+        "path": f"https://rpc.example.org/v2/{secret}",
+        "query": f"https://rpc.example.org/?key={secret}",
+        "password": f"https://me:{secret}@rpc.example.org/",
+        "user": f"https://{secret}@rpc.example.org/",
+        "fragment": f"https://rpc.example.org/#{secret}",
+        "host": f"https://{secret}.rpc.example.org/",
+    }[where]
+    parts = url.split("://", 1)[1]
+    text = (f"POST {url} failed; Max retries exceeded with url: /{parts.split('/', 1)[-1]} "
+            f"(host='{parts.split('/')[0]}'); URI: {url.rstrip('/')}/[hidden]")
+    assert secret not in fork.redact(text, [url])
+    assert "https://***" in fork.redact(text, [url])
+
+
+def test_redact__loopback_host__local_node_addresses_kept():
+    url = "http://127.0.0.1:9999/SECRETKEY123"
+    assert fork.redact(f"anvil at http://127.0.0.1:8545, upstream {url}", [url]) == \
+        "anvil at http://127.0.0.1:8545, upstream http://***"
+
+
+def test_strip_fork_args__url_and_block_dropped_in_both_spellings():
+    cmd = ["anvil", "--port", "1", "--fork-url", "http://k/KEY", "--fork-block-number", "7", "--rpc-url=http://k/KEY",
+           "-f", "http://k/KEY", "--fork-block-number=8", "--hardfork", "cancun"]
+    assert fork.strip_fork_args(cmd) == ["anvil", "--port", "1", "--hardfork", "cancun"]
+
+
+def test_log_records__any_logger_after_the_url_is_known__message_and_traceback_masked(caplog):
+    key = "LOG" + "SECRET42"  # (a traceback quotes its source lines)
+    url = f"http://127.0.0.1:9/{key}?key={key}"
+    fork.remember_secret(url)
+    try:
+        raise ConnectionError(f"Max retries exceeded with url: /{key}?key={key} ({url})")
+    except ConnectionError:
+        with caplog.at_level("DEBUG"), caplog.at_level("DEBUG", logger="web3.providers.HTTPProvider"):
+            logging.getLogger("web3.providers.HTTPProvider").debug("Making request HTTP. URI: %s", url)
+            logging.getLogger("some.library").exception("failed")
+    assert "LOGSECRET42" not in caplog.text
+    assert "URI: http://***" in caplog.text
 
 
 def test_settings_from_env__url_and_block__read_and_described_masked():
