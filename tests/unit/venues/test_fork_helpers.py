@@ -32,12 +32,12 @@ def test_mask_url__only_the_scheme_and_a_placeholder(url, masked):
     assert fork.mask_url(url) == masked
 
 
-SECRET = st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-", min_size=1, max_size=64)
+WHERE = ["path", "query", "password", "user", "fragment", "host"]
 
 
-@given(secret=SECRET, where=st.sampled_from(["path", "query", "password", "user", "fragment", "host"]))
-def test_mask_url__a_secret_anywhere__never_in_the_output(secret, where):
-    url = {
+def url_with_secret(secret: str, where: str) -> str:
+    """An upstream URL carrying `secret` in one of its parts (`WHERE`)."""
+    return {
         "path": f"https://rpc.example.org/v2/{secret}",
         "query": f"https://rpc.example.org/?key={secret}",
         "password": f"https://me:{secret}@rpc.example.org/",
@@ -45,20 +45,21 @@ def test_mask_url__a_secret_anywhere__never_in_the_output(secret, where):
         "fragment": f"https://rpc.example.org/#{secret}",
         "host": f"https://{secret}.rpc.example.org/",
     }[where]
+
+
+SECRET = st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-", min_size=1, max_size=64)
+
+
+@given(secret=SECRET, where=st.sampled_from(WHERE))
+def test_mask_url__a_secret_anywhere__never_in_the_output(secret, where):
+    url = url_with_secret(secret, where)
     assert fork.mask_url(url) == "https://***"
 
 
 @given(secret=st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789", min_size=8, max_size=40),
-       where=st.sampled_from(["path", "query", "password", "user", "fragment", "host"]))
+       where=st.sampled_from(WHERE))
 def test_redact__a_url_quoted_whole_or_in_parts__key_never_survives(secret, where):
-    url = {
-        "path": f"https://rpc.example.org/v2/{secret}",
-        "query": f"https://rpc.example.org/?key={secret}",
-        "password": f"https://me:{secret}@rpc.example.org/",
-        "user": f"https://{secret}@rpc.example.org/",
-        "fragment": f"https://rpc.example.org/#{secret}",
-        "host": f"https://{secret}.rpc.example.org/",
-    }[where]
+    url = url_with_secret(secret, where)
     parts = url.split("://", 1)[1]
     text = (f"POST {url} failed; Max retries exceeded with url: /{parts.split('/', 1)[-1]} "
             f"(host='{parts.split('/')[0]}'); URI: {url.rstrip('/')}/[hidden]")
