@@ -117,6 +117,7 @@ class Engine:
         self.chain = FastChain(uri)
         self.progress = progress
         self.every_block = every_block
+        self.duration = round(scenario.run.duration_days * SECONDS_PER_DAY)  # run seconds
 
     # -- setup -------------------------------------------------------------------------------
 
@@ -189,7 +190,7 @@ class Engine:
             debt_rate_updated_at=rate_updated_at,
         )
 
-    def _predict_crossing(self, view: View, view_t: int, duration: int) -> int | None:
+    def _predict_crossing(self, view: View, view_t: int) -> int | None:
         """The block at which the next health factor crosses 1 or 0.95 by interest alone (one block
         early, and never before the block after `view_t`), or None within the run."""
         factor = None
@@ -207,7 +208,7 @@ class Engine:
             return None
         ctx = self.ctx
         at = debt_growth_reaches(view.debt_rate_ray, view.debt_rate_updated_at, ctx.chain_time(view_t),
-                                 factor, ctx.chain_time(duration))
+                                 factor, ctx.chain_time(self.duration))
         if at is None:
             return None
         bt = self.scenario.run.block_time_seconds
@@ -225,14 +226,13 @@ class Engine:
 
     def next_wake(self, t: int) -> int:
         bt = self.scenario.run.block_time_seconds
-        duration = round(self.scenario.run.duration_days * SECONDS_PER_DAY)
-        return min([duration, *(on_grid(t2, bt) for t2 in self.wake_times(t) if t2 > t)])
+        return min([self.duration, *(on_grid(t2, bt) for t2 in self.wake_times(t) if t2 > t)])
 
     def _step_block(self, t: int, txs: list[TxRequest]) -> tuple[list[TxResult], View]:
         results, raw = self.chain.step(txs, self.ctx.chain_time(t), self.view_calls)
         view = self.read_view(t, raw)
         self.view_t = t
-        self.crossing_block = self._predict_crossing(view, t, self.duration)
+        self.crossing_block = self._predict_crossing(view, t)
         return results, view
 
     def run(self) -> RunResult:
@@ -240,11 +240,11 @@ class Engine:
         s, world, rec = self.scenario, ctx.world, Recorder()
         self.chain.block_number_cached = self.chain.block_number()
         bt = s.run.block_time_seconds
-        self.duration = duration = round(s.run.duration_days * SECONDS_PER_DAY)
+        duration = self.duration
         t, react = 0, False
         view = self.read_view(0)
         self.view_t = -bt  # the state after setup's last block, one block before t = 0
-        self.crossing_block = self._predict_crossing(view, 0, duration)
+        self.crossing_block = self._predict_crossing(view, 0)
         rec.row(0, view, ctx, "start", 0, 0)
         self._track_price(0, view)
         try:

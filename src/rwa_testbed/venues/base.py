@@ -34,6 +34,11 @@ if TYPE_CHECKING:
 
 Call = tuple[str, bytes]  # (to, calldata) of one eth_call
 
+
+def word(data: bytes, i: int = 0) -> int:
+    """The i-th 32-byte word of ABI-encoded `data`, as an unsigned integer."""
+    return int.from_bytes(data[32 * i: 32 * i + 32], "big")
+
 VENUE_KINDS = ("ours", "aave-v3")
 
 
@@ -110,10 +115,8 @@ class LendingVenue(ABC):
         """(current variable borrow rate in RAY per year, chain time of the reserve's last update) from
         `rate_call`'s answer: with them interest, the only thing that moves health factors between
         transactions, is known ahead (`aave_math.debt_growth_reaches`)."""
-        abi = self.pool.abi
-        word = lambda field: int.from_bytes(answer[32 * abi.output_word("getReserveData", field):][:32], "big")  # noqa: E731
-        rate, updated = word("currentVariableBorrowRate"), word("lastUpdateTimestamp")
-        return rate, updated
+        at = lambda field: self.pool.abi.output_word("getReserveData", field)  # noqa: E731
+        return word(answer, at("currentVariableBorrowRate")), word(answer, at("lastUpdateTimestamp"))
 
     def describe_error(self, message: str) -> str:
         """A revert message as the venue names it (Aave's numeric codes get their names)."""

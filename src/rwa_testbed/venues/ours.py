@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Sequence
 
 from ..agents.base import AccountData
 from ..market import reserve_params
-from .base import Call, LendingVenue, Liquidation, ReserveListing
+from .base import Call, LendingVenue, Liquidation, ReserveListing, word
 
 if TYPE_CHECKING:
     from ..abi import Bound
@@ -23,11 +23,6 @@ if TYPE_CHECKING:
 
 INIT_RESERVE_GAS = 1_000_000
 ACCOUNT_WORDS = 6  # words per AccountData struct in getUsersAccountData's answer
-
-
-def word(data: bytes, i: int = 0) -> int:
-    """The i-th 32-byte word of ABI-encoded `data`, as an unsigned integer."""
-    return int.from_bytes(data[32 * i: 32 * i + 32], "big")
 
 
 class OurPool(LendingVenue):
