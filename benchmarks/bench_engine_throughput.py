@@ -19,7 +19,7 @@ import sys
 import time
 
 from rwa_testbed import scenario as scenarios
-from rwa_testbed.agents.base import FAR_DEADLINE
+from rwa_testbed.units import FAR_DEADLINE
 from rwa_testbed.chain import TxRequest
 from rwa_testbed.engine import Engine
 from rwa_testbed.node import local_chain

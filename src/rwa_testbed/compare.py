@@ -19,7 +19,7 @@ from . import report, runner
 from .chain import Rpc
 from .engine import RunResult
 from .scenario import Scenario
-from .world import SECONDS_PER_DAY
+from .units import SECONDS_PER_DAY
 
 COMPARED = (
     "liquidations.count",

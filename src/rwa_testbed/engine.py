@@ -11,66 +11,20 @@ counted, never fatal.
 from __future__ import annotations
 
 import random
-from collections import deque
 from dataclasses import dataclass, field
 from typing import Callable
 
 from . import shocks as shock_kinds
 from .agents import Agent, Keeper, View, build_agents
 from .chain import FastChain, TxRequest, TxResult
-from .market import Actors, Market
+from .context import Context
+from .deployment import Actors
 from .metrics import Recorder, insolvency_summary, is_solvent, main_cascade, unliquidated_summary
 from .population import Population, deploy
-from .aave_math import CLOSE_FACTOR_HF_THRESHOLD, WAD, debt_growth_reaches
+from .models.aave import CLOSE_FACTOR_HF_THRESHOLD, WAD, debt_growth_reaches
 from .scenario import Scenario
-from .world import SECONDS_PER_DAY, World
-
-DRAWDOWN_WINDOW_SECONDS = SECONDS_PER_DAY
-
-
-@dataclass
-class Context:
-    """What shocks and agents may use: the scenario, the world, the market and the chain."""
-
-    scenario: Scenario
-    world: World
-    market: Market
-    actors: Actors
-    chain: FastChain
-    rng: random.Random
-    start_time: int
-    keeper: Keeper = None  # type: ignore[assignment]
-    amm_prices: deque = field(default_factory=deque)  # (t, price) where the AMM price changed, last day
-
-    def chain_time(self, t: int) -> int:
-        """Chain timestamp of run time `t` (seconds since the start)."""
-        return self.start_time + t
-
-    def note_amm_price(self, t: int, price: float) -> None:
-        """Records the AMM price read at `t` if it changed (a price path, not samples: the drawdown
-        does not depend on how often the engine reads)."""
-        prices = self.amm_prices
-        if not prices or prices[-1][1] != price:
-            prices.append((t, price))
-        while len(prices) >= 2 and prices[1][0] <= t - DRAWDOWN_WINDOW_SECONDS:
-            prices.popleft()
-
-    def amm_drawdown(self) -> float:
-        """How far the AMM price is below its high of the last day (0.25 = 25 % below)."""
-        if not self.amm_prices:
-            return 0.0
-        since = self.world.t - DRAWDOWN_WINDOW_SECONDS
-        points = list(self.amm_prices)
-        first = max([i for i, (t, _) in enumerate(points) if t <= since], default=0)  # in force a day ago
-        high = max(p for _, p in points[first:])
-        last = points[-1][1]
-        return 0.0 if high <= 0 else max(0.0, 1 - last / high)
-
-    def feed_admin_txs(self, fn: str, *args) -> list[TxRequest]:
-        """An admin call on the SPV's latency oracle (nothing for a TWAP: its keeper just stops)."""
-        if self.market.oracle_kind != "latency":
-            return []
-        return [self.market.spv_feed.tx(self.actors.admin, fn, *args, agent="shock", action=fn)]
+from .units import BPS, SECONDS_PER_DAY
+from .world import World
 
 
 @dataclass
@@ -105,7 +59,7 @@ class Engine:
       band crossing; an LP's cooldown; a liquidator's redemption becoming claimable);
     - a health factor crossing 1 (liquidatable) or 0.95 (close factor 100 %) by interest alone:
       debt grows by the stablecoin reserve's rate, read every step, so the crossing time is
-      computed exactly (`aave_math.debt_growth_reaches`), one block early for safety.
+      computed exactly (`models.aave.debt_growth_reaches`), one block early for safety.
 
     Before agents act at such a moment the engine mines an empty block just before theirs and reads
     the state there, so they see what they would have seen watching every block.
@@ -127,12 +81,12 @@ class Engine:
         self.chain.take_control()
         market, population = deploy(self.chain, s, actors)
         self.population = population
-        world = World(nav0_usd=s.market.asset.nav_per_token_usd, yield_apr=s.market.asset.yield_apr_bps / 10_000)
+        world = World(nav0_usd=s.market.asset.nav_per_token_usd, yield_apr=s.market.asset.yield_apr_bps / BPS)
         self.shocks = [shock_kinds.build(cfg) for cfg in s.shocks]
         world.value_factors = [sh.value_factor for sh in self.shocks]
         ctx = Context(s, world, market, actors, self.chain, random.Random(s.run.seed), population.start_time)
-        ctx.keeper = Keeper(ctx)
-        self.agents: list[Agent] = build_agents(ctx)
+        self.keeper = ctx.keeper = Keeper(ctx)
+        self.agents: list[Agent] = build_agents(ctx, self.keeper)
         self.watch = sorted({(token.address, holder) for a in self.agents for token, holder in a.watch()})
         self.ctx = ctx
         self.view_calls = self._view_calls()
@@ -269,8 +223,8 @@ class Engine:
                     if sh.started and not sh.ended and sh.end is not None and sh.end <= t:
                         sh.ended = True
                         txs += sh.on_end(ctx)
-                txs += ctx.keeper.act(view, ctx)
-                others = [a for a in self.agents if a is not ctx.keeper]
+                txs += self.keeper.act(view, ctx)
+                others = [a for a in self.agents if a is not self.keeper]
                 ctx.rng.shuffle(others)
                 for agent in others:
                     txs += agent.act(view, ctx)

@@ -37,10 +37,11 @@ from eth_abi import decode as abi_decode
 
 from .abi import Abi, Bound
 from .chain import RpcError
-from .market import FEED_DECIMALS, SetupError
+from .deployment import SetupError
+from .units import FEED_DECIMALS
 
 if TYPE_CHECKING:
-    from .market import Setup
+    from .deployment import Setup
 
 FORK_URL_ENV = "RWA_FORK_URL"
 """Environment variable holding the upstream RPC URL of a fork (never committed)."""

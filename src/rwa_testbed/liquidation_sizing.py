@@ -1,8 +1,8 @@
 """The most profitable liquidation: `debtToCover` sized over the exact integer math.
 
 A liquidator only chooses the debt to cover. The pool decides what that really repays and seizes
-(`aave_math.liquidation_amounts`: close-factor clamp, bonus half up, protocol fee, collateral-capped
-branch) and the AMM what the seized collateral fetches (`amm_math`); this module composes the two
+(`models.aave.liquidation_amounts`: close-factor clamp, bonus half up, protocol fee, collateral-capped
+branch) and the AMM what the seized collateral fetches (`models.amm`); this module composes the two
 exactly as the contracts do and searches the debt to cover that maximises the profit.
 
 Two ways to turn seized collateral into profit:
@@ -32,14 +32,14 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .aave_math import (
+from .models.aave import (
     LiquidationAmounts,
     close_factor_bps,
     liquidation_amounts,
     percent_mul,
     smallest_amount_with_value,
 )
-from .amm_math import BPS, get_amount_in, get_amount_out
+from .models.amm import BPS, get_amount_in, get_amount_out
 
 SCAN_WIDTH = 16
 """The golden-section search stops when this many debt amounts are left; all of them are then evaluated."""
@@ -93,7 +93,7 @@ def position_from_account_data(
 ) -> Position:
     """A one-collateral, one-debt borrower from `getUserAccountData` (base currency, 8 decimals).
 
-    The base values are rounded down (`aave_math.account_data`), so the token amounts are taken as
+    The base values are rounded down (`models.aave.account_data`), so the token amounts are taken as
     the smallest that round to them (`smallest_amount_with_value`). A plan on these lower bounds stays
     valid when the transaction lands a block later: the true debt, and the interest it accrues in
     between, only raise the close-factor cap, so a planned `debt_to_cover` is not clamped; a larger

@@ -1,109 +1,14 @@
-"""Deploys a scenario's market (tokens, SPV, AMM, oracles, lending pool, executor) and its actors.
-
-Everything is sent through `FastChain` from accounts derived from the scenario's seed, so a run
-on a fresh chain gives the same addresses every time.
-"""
+"""The deployed market a run trades on: tokens, SPV, AMM, oracles, the lending venue and the
+liquidators' executors, as bound contracts (`population.deploy` builds it; `deployment` holds the
+plumbing it uses)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import TYPE_CHECKING
-
-import rlp
-from eth_account.signers.local import LocalAccount
-from eth_utils import keccak, to_checksum_address
 
 from .abi import Abi, Bound
-from .chain import FastChain, TxRequest, TxResult, derive_account
-from .scenario import ReserveConfig, Scenario
-from .units import FEED_DECIMALS, SPV_DECIMALS, STABLE_DECIMALS
-
-if TYPE_CHECKING:
-    from .venues.base import LendingVenue
-
-RAY = 10**27
-ETH = 10**18
-
-ASSET_KINDS = {"real_estate": 0, "private_credit": 1}
-
-
-class SetupError(RuntimeError):
-    """A setup transaction reverted: the scenario's numbers do not fit the contracts' rules."""
-
-
-def usd_to_stable(usd: float) -> int:
-    return int(round(usd * 10**STABLE_DECIMALS))
-
-
-def tokens_to_wei(tokens: float) -> int:
-    return int(round(tokens * 10**SPV_DECIMALS))
-
-
-def usd_to_feed(usd: float) -> int:
-    return int(round(usd * 10**FEED_DECIMALS))
-
-
-@lru_cache(maxsize=None)
-def artifact(name: str) -> tuple[Abi, bytes]:
-    """ABI and creation bytecode of a contract of this ape project (compiling if needed)."""
-    from ape import project
-
-    contract_type = getattr(project, name).contract_type
-    abi = [item.model_dump(mode="json", by_alias=True) for item in contract_type.abi]
-    return Abi(abi), bytes(contract_type.deployment_bytecode.bytecode and bytes.fromhex(
-        contract_type.deployment_bytecode.bytecode.removeprefix("0x")
-    ))
-
-
-def create_address(sender: str, nonce: int) -> str:
-    return to_checksum_address(keccak(rlp.encode([bytes.fromhex(sender[2:]), nonce]))[12:])
-
-
-@dataclass
-class Actors:
-    """Every account a run uses, derived from the seed (same seed, same addresses)."""
-
-    admin: LocalAccount
-    custodian: LocalAccount
-    keeper: LocalAccount
-    treasury: LocalAccount
-    lender: LocalAccount
-    issuer: LocalAccount
-    offchain: LocalAccount  # where the SPV's invested cash goes (the off-chain asset)
-    lps: list[LocalAccount]
-    borrowers: list[LocalAccount]
-    holders: list[LocalAccount]
-    liquidators: list[LocalAccount]
-    liquidator_groups: list[int]  # index into scenario.agents.liquidators, per liquidator
-    arbitrageurs: list[LocalAccount]
-
-    @classmethod
-    def derive(cls, scenario: Scenario) -> "Actors":
-        seed = scenario.run.seed
-        one = lambda role: derive_account(seed, role, 0)  # noqa: E731
-        many = lambda role, n: [derive_account(seed, role, i) for i in range(n)]  # noqa: E731
-        agents = scenario.agents
-        return cls(
-            admin=one("admin"),
-            custodian=one("custodian"),
-            keeper=one("keeper"),
-            treasury=one("treasury"),
-            lender=one("lender"),
-            issuer=one("issuer"),
-            offchain=one("offchain"),
-            lps=many("lp", agents.liquidity_providers.count),
-            borrowers=many("borrower", len(scenario.population.positions) + scenario.population.borrowers),
-            holders=many("holder", scenario.population.holders),
-            liquidators=[derive_account(seed, f"liquidator-{g}", i)
-                         for g, group in enumerate(agents.liquidators) for i in range(group.count)],
-            liquidator_groups=[g for g, group in enumerate(agents.liquidators) for _ in range(group.count)],
-            arbitrageurs=many("arbitrageur", agents.arbitrageurs.count),
-        )
-
-    def all(self) -> list[LocalAccount]:
-        singles = [self.admin, self.custodian, self.keeper, self.treasury, self.lender, self.issuer, self.offchain]
-        return singles + self.lps + self.borrowers + self.holders + self.liquidators + self.arbitrageurs
+from .units import FEED_DECIMALS
+from .venues.base import LendingVenue, ReserveListing
 
 
 @dataclass
@@ -120,8 +25,8 @@ class Market:
     spv_is_token0: bool
     fee_bps: int
     abis: dict[str, Abi] = field(default_factory=dict)
-    venue: "LendingVenue | None" = None  # the lending venue behind `pool`
-    listings: list = field(default_factory=list)  # venues.base.ReserveListing, stablecoin first
+    venue: LendingVenue | None = None  # the lending venue behind `pool`
+    listings: list[ReserveListing] = field(default_factory=list)  # stablecoin first
     stable_feed_kind: str = "latency"  # or "pinned": an existing feed taken over on a fork (fork.pin_feed)
     stable_answer0: int = 10**FEED_DECIMALS  # the stablecoin feed's first answer, 8 decimals
 
@@ -134,85 +39,3 @@ class Market:
         found = [self.stable, self.spv, self.pair, self.router, self.spv_feed, self.stable_feed, self.pool]
         extra = [c for c in self.venue.contracts() if c is not self.pool] if self.venue else []
         return found + list(self.executors.values()) + extra
-
-
-class Setup:
-    """Sends setup transactions block by block and stops with a clear error on any revert."""
-
-    def __init__(self, chain: FastChain, start_time: int, block_time: int):
-        self.chain = chain
-        self.time = start_time
-        self.block_time = block_time
-        self.nonces: dict[str, int] = {}
-        self.abis: dict[str, Abi] = {}
-        self.gas_used = 0
-
-    def deploy(self, sender: LocalAccount, name: str, *args, batch: list[TxRequest]) -> Bound:
-        abi, bytecode = artifact(name)
-        return self.deploy_code(sender, name, abi, bytecode, *args, batch=batch)
-
-    def deploy_code(self, sender: LocalAccount, name: str, abi: Abi, bytecode: bytes, *args,
-                    batch: list[TxRequest], gas: int = 25_000_000) -> Bound:
-        """Appends the creation of `name` (ABI and creation code given) to `batch`; returns its
-        address, known in advance from the sender's nonce."""
-        self.abis[name] = abi
-        nonce = self.chain._nonce(sender.address) + sum(1 for r in batch if r.sender is sender)
-        address = create_address(sender.address, nonce)
-        batch.append(
-            TxRequest(sender=sender, to=None, data=abi.constructor(bytecode, *args), agent="setup",
-                      action=f"deploy {name}", gas=gas)
-        )
-        return Bound(name, address, abi)
-
-    MAX_BLOCK_TXS = 400  # anvil's block building grows faster than linearly with block size
-
-    def mine(self, batch: list[TxRequest], advance: int | None = None) -> list[TxResult]:
-        if len(batch) > self.MAX_BLOCK_TXS:
-            results = []
-            for i in range(0, len(batch), self.MAX_BLOCK_TXS):
-                results += self.mine(batch[i: i + self.MAX_BLOCK_TXS], advance if i == 0 else None)
-            return results
-        self.time += self.block_time if advance is None else advance
-        results, _ = self.chain.step(batch, self.time)
-        for result in results:
-            self.gas_used += result.gas_used
-            if result.reverted:
-                raise SetupError(
-                    f"setup transaction '{result.request.action}' from {result.request.sender.address} "
-                    f"reverted{self._reason(result)}"
-                )
-        return results
-
-    def _reason(self, result: TxResult) -> str:
-        """Replays a reverted transaction as a call to decode its custom error, when possible."""
-        req = result.request
-        call = {"from": req.sender.address, "data": "0x" + req.data.hex(), "gas": hex(req.gas)}
-        if req.to:
-            call["to"] = req.to
-        answer = self.chain.rpc.batch([("eth_call", [call, hex(result.block_number - 1)])], raise_errors=False)[0]
-        text = str(answer)
-        for abi in self.abis.values():
-            for selector, (name, types) in abi.errors.items():
-                if "0x" + selector.hex() in text:
-                    return f": {name} ({text})"
-        return f": {text}" if text and text != "None" else ""
-
-
-def reserve_params(config: ReserveConfig, supply_cap: int = 0, borrow_cap: int = 0) -> tuple:
-    """`ILendingPool.ReserveParams` from a scenario reserve (bps stay bps, rates become RAY)."""
-    bps_to_ray = lambda bps: bps * RAY // 10_000  # noqa: E731
-    return (
-        config.ltv_bps,
-        config.liquidation_threshold_bps,
-        config.liquidation_bonus_bps if config.liquidation_threshold_bps else 0,
-        config.liquidation_protocol_fee_bps,
-        config.reserve_factor_bps,
-        supply_cap,
-        borrow_cap,
-        config.borrowing_enabled,
-        bps_to_ray(config.optimal_utilization_bps),
-        bps_to_ray(config.base_rate_bps),
-        bps_to_ray(config.slope1_bps),
-        bps_to_ray(config.slope2_bps),
-    )
-

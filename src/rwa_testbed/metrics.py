@@ -16,14 +16,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .agents.base import Agent, View
+from .agents.base import Agent
 from .agents.liquidator import Liquidator
-from .market import FEED_DECIMALS, SPV_DECIMALS, STABLE_DECIMALS
-from .world import SECONDS_PER_DAY
+from .units import FEED_DECIMALS, SECONDS_PER_DAY, SPV_DECIMALS, STABLE_DECIMALS
+from .view import View
 
 if TYPE_CHECKING:
     from .chain import TxResult
-    from .engine import Context
+    from .context import Context
     from .venues.base import Liquidation
 
 BASE = 10**FEED_DECIMALS

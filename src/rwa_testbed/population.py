@@ -10,33 +10,31 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .abi import Bound
 from . import venues
-from .amm_math import get_amount_out
+from .abi import Bound
 from .chain import FastChain, TxRequest
-from .market import (
-    ASSET_KINDS,
-    ETH,
+from .deployment import Actors, Setup, SetupError
+from .market import Market
+from .models.amm import get_amount_out
+from .models.spv import AssetKind
+from .scenario import Position, Scenario, check_rules, sample_positions
+from .units import (
+    FAR_DEADLINE,
     FEED_DECIMALS,
+    MAX_UINT256,
+    SECONDS_PER_DAY,
     SPV_DECIMALS,
     STABLE_DECIMALS,
-    Actors,
-    Market,
-    Setup,
-    SetupError,
     tokens_to_wei,
     usd_to_feed,
     usd_to_stable,
 )
-from .scenario import Position, Scenario, check_rules, sample_positions
 from .venues.base import ReserveListing
-from .world import SECONDS_PER_DAY
 
-MAX_UINT = 2**256 - 1
-FAR_DEADLINE = 2**64 - 1
 APPROVE_GAS = 100_000
 POOL_GAS = 1_000_000
 SWAP_GAS = 300_000
+FUNDING_WEI = 10_000 * 10**18  # ether for gas, per account
 
 
 @dataclass
@@ -52,7 +50,7 @@ def deploy(chain: FastChain, scenario: Scenario, actors: Actors) -> tuple[Market
     check_rules(scenario)  # validated at load already; again for scenarios copied without validation
     positions, clamped = sample_positions(scenario, np.random.default_rng(scenario.run.seed))
 
-    chain.fund([a.address for a in actors.all()], 10_000 * ETH)
+    chain.fund([a.address for a in actors.all()], FUNDING_WEI)
     block_time = scenario.run.block_time_seconds
     setup = Setup(chain, chain.timestamp(), block_time)
     market = _deploy_contracts(setup, scenario, actors)
@@ -69,7 +67,7 @@ def _deploy_contracts(setup: Setup, scenario: Scenario, actors: Actors) -> Marke
     stable = setup.deploy(admin, "SettlementStablecoin", m.stablecoin.name, m.stablecoin.symbol, admin.address, batch=batch)
     spv = setup.deploy(
         admin, "SPVToken", m.asset.name, m.asset.symbol, stable.address, admin.address, actors.custodian.address,
-        ASSET_KINDS[m.asset.kind], round(m.asset.redemption_delay_days * SECONDS_PER_DAY),
+        AssetKind[m.asset.kind.upper()], round(m.asset.redemption_delay_days * SECONDS_PER_DAY),
         m.asset.redemption_gate_bps or 1, round(m.asset.gate_window_days * SECONDS_PER_DAY),
         usd_to_stable(m.asset.nav_per_token_usd), batch=batch,
     )
@@ -144,8 +142,8 @@ def _fund_and_configure(setup: Setup, scenario: Scenario, actors: Actors, market
         for feed in latency_feeds:
             batch.append(feed.tx(admin, "grantRole", reporter, a.keeper.address, agent="setup", action="grant reporter"))
     market.venue.configure(setup, a, market.listings, batch)
-    batch.append(spv.tx(a.issuer, "approve", spv.address, MAX_UINT, agent="setup", action="approve"))
-    batch.append(stable.tx(a.issuer, "approve", spv.address, MAX_UINT, agent="setup", action="approve"))
+    batch.append(spv.tx(a.issuer, "approve", spv.address, MAX_UINT256, agent="setup", action="approve"))
+    batch.append(stable.tx(a.issuer, "approve", spv.address, MAX_UINT256, agent="setup", action="approve"))
     setup.mine(batch)
 
     # Issuance at NAV, then the SPV invests all but its cash reserve off-chain.
@@ -177,10 +175,10 @@ def _fund_and_configure(setup: Setup, scenario: Scenario, actors: Actors, market
     traders = a.lps + a.holders + a.arbitrageurs + a.borrowers + capital_backed
     for who in traders:
         for token in (spv, stable, market.pair):
-            batch.append(token.tx(who, "approve", market.router.address, MAX_UINT, agent="setup", action="approve router", gas=APPROVE_GAS))
+            batch.append(token.tx(who, "approve", market.router.address, MAX_UINT256, agent="setup", action="approve router", gas=APPROVE_GAS))
     for who in a.borrowers + [a.lender] + capital_backed:
         for token in (spv, stable):
-            batch.append(token.tx(who, "approve", market.pool.address, MAX_UINT, agent="setup", action="approve pool", gas=APPROVE_GAS))
+            batch.append(token.tx(who, "approve", market.pool.address, MAX_UINT256, agent="setup", action="approve pool", gas=APPROVE_GAS))
     setup.mine(batch)
 
     batch = []

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from .engine import Engine, RunResult
 from .scenario import Scenario, ScenarioError
-from .world import SECONDS_PER_DAY
+from .units import SECONDS_PER_DAY
 
 
 def output_dir(scenario: Scenario) -> Path:

@@ -11,11 +11,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Callable, Type
 
 from . import scenario as sc
-from .world import SECONDS_PER_DAY
+from .units import SECONDS_PER_DAY
 
 if TYPE_CHECKING:
     from .chain import TxRequest
-    from .engine import Context
+    from .context import Context
 
 _REGISTRY: dict[type, Type["Shock"]] = {}
 

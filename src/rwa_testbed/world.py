@@ -8,8 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
-SECONDS_PER_DAY = 86_400
-SECONDS_PER_YEAR = 365 * SECONDS_PER_DAY
+from .units import SECONDS_PER_YEAR
 
 
 @dataclass

@@ -3,7 +3,7 @@ whatever the reporting lag, and a total write-off moves the pool (no "solvent" w
 
 import pytest
 
-from rwa_testbed.world import SECONDS_PER_DAY
+from rwa_testbed.units import SECONDS_PER_DAY
 
 HOUR = 3_600
 

@@ -11,7 +11,7 @@ import pytest
 from rwa_testbed import fork
 from rwa_testbed.abi import Bound
 from rwa_testbed.chain import FastChain, derive_account
-from rwa_testbed.market import Setup
+from rwa_testbed.deployment import Setup
 from rwa_testbed.scenario import ReserveConfig
 from rwa_testbed.venues.aave import AaveV3Venue
 from rwa_testbed.venues.base import ReserveListing

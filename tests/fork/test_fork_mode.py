@@ -17,7 +17,7 @@ from rwa_testbed import fork
 from rwa_testbed import scenario as sc
 from rwa_testbed.chain import FastChain
 from rwa_testbed.engine import Engine
-from rwa_testbed.market import Actors, Setup
+from rwa_testbed.deployment import Actors, Setup
 
 from .conftest import BLOCK_TIME, USDC_PRICE, WETH_PRICE, Upstream
 

@@ -32,7 +32,7 @@ every step:
   DeficitCovered (down); a deficit is created only when the user's collateral is worth 0 after the
   liquidation, and then none of the user's debt is left;
 - oracle_publishes_only_what_its_rules_allow: the feed's latest round equals the one the pure-Python
-  model (`rwa_testbed.oracle_model`) published, every published observation was visible
+  model (`rwa_testbed.models.oracle`) published, every published observation was visible
   (observedAt + delay <= publication time), and the pool prices the collateral at that answer;
 - amm_k_never_decreases_across_a_swap: reserve0 * reserve1 after every swap >= before it, and a
   swap that asks for more than the quote reverts with KInvariant leaving the reserves as they were.
@@ -51,8 +51,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import INVARIANT_MARKER, RuleBasedStateMachine, initialize, invariant, rule
 
 import protocol_strategies as S
-from rwa_testbed.amm_math import get_amount_out
-from rwa_testbed.oracle_model import LatencyOracleModel, Reason, Round
+from rwa_testbed.models.amm import get_amount_out
+from rwa_testbed.models.oracle import LatencyOracleModel, Reason, Round
 
 RAY = 10**27
 WAD = 10**18

@@ -31,7 +31,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 from web3.exceptions import ContractLogicError as Web3ContractLogicError
 
-from rwa_testbed.spv import SHARE, USDC, AssetKind, RequestStatus, gate_cap, shares_for_stable, stable_for_shares
+from rwa_testbed.models.spv import AssetKind, RequestStatus, gate_cap, shares_for_stable, stable_for_shares
+from rwa_testbed.units import SHARE, USDC
 
 DAY = 86_400
 DELAY = 2 * DAY

@@ -8,22 +8,23 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .arbitrageur import Arbitrageur
-from .base import Agent, View
+from ..view import View
+from .base import Agent
 from .keeper import Keeper
 from .liquidator import Liquidator
 from .liquidity_provider import LiquidityProvider
 from .panic_seller import PanicSeller
 
 if TYPE_CHECKING:
-    from ..engine import Context
+    from ..context import Context
 
 __all__ = ["Agent", "View", "Keeper", "Liquidator", "Arbitrageur", "PanicSeller", "LiquidityProvider", "build_agents"]
 
 
-def build_agents(ctx: "Context") -> list[Agent]:
+def build_agents(ctx: "Context", keeper: Keeper) -> list[Agent]:
     """The keeper first (its reports land before anyone trades on them), then everyone else."""
     a = ctx.actors
-    agents: list[Agent] = [ctx.keeper]
+    agents: list[Agent] = [keeper]
     groups = ctx.scenario.agents.liquidators
     agents += [Liquidator(i, acct, groups[g], ctx) for i, (acct, g) in enumerate(zip(a.liquidators, a.liquidator_groups))]
     agents += [Arbitrageur(i, acct, ctx) for i, acct in enumerate(a.arbitrageurs)]

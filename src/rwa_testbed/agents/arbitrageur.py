@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..amm_math import get_amount_out, input_to_reach_price
-from ..market import SPV_DECIMALS, STABLE_DECIMALS, usd_to_stable
-from .base import FAR_DEADLINE, Agent, View
+from ..models.amm import get_amount_out, input_to_reach_price
+from ..units import FAR_DEADLINE, SPV_DECIMALS, STABLE_DECIMALS, usd_to_stable
+from ..view import View
+from .base import Agent
 
 if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
 
     from ..chain import TxRequest
-    from ..engine import Context
+    from ..context import Context
 
 SWAP_GAS = 300_000
 UNIT = 10**SPV_DECIMALS / 10**STABLE_DECIMALS  # SPV wei per stablecoin unit at a price of 1

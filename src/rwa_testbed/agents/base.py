@@ -1,81 +1,15 @@
-"""What every agent shares: the per-step view of the chain and the agent protocol."""
+"""The agent protocol: what every agent implements and the engine calls."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ..market import FEED_DECIMALS, SPV_DECIMALS, STABLE_DECIMALS
+from ..view import View
 
 if TYPE_CHECKING:
     from ..abi import Bound
     from ..chain import TxRequest, TxResult
-    from ..engine import Context
-
-WAD = 10**18
-MAX_UINT = 2**256 - 1
-FAR_DEADLINE = 2**64 - 1
-
-
-@dataclass
-class AccountData:
-    """One borrower's `getUserAccountData`, Aave units (base currency 8 decimals, HF in WAD)."""
-
-    collateral_base: int
-    debt_base: int
-    available_borrows_base: int
-    liquidation_threshold_bps: int
-    ltv_bps: int
-    health_factor: int
-
-    @property
-    def liquidatable(self) -> bool:
-        """Debt below its health threshold and some collateral to seize (Aave V3.0 leaves debt on a
-        borrower whose collateral is gone: health factor 0, but nothing left to liquidate)."""
-        return self.debt_base > 0 and self.health_factor < WAD and self.collateral_base > 0
-
-
-@dataclass
-class View:
-    """Chain state read (in one batch) at the start of a step, before its block is mined."""
-
-    t: int  # seconds since the start of the run
-    oracle_answer: int  # SPV feed, 8 decimals (0 before the first publication)
-    oracle_updated_at: int
-    stable_answer: int  # stablecoin feed, 8 decimals
-    spv_reserve: int  # AMM reserves, token units
-    stable_reserve: int
-    accounts: list[AccountData]  # per borrower, in population order
-    deficit: int  # bad debt in the stablecoin, 6 decimals (our pool's deficit; Aave: debt left without collateral)
-    nav_per_token: int  # SPV's latest attested NAV, 6 decimals per 1e18 tokens
-    redemptions_frozen: bool
-    impaired: bool
-    balances: dict[tuple[str, str], int] = field(default_factory=dict)
-    debt_rate_ray: int = 0  # the stablecoin reserve's variable borrow rate, RAY per year
-    debt_rate_updated_at: int = 0  # chain time of that reserve's last update (the rate holds until its next action)
-
-    def balance(self, token: "Bound", holder: str) -> int:
-        return self.balances[(token.address, holder)]
-
-    @property
-    def oracle_price_usd(self) -> float:
-        return self.oracle_answer / 10**FEED_DECIMALS
-
-    @property
-    def stable_price_usd(self) -> float:
-        return self.stable_answer / 10**FEED_DECIMALS
-
-    @property
-    def amm_price_usd(self) -> float:
-        """Marginal AMM price of one SPV token in USD (stablecoin price applied)."""
-        if self.spv_reserve == 0:
-            return 0.0
-        per_token = (self.stable_reserve / 10**STABLE_DECIMALS) / (self.spv_reserve / 10**SPV_DECIMALS)
-        return per_token * self.stable_price_usd
-
-    @property
-    def nav_usd(self) -> float:
-        return self.nav_per_token / 10**STABLE_DECIMALS
+    from ..context import Context
 
 
 class Agent:

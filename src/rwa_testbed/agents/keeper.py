@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..market import FEED_DECIMALS, STABLE_DECIMALS
-from ..world import SECONDS_PER_DAY
-from .base import Agent, View
+from ..units import FEED_DECIMALS, SECONDS_PER_DAY, STABLE_DECIMALS
+from ..view import View
+from .base import Agent
 
 if TYPE_CHECKING:
     from ..chain import TxRequest
-    from ..engine import Context
+    from ..context import Context
 
 POKE_GAS = 400_000
 MIN_ANSWER = 1  # the smallest positive feed answer (8 decimals): what a written-off asset publishes

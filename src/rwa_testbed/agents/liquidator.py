@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..amm_math import get_amount_out
+from ..models.amm import get_amount_out
 from ..liquidation_sizing import (
     Liquidation,
     Pair,
@@ -26,14 +26,15 @@ from ..liquidation_sizing import (
     position_from_account_data,
     profit_upper_bound,
 )
-from ..market import FEED_DECIMALS, SPV_DECIMALS, STABLE_DECIMALS, usd_to_stable
-from .base import FAR_DEADLINE, MAX_UINT, Agent, View
+from ..units import FAR_DEADLINE, FEED_DECIMALS, MAX_UINT256, SPV_DECIMALS, STABLE_DECIMALS, usd_to_stable
+from ..view import View
+from .base import Agent
 
 if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
 
     from ..chain import TxRequest, TxResult
-    from ..engine import Context
+    from ..context import Context
     from ..scenario import LiquidatorConfig
 
 MAX_PER_STEP = 8
@@ -202,7 +203,7 @@ class Liquidator(Agent):
             # When the collateral is the limit, ask for everything: the pool caps the debt to what
             # the whole (exact) collateral pays for, so the position's collateral really ends at 0
             # (the capital kept back one unit for the unit more that may cost).
-            cover = MAX_UINT if plan.takes_all_collateral else liq.debt_to_cover
+            cover = MAX_UINT256 if plan.takes_all_collateral else liq.debt_to_cover
             txs.append(m.pool.tx(self.account, "liquidationCall", m.spv.address, m.stable.address,
                                  user, cover, False, agent=self.name,
                                  action="liquidation", gas=LIQUIDATION_GAS, meta=meta))

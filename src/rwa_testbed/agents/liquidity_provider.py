@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .base import FAR_DEADLINE, Agent, View
+from ..units import FAR_DEADLINE
+from ..view import View
+from .base import Agent
 
 if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
 
     from ..chain import TxRequest
-    from ..engine import Context
+    from ..context import Context
 
 SWAP_GAS = 400_000
 COOLDOWN_SECONDS = 86_400

@@ -5,14 +5,15 @@ from __future__ import annotations
 import random
 from typing import TYPE_CHECKING
 
-from ..market import usd_to_stable
-from .base import FAR_DEADLINE, Agent, View
+from ..units import FAR_DEADLINE, usd_to_stable
+from ..view import View
+from .base import Agent
 
 if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
 
     from ..chain import TxRequest
-    from ..engine import Context
+    from ..context import Context
 
 SWAP_GAS = 300_000
 

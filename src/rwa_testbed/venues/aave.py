@@ -36,21 +36,19 @@ from eth_abi import decode as abi_decode
 from eth_utils import keccak, to_checksum_address
 
 from ..abi import Abi, Bound
-from ..agents.base import AccountData
-from ..market import STABLE_DECIMALS, SetupError
+from ..deployment import SetupError
+from ..units import BPS, RAY, STABLE_DECIMALS, WAD
+from ..view import AccountData
 from ..scenario import ReserveConfig
 from .aave_v3 import BASE_CURRENCY_UNIT, POOL_LOGIC_LIBRARIES, link_bytecode, load_artifact
 from .base import Call, LendingVenue, Liquidation, ReserveListing
 
 if TYPE_CHECKING:
-    from ..agents.base import View
+    from ..view import View
     from ..chain import TxRequest, TxResult
-    from ..market import Actors, Setup
+    from ..deployment import Actors, Setup
 
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
-RAY = 10**27
-WAD = 10**18
-BPS = 10_000
 DEPLOY_GAS = 12_000_000
 CALL_GAS = 2_000_000
 INIT_RESERVE_GAS = 6_000_000  # per reserve: three token proxies created and initialized

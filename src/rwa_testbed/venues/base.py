@@ -13,8 +13,6 @@ liquidation. A venue implements:
   eth_calls for the engine's batch, and its decoding into `AccountData` and bad debt;
 - `liquidations(results, after, borrowers)`: venue-neutral `Liquidation` records from
   one mined block's logs.
-
-`create(scenario)` picks the venue a scenario asks for (`venue.kind`).
 """
 
 from __future__ import annotations
@@ -23,14 +21,14 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Sequence
 
-from ..agents.base import AccountData
+from ..view import AccountData
 
 if TYPE_CHECKING:
     from ..abi import Bound
-    from ..agents.base import View
+    from ..view import View
     from ..chain import TxRequest, TxResult
-    from ..market import Actors, Setup
-    from ..scenario import ReserveConfig, Scenario
+    from ..deployment import Actors, Setup
+    from ..scenario import ReserveConfig
 
 Call = tuple[str, bytes]  # (to, calldata) of one eth_call
 
@@ -38,9 +36,6 @@ Call = tuple[str, bytes]  # (to, calldata) of one eth_call
 def word(data: bytes, i: int = 0) -> int:
     """The i-th 32-byte word of ABI-encoded `data`, as an unsigned integer."""
     return int.from_bytes(data[32 * i: 32 * i + 32], "big")
-
-VENUE_KINDS = ("ours", "aave-v3")
-
 
 @dataclass(frozen=True)
 class ReserveListing:
@@ -114,21 +109,10 @@ class LendingVenue(ABC):
     def decode_rate(self, answer: bytes) -> tuple[int, int]:
         """(current variable borrow rate in RAY per year, chain time of the reserve's last update) from
         `rate_call`'s answer: with them interest, the only thing that moves health factors between
-        transactions, is known ahead (`aave_math.debt_growth_reaches`)."""
+        transactions, is known ahead (`models.aave.debt_growth_reaches`)."""
         at = lambda field: self.pool.abi.output_word("getReserveData", field)  # noqa: E731
         return word(answer, at("currentVariableBorrowRate")), word(answer, at("lastUpdateTimestamp"))
 
     def describe_error(self, message: str) -> str:
         """A revert message as the venue names it (Aave's numeric codes get their names)."""
         return message
-
-
-def create(scenario: "Scenario") -> LendingVenue:
-    """The venue `scenario.venue` asks for."""
-    from .aave import AaveV3Venue
-    from .ours import OurPool
-
-    cfg = scenario.venue
-    if cfg.kind == "aave-v3":
-        return AaveV3Venue(existing_pool=cfg.aave_pool_address)
-    return OurPool()

@@ -11,15 +11,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Sequence
 
-from ..agents.base import AccountData
-from ..market import reserve_params
+from ..view import AccountData
+from .spec import reserve_params
 from .base import Call, LendingVenue, Liquidation, ReserveListing, word
 
 if TYPE_CHECKING:
     from ..abi import Bound
-    from ..agents.base import View
+    from ..view import View
     from ..chain import TxRequest, TxResult
-    from ..market import Actors, Setup
+    from ..deployment import Actors, Setup
 
 INIT_RESERVE_GAS = 1_000_000
 ACCOUNT_WORDS = 6  # words per AccountData struct in getUsersAccountData's answer

@@ -8,9 +8,12 @@ differential tests meaningful.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-RAY = 10**27
-BPS = 10_000
+from ..units import BPS, RAY
+
+if TYPE_CHECKING:
+    from ..scenario import ReserveConfig
 
 
 @dataclass(frozen=True)
@@ -58,3 +61,22 @@ class ReserveSpec:
                 raise ValueError(f"{name} = {getattr(self, name)} not in [0, 10000]")
         if not 0 <= self.optimal_usage_ray <= RAY:
             raise ValueError(f"optimal usage {self.optimal_usage_ray} not in [0, RAY]")
+
+
+def reserve_params(config: "ReserveConfig", supply_cap: int = 0, borrow_cap: int = 0) -> tuple:
+    """`ILendingPool.ReserveParams` from a scenario reserve (bps stay bps, rates become RAY)."""
+    bps_to_ray = lambda bps: bps * RAY // BPS  # noqa: E731
+    return (
+        config.ltv_bps,
+        config.liquidation_threshold_bps,
+        config.liquidation_bonus_bps if config.liquidation_threshold_bps else 0,
+        config.liquidation_protocol_fee_bps,
+        config.reserve_factor_bps,
+        supply_cap,
+        borrow_cap,
+        config.borrowing_enabled,
+        bps_to_ray(config.optimal_utilization_bps),
+        bps_to_ray(config.base_rate_bps),
+        bps_to_ray(config.slope1_bps),
+        bps_to_ray(config.slope2_bps),
+    )

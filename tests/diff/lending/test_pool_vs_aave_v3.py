@@ -3,7 +3,7 @@ times must give the same account data, liquidation amounts and interest, to the 
 
 Where the collateral runs out, Aave V3.0 leaves the unpaid debt on the borrower while our pool
 books it as `deficit(asset)`: we compare the borrower's debt plus the deficit with Aave's debt.
-Every Aave replay is also checked against `rwa_testbed.aave_math`, the pure-Python V3.0
+Every Aave replay is also checked against `rwa_testbed.models.aave`, the pure-Python V3.0
 arithmetic (the Aave-alone test runs even without our pool).
 """
 
@@ -13,7 +13,7 @@ from lending_replay import Borrow, Liquidate, Replay, SetPrice, Supply, Warp, fi
 from lending_strategies import DAY, Position, actions, positions
 from hypothesis import event, example, given, settings
 
-from rwa_testbed import aave_math
+from rwa_testbed.models import aave as aave_math
 
 LTV_BPS, THRESHOLD_BPS = 6_000, 7_000
 POSITIONS = positions(ltv_bps=LTV_BPS, threshold_bps=THRESHOLD_BPS)

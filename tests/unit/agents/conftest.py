@@ -3,7 +3,7 @@
 `make_liquidator(**config)` builds a real `Liquidator` from the `credit_default_ripple` scenario
 (its lending and AMM parameters) with a `LiquidatorConfig` of keyword overrides; the context's
 contracts record the calls agents build instead of encoding them. `make_view(borrowers=...)` turns
-(collateral tokens, debt units) positions into the pool's account data with `aave_math.account_data`.
+(collateral tokens, debt units) positions into the pool's account data with `models.aave.account_data`.
 """
 
 import random
@@ -13,8 +13,8 @@ from types import SimpleNamespace
 import pytest
 
 from rwa_testbed import scenario as scenario_module
-from rwa_testbed.aave_math import PositionLine, account_data
-from rwa_testbed.agents.base import AccountData, View
+from rwa_testbed.models.aave import PositionLine, account_data
+from rwa_testbed.view import AccountData, View
 from rwa_testbed.agents.liquidator import Liquidator
 from rwa_testbed.scenario import LiquidatorConfig
 

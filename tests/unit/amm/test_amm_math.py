@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rwa_testbed.amm_math import get_amount_in, get_amount_out
+from rwa_testbed.models.amm import get_amount_in, get_amount_out
 from rwa_testbed.testing import reverts
 
 reserves = st.integers(min_value=1, max_value=2**112 - 1)

@@ -3,7 +3,7 @@
 import pytest
 from eth_abi import encode
 
-from rwa_testbed.amm_math import get_amount_in
+from rwa_testbed.models.amm import get_amount_in
 from rwa_testbed.testing import reverts
 
 BORROWED = 100 * 10**18  # token1 borrowed from the seeded pair (reserve1 = 4000e18)

@@ -2,7 +2,7 @@ from math import isqrt
 
 from ape.utils import ZERO_ADDRESS
 
-from rwa_testbed.amm_math import initial_liquidity
+from rwa_testbed.models.amm import initial_liquidity
 from rwa_testbed.testing import reverts
 
 DEAD = "0x000000000000000000000000000000000000dEaD"

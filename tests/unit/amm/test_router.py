@@ -5,7 +5,7 @@ from math import isqrt
 import pytest
 from ape.utils import ZERO_ADDRESS
 
-from rwa_testbed.amm_math import get_amount_out
+from rwa_testbed.models.amm import get_amount_out
 from rwa_testbed.testing import reverts
 
 FAR = 2**64  # a deadline that never expires in these tests (seconds)

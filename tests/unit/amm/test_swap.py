@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rwa_testbed.amm_math import get_amount_in, get_amount_out
+from rwa_testbed.models.amm import get_amount_in, get_amount_out
 from rwa_testbed.testing import isolated, reverts
 
 

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from rwa_testbed.aave_math import RAY
+from rwa_testbed.models.aave import RAY
 
 USDC = 10**6
 WAD = 10**18

@@ -5,7 +5,7 @@ import ape
 import pytest
 from .lending_defaults import RWA_PARAMS, STABLE_PARAMS, USDC, WAD, reserve_params
 
-from rwa_testbed.aave_math import RAY
+from rwa_testbed.models.aave import RAY
 
 ZERO = "0x0000000000000000000000000000000000000000"
 

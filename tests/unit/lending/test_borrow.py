@@ -3,7 +3,7 @@
 import ape
 from .lending_defaults import STABLE_PARAMS, USDC, VARIABLE, WAD
 
-from rwa_testbed.aave_math import RAY, RateCurve, interest_rates, percent_div
+from rwa_testbed.models.aave import RAY, RateCurve, interest_rates, percent_div
 
 
 def test_borrow__mints_debt_shares_sends_tokens_and_sets_rates(pool, open_position, borrower, stablecoin):

@@ -3,7 +3,7 @@
 import ape
 from .lending_defaults import STABLE_PARAMS, USDC, WAD
 
-from rwa_testbed.aave_math import PositionLine, account_data
+from rwa_testbed.models.aave import PositionLine, account_data
 
 
 def test_toggle__disable_then_enable__flags_events_and_account_data(pool, deposit, borrower, rwa_token):

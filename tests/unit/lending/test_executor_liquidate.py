@@ -3,7 +3,7 @@
 import ape
 import pytest
 
-from rwa_testbed.amm_math import get_amount_in, get_amount_out
+from rwa_testbed.models.amm import get_amount_in, get_amount_out
 from rwa_testbed.liquidation_sizing import Pair, best_atomic_liquidation, position_from_account_data
 from rwa_testbed.testing import reverts
 

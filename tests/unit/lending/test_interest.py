@@ -1,4 +1,4 @@
-"""Interest accrual against `rwa_testbed.aave_math.ReserveModel`, a Python replay of the index math.
+"""Interest accrual against `rwa_testbed.models.aave.ReserveModel`, a Python replay of the index math.
 
 The same supplies, borrows, repayments and withdrawals at the same block times on the chain and in
 the model; after each step the stored indexes, rates, treasury accrual, totals and balances must be
@@ -10,7 +10,7 @@ from .lending_defaults import MAX_UINT, STABLE_PARAMS, USDC, VARIABLE, WAD
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rwa_testbed.aave_math import RAY, RateCurve, ReserveModel
+from rwa_testbed.models.aave import RAY, RateCurve, ReserveModel
 
 YEAR = 365 * 86400
 

@@ -1,5 +1,5 @@
 """liquidationCall: Aave V3.0's close factor and collateral amounts (checked against
-`rwa_testbed.aave_math`), both payout modes, flags, the protocol fee, the checks, and the V3.3-style
+`rwa_testbed.models.aave`), both payout modes, flags, the protocol fee, the checks, and the V3.3-style
 deficit when no collateral is left (plus `coverDeficit`).
 
 Every liquidation is sent in the same block second as the views its expectation is computed
@@ -10,7 +10,7 @@ import ape
 import pytest
 from .lending_defaults import MAX_UINT, RWA_PARAMS, STABLE_PARAMS, USDC, VARIABLE, WAD
 
-from rwa_testbed.aave_math import RateCurve, interest_rates, liquidation_amounts, ray_div, ray_mul
+from rwa_testbed.models.aave import RateCurve, interest_rates, liquidation_amounts, ray_div, ray_mul
 
 RWA = 10**8  # 1 USD in base currency: prices below are in USD x RWA
 

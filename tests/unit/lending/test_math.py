@@ -1,4 +1,4 @@
-"""The pool's math libraries (via LendingMathHarness) agree with `rwa_testbed.aave_math` exactly.
+"""The pool's math libraries (via LendingMathHarness) agree with `rwa_testbed.models.aave` exactly.
 
 Half-up rounding of wad/ray/bps products and quotients, the two interest growth laws and the
 two-slope rate curve, on hypothesis-drawn inputs over realistic ranges plus the rounding edges.
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rwa_testbed import aave_math as m
+from rwa_testbed.models import aave as m
 
 RAY = m.RAY
 YEAR = m.SECONDS_PER_YEAR

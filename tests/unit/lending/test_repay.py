@@ -3,7 +3,7 @@
 import ape
 from .lending_defaults import MAX_UINT, USDC, VARIABLE, WAD
 
-from rwa_testbed.aave_math import RAY, compounded_interest, ray_div, ray_mul
+from rwa_testbed.models.aave import RAY, compounded_interest, ray_div, ray_mul
 
 
 def test_repay__part__burns_shares_and_pulls_tokens(pool, open_position, borrower, stablecoin):

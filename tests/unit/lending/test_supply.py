@@ -3,7 +3,7 @@
 import ape
 from .lending_defaults import STABLE_PARAMS, USDC, WAD
 
-from rwa_testbed.aave_math import RAY, linear_interest, ray_div, ray_mul
+from rwa_testbed.models.aave import RAY, linear_interest, ray_div, ray_mul
 
 
 def test_supply__first_deposit_of_collateral__mints_shares_and_enables_collateral(pool, fund, borrower, rwa_token):

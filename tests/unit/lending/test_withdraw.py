@@ -4,7 +4,7 @@ zero-LTV rules, liquidity and pause checks."""
 import ape
 from .lending_defaults import MAX_UINT, RWA_PARAMS, USDC, WAD
 
-from rwa_testbed.aave_math import RAY, ray_mul
+from rwa_testbed.models.aave import RAY, ray_mul
 
 
 def test_withdraw__part__burns_shares_and_sends_tokens(pool, deposit, lp, trader, stablecoin):

@@ -1,6 +1,6 @@
 """Hand-made views for the metrics tests: account data in Aave units, no chain."""
 
-from rwa_testbed.agents.base import AccountData, View
+from rwa_testbed.view import AccountData, View
 
 WAD = 10**18
 E8 = 10**8

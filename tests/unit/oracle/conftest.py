@@ -11,7 +11,7 @@ import pytest
 from ape.contracts import ContractContainer
 from ethpm_types import ContractType
 
-from rwa_testbed.oracle_model import PairPriceHistory
+from rwa_testbed.models.oracle import PairPriceHistory
 
 UNISWAP_BUILD = Path(__file__).parents[3] / "node_modules" / "@uniswap" / "v2-core" / "build"
 

@@ -1,4 +1,4 @@
-"""LatencyOracle vs the pure-Python model `rwa_testbed.oracle_model.LatencyOracleModel`.
+"""LatencyOracle vs the pure-Python model `rwa_testbed.models.oracle.LatencyOracleModel`.
 
 Hypothesis draws latency rules and a run of blocks (submissions with chosen prices and
 observation lags, pokes, empty blocks, rule changes, outages, each at a chosen block time);
@@ -9,7 +9,7 @@ publication event must name the observation, reason and skip count the model pre
 from hypothesis import event, given
 from oracle_strategies import latency_rules, latency_runs
 
-from rwa_testbed.oracle_model import LatencyOracleModel
+from rwa_testbed.models.oracle import LatencyOracleModel
 
 
 class LatencyRun:

@@ -1,7 +1,7 @@
 import ape
 from conftest import ONE_USDC
 
-from rwa_testbed.oracle_model import TwapOracleModel
+from rwa_testbed.models.oracle import TwapOracleModel
 
 WINDOW = 600  # seconds
 

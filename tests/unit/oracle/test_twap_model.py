@@ -5,7 +5,7 @@ from hypothesis import event, given
 from hypothesis import strategies as st
 from oracle_strategies import twap_runs
 
-from rwa_testbed.oracle_model import TwapOracleModel
+from rwa_testbed.models.oracle import TwapOracleModel
 
 @given(
     window=st.sampled_from([60, 300, 900]),

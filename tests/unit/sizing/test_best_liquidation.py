@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rwa_testbed.aave_math import PositionLine, account_data, percent_mul
+from rwa_testbed.models.aave import PositionLine, account_data, percent_mul
 from rwa_testbed.liquidation_sizing import (
     Pair,
     Position,
@@ -219,7 +219,7 @@ def test_position_from_account_data__rounded_base_values__smallest_amounts_that_
     reported = account_data(lines)
 
     pos = position_from_account_data(
-        collateral_base=reported.total_collateral_base, debt_base=reported.total_debt_base,
+        collateral_base=reported.collateral_base, debt_base=reported.debt_base,
         health_factor=reported.health_factor, collateral_price=collateral_price, debt_price=debt_price,
         collateral_decimals=18, debt_decimals=6, liquidation_bonus_bps=10_500, protocol_fee_bps=1_000,
     )

@@ -5,7 +5,7 @@ Units: shares 18 decimals, stablecoin 6 decimals, NAV = stablecoin units per 1e1
 
 import pytest
 
-from rwa_testbed.spv import AssetKind
+from rwa_testbed.models.spv import AssetKind
 
 from .spv_defaults import DELAY, GATE_BPS, GATE_WINDOW, NAV, SEED_STABLE
 

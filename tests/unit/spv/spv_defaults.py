@@ -1,6 +1,6 @@
 """Defaults of the SPV unit-test fixtures (units: see rwa_testbed.spv)."""
 
-from rwa_testbed.spv import SHARE, USDC
+from rwa_testbed.units import SHARE, USDC
 
 DAY = 86_400
 NAV = 100 * USDC  # $100 per token

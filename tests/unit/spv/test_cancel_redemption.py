@@ -1,4 +1,5 @@
-from rwa_testbed.spv import SHARE, RequestStatus
+from rwa_testbed.models.spv import RequestStatus
+from rwa_testbed.units import SHARE
 from rwa_testbed.testing import reverts
 
 from .spv_defaults import SEED_CAP, SEED_SHARES

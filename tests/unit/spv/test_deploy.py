@@ -1,6 +1,6 @@
 from ape.utils import ZERO_ADDRESS
 
-from rwa_testbed.spv import AssetKind
+from rwa_testbed.models.spv import AssetKind
 from rwa_testbed.testing import reverts
 
 from .spv_defaults import DELAY, GATE_BPS, GATE_WINDOW, NAV

@@ -1,4 +1,4 @@
-from rwa_testbed.spv import SHARE, USDC
+from rwa_testbed.units import SHARE, USDC
 from rwa_testbed.testing import reverts
 
 from .spv_defaults import DAY, NAV

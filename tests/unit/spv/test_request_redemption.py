@@ -1,4 +1,5 @@
-from rwa_testbed.spv import SHARE, USDC, RequestStatus
+from rwa_testbed.models.spv import RequestStatus
+from rwa_testbed.units import SHARE, USDC
 from rwa_testbed.testing import reverts
 
 from .spv_defaults import DELAY, SEED_CAP, SEED_SHARES

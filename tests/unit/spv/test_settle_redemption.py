@@ -1,6 +1,7 @@
 from ape.utils import ZERO_ADDRESS
 
-from rwa_testbed.spv import SHARE, USDC, RequestStatus
+from rwa_testbed.models.spv import RequestStatus
+from rwa_testbed.units import SHARE, USDC
 from rwa_testbed.testing import reverts
 
 from .spv_defaults import NAV, SEED_SHARES, SEED_STABLE

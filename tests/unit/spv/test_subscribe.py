@@ -1,6 +1,6 @@
 from ape.utils import ZERO_ADDRESS
 
-from rwa_testbed.spv import SHARE, USDC
+from rwa_testbed.units import SHARE, USDC
 from rwa_testbed.testing import reverts
 
 from .spv_defaults import NAV

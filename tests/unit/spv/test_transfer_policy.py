@@ -3,7 +3,7 @@
 import pytest
 from ape.utils import ZERO_ADDRESS
 
-from rwa_testbed.spv import SHARE, USDC
+from rwa_testbed.units import SHARE, USDC
 from rwa_testbed.testing import reverts
 
 from .spv_defaults import SEED_SHARES

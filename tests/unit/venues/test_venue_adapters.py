@@ -8,8 +8,8 @@ from eth_abi import encode
 from eth_utils import keccak, to_checksum_address
 
 from rwa_testbed.abi import Abi, Bound
-from rwa_testbed.agents.base import AccountData, View
-from rwa_testbed.market import artifact
+from rwa_testbed.view import AccountData, View
+from rwa_testbed.deployment import artifact
 from rwa_testbed.venues.aave import AaveV3Venue, abi_of
 from rwa_testbed.venues.ours import OurPool
 

@@ -6,10 +6,9 @@ Shares have 18 decimals, the settlement stablecoin 6; `nav_per_token` is stablec
 
 from enum import IntEnum
 
-USDC = 10**6  # one stablecoin (6 decimals)
-SHARE = 10**18  # one whole SPV token (18 decimals)
+from ..units import BPS, SHARE
+
 NAV_DECIMALS = 6
-BPS = 10_000
 
 
 class AssetKind(IntEnum):

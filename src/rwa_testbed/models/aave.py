@@ -16,15 +16,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-WAD = 10**18
+from ..units import BPS, MAX_UINT256, RAY, SECONDS_PER_YEAR, WAD
+
 HALF_WAD = WAD // 2
-RAY = 10**27
 HALF_RAY = RAY // 2
 WAD_RAY_RATIO = 10**9
-BPS = 10_000
 HALF_BPS = BPS // 2
-SECONDS_PER_YEAR = 365 * 24 * 3600
-MAX_UINT256 = 2**256 - 1
 
 HEALTH_FACTOR_LIQUIDATION_THRESHOLD = WAD
 """A position with health factor (WAD) below this can be liquidated."""
@@ -321,23 +318,30 @@ class PositionLine:
 
 @dataclass(frozen=True)
 class AccountData:
-    """`getUserAccountData`'s six numbers, plus the zero-LTV-collateral flag."""
+    """`getUserAccountData`'s six numbers (values in the base currency, USD with 8 decimals;
+    threshold and LTV in bps, value-weighted; health factor in WAD), plus the zero-LTV-collateral flag."""
 
-    total_collateral_base: int
-    total_debt_base: int
+    collateral_base: int
+    debt_base: int
     available_borrows_base: int
-    current_liquidation_threshold: int
-    ltv: int
+    liquidation_threshold_bps: int
+    ltv_bps: int
     health_factor: int
     has_zero_ltv_collateral: bool = False
 
+    @property
+    def liquidatable(self) -> bool:
+        """Health factor below 1 and some collateral to seize (Aave V3.0 leaves debt on a borrower
+        whose collateral is gone: health factor 0, but nothing left to liquidate)."""
+        return self.debt_base > 0 and self.health_factor < HEALTH_FACTOR_LIQUIDATION_THRESHOLD and self.collateral_base > 0
+
     def as_tuple(self) -> tuple[int, int, int, int, int, int]:
         return (
-            self.total_collateral_base,
-            self.total_debt_base,
+            self.collateral_base,
+            self.debt_base,
             self.available_borrows_base,
-            self.current_liquidation_threshold,
-            self.ltv,
+            self.liquidation_threshold_bps,
+            self.ltv_bps,
             self.health_factor,
         )
 

@@ -19,7 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import IntEnum
 
-BPS = 10_000
+from ..units import BPS
+
 MAX_ANSWER = 2**191 - 1  # type(int192).max
 
 

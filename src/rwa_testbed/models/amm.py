@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 
-BPS = 10_000
+from ..units import BPS
+
 MINIMUM_LIQUIDITY = 1_000  # LP tokens (18 decimals) locked by a pair's first mint
 
 
