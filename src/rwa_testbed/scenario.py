@@ -11,7 +11,7 @@ import math
 import re
 from dataclasses import dataclass
 from pathlib import Path, PurePath
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal, Union, get_args
 
 import numpy as np
 import yaml
@@ -384,20 +384,12 @@ class StablecoinDepeg(ShockBase):
     duration_days: PositiveDays
 
 
-ShockConfig = Annotated[
-    Union[
-        DefaultWave,
-        NavWritedown,
-        Rumor,
-        CustodianHack,
-        NaturalDisaster,
-        LiquidityWithdrawal,
-        OracleOutage,
-        OracleLatencyChange,
-        StablecoinDepeg,
-    ],
-    Field(discriminator="kind"),
-]
+SHOCK_CONFIGS: tuple[type[ShockBase], ...] = tuple(ShockBase.__subclasses__())
+"""Every shock kind's config model: a subclass of `ShockBase` with a `kind` literal is all it takes
+to join the schema (its behaviour is one class in `shocks.py`, registered with `@shock`)."""
+
+ShockConfig = Annotated[Union[SHOCK_CONFIGS], Field(discriminator="kind")]
+SHOCK_KINDS = frozenset(get_args(cls.model_fields["kind"].annotation)[0] for cls in SHOCK_CONFIGS)
 
 
 # -- run ----------------------------------------------------------------------------------
@@ -727,17 +719,7 @@ def _format_errors(err: ValidationError) -> str:
 
 _NAMES_FIELDS = re.compile(r"^[a-z_][\w.]*(, [a-z_][\w.]*)*: ")
 
-_UNION_TAGS = {
-    "default_wave",
-    "nav_writedown",
-    "rumor",
-    "custodian_hack",
-    "natural_disaster",
-    "liquidity_withdrawal",
-    "oracle_outage",
-    "oracle_latency_change",
-    "stablecoin_depeg",
-}
+_UNION_TAGS = SHOCK_KINDS  # pydantic names the union's member in error paths: dropped
 
 
 def from_dict(data: dict, source: str = "<scenario>") -> Scenario:
