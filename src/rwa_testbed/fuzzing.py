@@ -18,8 +18,8 @@ drop (`value_drop_pct`, `value_haircut_pct`, `nav_drop_pct`, capped at 95 %); sp
 durations (a rumor's `within_minutes`, a default wave's `over_days`, and how long after the first
 shock a liquidity withdrawal follows): 50 = twice as fast.
 
-Reports (`write_search`, `write_frontier`): CSV and JSON files, a terminal table and a PNG heatmap
-(matplotlib's Agg canvas). Bad debt is the summary's `bad_debt.usd`: the pool's on-chain deficit.
+Reports (`write_search`, `write_frontier`): CSV and JSON files, a terminal table and a PNG heatmap,
+through `report` (its CSV writer with every float digit kept, its text grid, its figure canvas). Bad debt is the summary's `bad_debt.usd`: the pool's on-chain deficit.
 """
 
 from __future__ import annotations
