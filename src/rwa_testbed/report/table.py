@@ -15,6 +15,7 @@ from typing import Any
 
 from .files import SECONDS_PER_DAY, SECONDS_PER_HOUR, SECONDS_PER_MINUTE, plain
 
+
 def format_duration(seconds: float) -> str:
     """A duration for people, two units at most: "45 d 0 h", "3 h 5 min", "7 min 12 s", "12 s".
 
