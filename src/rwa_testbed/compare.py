@@ -10,7 +10,6 @@ zoomed on the cascade).
 
 from __future__ import annotations
 
-import io
 import math
 from pathlib import Path
 from typing import Any
@@ -117,13 +116,10 @@ def _difference(path: str, values: list[Any]) -> str:
 def comparison_table(comp: dict, *, title: str) -> str:
     """The compared metrics as a plain-text table: one column per venue, then the last venue's
     difference from the first ("same" when equal)."""
-    from rich import box
-    from rich.console import Console
-    from rich.table import Table
     from rich.text import Text
 
     venues = comp["venues"]
-    table = Table(title=title, box=box.SIMPLE_HEAD, header_style="bold", title_style="bold", pad_edge=False)
+    table = report.new_table(title)
     table.add_column("metric", min_width=30)
     for venue in venues:
         table.add_column(venue, justify="right")
@@ -131,12 +127,10 @@ def comparison_table(comp: dict, *, title: str) -> str:
     for path, values in comp["metrics"].items():
         key = path.rsplit(".", 1)[1]
         cells = [Text(report.format_metric(key, values[v])) for v in venues]
-        group = " ".join(report._label(part) for part in path.split(".")[:-1])
+        group = " ".join(report.label(part) for part in path.split(".")[:-1])
         difference = _difference(path, [values[v] for v in venues])
-        table.add_row(Text(f"{group}: {report._label(key)}"), *cells, Text(difference))
-    console = Console(record=True, width=120, file=io.StringIO(), color_system=None)
-    console.print(table)
-    return console.export_text(styles=False)
+        table.add_row(Text(f"{group}: {report.label(key)}"), *cells, Text(difference))
+    return report.render(table, width=120)
 
 
 def write_comparison(out: Path, scenario: Scenario, results: dict[str, RunResult], *, figure: bool = True
@@ -145,8 +139,8 @@ def write_comparison(out: Path, scenario: Scenario, results: dict[str, RunResult
     comp = comparison({v: r.summary for v, r in results.items()})
     comp = {"scenario": scenario.name, "seed": scenario.run.seed, **comp}
     files = {"comparison": out / "comparison.json", "table": out / "comparison.txt"}
-    files["comparison"].write_text(report.summary_json(comp), encoding="utf-8")
-    files["table"].write_text(comparison_table(comp, title=title(scenario)), encoding="utf-8")
+    report.write_json(files["comparison"], comp)
+    report.write_text(files["table"], comparison_table(comp, title=title(scenario)))
     if figure:
         files["figure"] = plot_comparison(out / "comparison.png", scenario, results)
     return files
@@ -173,20 +167,10 @@ def plot_comparison(out_path: Path, scenario: Scenario, results: dict[str, RunRe
     (realised + debt over collateral at true value, thin); (c) each venue's liquidations so far.
     Left: the whole run in days; right: zoomed on the cascade. Venues differ by line style."""
     import numpy as np
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import FuncFormatter
 
-    fig = Figure(figsize=(report.FIGURE_SIZE_PX[0] / report.FIGURE_DPI, report.FIGURE_SIZE_PX[1] / report.FIGURE_DPI),
-                 dpi=report.FIGURE_DPI)
-    FigureCanvasAgg(fig)
-    grid = fig.add_gridspec(3, 2, width_ratios=[1.35, 1], height_ratios=[2.1, 1, 1], left=0.07, right=0.955,
-                            top=0.86, bottom=0.065, hspace=0.1, wspace=0.17)
-    full = [fig.add_subplot(grid[0, 0])]
-    full += [fig.add_subplot(grid[i, 0], sharex=full[0]) for i in (1, 2)]
-    zoomed = [fig.add_subplot(grid[0, 1])]
-    zoomed += [fig.add_subplot(grid[i, 1], sharex=zoomed[0]) for i in (1, 2)]
-    usd_axis = FuncFormatter(lambda v, _: report._tex_safe(report.format_usd_compact(v)))
+    fig = report.new_figure()
+    full, zoomed = report.six_panels(fig, left=0.07, right=0.955, top=0.86, wspace=0.17)
+    usd_axis = report.usd_formatter()
     zoom = _zoom(results)
 
     def series(result: RunResult):
@@ -207,12 +191,12 @@ def plot_comparison(out_path: Path, scenario: Scenario, results: dict[str, RunRe
     def draw(axes, to_x, lo, hi):
         a, b, c = axes
         t0, true_nav = next(iter(data.values()))[:2]
-        a.step(to_x(t0), true_nav, where="post", color=report._COLORS["true"], lw=2.2, label="true value")
+        a.step(to_x(t0), true_nav, where="post", color=report.COLORS["true"], lw=2.2, label="true value")
         for venue, (t, _, oracle, amm, deficit, liq_t, at_row, expected) in data.items():
             style, color = STYLES.get(venue, {"ls": ":", "marker": "+"}), VENUE_COLORS.get(venue, "#404040")
-            a.step(to_x(t), oracle, where="post", color=report._COLORS["oracle"], lw=1.4, ls=style["ls"],
+            a.step(to_x(t), oracle, where="post", color=report.COLORS["oracle"], lw=1.4, ls=style["ls"],
                    label=f"oracle ({venue})")
-            a.step(to_x(t), amm, where="post", color=report._COLORS["amm"], lw=1.4, ls=style["ls"],
+            a.step(to_x(t), amm, where="post", color=report.COLORS["amm"], lw=1.4, ls=style["ls"],
                    label=f"AMM ({venue})")
             if len(liq_t):
                 a.plot(to_x(liq_t), amm[at_row], ls="none", marker=style["marker"], ms=6, mfc="none", mec=color,
@@ -247,7 +231,7 @@ def plot_comparison(out_path: Path, scenario: Scenario, results: dict[str, RunRe
             b.set_yticks([0.0])
             b.text(0.5, 0.5, "no bad debt on any venue, realised or unrealised", transform=b.transAxes,
                    ha="center", va="center",
-                   fontsize=11, color=report._COLORS["routine"])
+                   fontsize=11, color=report.COLORS["routine"])
         else:
             b.set_ylim(bottom=0)
         for ax in axes[:-1]:
@@ -268,11 +252,7 @@ def plot_comparison(out_path: Path, scenario: Scenario, results: dict[str, RunRe
         zoomed[2].set_xlabel(f"{zoom.unit[1]} after the {zoom.anchor_label} (day {zoom.anchor / SECONDS_PER_DAY:.2f})",
                              fontsize=10)
         zoomed[0].set_title("the cascade", fontsize=11, loc="left")
-    handles, labels = [], []
-    for ax in [*full, *twins[:1]]:
-        h, lab = ax.get_legend_handles_labels()
-        handles += h
-        labels += lab
+    handles, labels = report.legend_entries([*full, *twins[:1]])
     fig.legend(handles, labels, loc="upper left", bbox_to_anchor=(0.065, 0.955), ncol=math.ceil(len(labels) / 2),
                fontsize=9, frameon=False)
     story = []
@@ -280,9 +260,6 @@ def plot_comparison(out_path: Path, scenario: Scenario, results: dict[str, RunRe
         s = r.summary
         story.append(f"{venue}: {s['liquidations']['count']} liquidations, bad debt "
                      f"{report.format_usd_compact(s['bad_debt']['usd'])}")
-    fig.suptitle(f"{scenario.name} (seed {scenario.run.seed}): " + report._tex_safe("  vs  ".join(story)),
+    fig.suptitle(f"{scenario.name} (seed {scenario.run.seed}): " + report.tex_safe("  vs  ".join(story)),
                  fontsize=14, fontweight="bold", x=0.07, ha="left", y=0.985)
-    out_path = Path(out_path)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out_path, dpi=report.FIGURE_DPI, metadata={"Software": None})
-    return out_path
+    return report.save_figure(fig, out_path)

@@ -18,14 +18,12 @@ drop (`value_drop_pct`, `value_haircut_pct`, `nav_drop_pct`, capped at 95 %); sp
 durations (a rumor's `within_minutes`, a default wave's `over_days`, and how long after the first
 shock a liquidity withdrawal follows): 50 = twice as fast.
 
-Reports (`write_search`, `write_frontier`): CSV and JSON files, a terminal table and a PNG heatmap
-(matplotlib's Agg canvas). Bad debt is the summary's `bad_debt.usd`: the pool's on-chain deficit.
+Reports (`write_search`, `write_frontier`): CSV and JSON files, a terminal table and a PNG heatmap,
+through `report` (its CSV writer with every float digit kept, its text grid, its figure canvas). Bad debt is the summary's `bad_debt.usd`: the pool's on-chain deficit.
 """
 
 from __future__ import annotations
 
-import csv
-import json
 import math
 import shlex
 import time
@@ -37,6 +35,7 @@ from hypothesis import HealthCheck, Phase, given, settings, target
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 
+from . import report
 from .chain import Rpc
 from .engine import Engine
 from .scenario import Scenario, ScenarioError, load
@@ -247,7 +246,7 @@ def describe(trial: Trial) -> str:
     oracle = (f"latency delay {c.delay_seconds}s hb {c.heartbeat_seconds}s" if c.oracle_kind == "latency"
               else f"twap {c.twap_window_seconds}s")
     return (f"{outcome}  LTV {c.ltv_bps} LT {c.liquidation_threshold_bps} bonus {c.liquidation_bonus_bps}, "
-            f"{oracle}, depth ${c.amm_depth_usd / 1e6:g}M, shock x{c.shock_size_pct / 100:g} "
+            f"{oracle}, depth {report.format_usd_millions(c.amm_depth_usd)}, shock x{c.shock_size_pct / 100:g} "
             f"speed x{c.shock_speed_pct / 100:g} ({trial.seconds:.1f} s)")
 
 
@@ -257,6 +256,9 @@ def worst(trials: Sequence[Trial], count: int) -> list[Trial]:
     return sorted(ok, key=lambda t: (-t.bad_debt_usd, t.index))[:count]
 
 
+# The fuzzer's CSV files keep every digit of a float (Python's repr: the values reproduce runs and
+# are compared with ==) and only their own columns.
+CSV_OPTIONS = {"float_format": repr, "extra_columns": False}
 SEARCH_COLUMNS = ("index", "bad_debt_usd", "bad_debt_pct", "liquidations", "borrowed_usd", "ltv_bps",
                   "liquidation_threshold_bps", "liquidation_bonus_bps", "oracle_kind", "delay_seconds",
                   "heartbeat_seconds", "twap_window_seconds", "amm_depth_usd", "shock_size_pct",
@@ -268,21 +270,20 @@ def write_search(out: Path, runner: Runner, trials: Sequence[Trial], top: int) -
     out.mkdir(parents=True, exist_ok=True)
     rows = []
     for t in trials:
-        row = {"index": t.index, "bad_debt_usd": t.bad_debt_usd, "bad_debt_pct": t.bad_debt_pct,
-               "liquidations": t.liquidations, "borrowed_usd": t.borrowed_usd, "seconds": round(t.seconds, 2),
-               "error": t.error or "", "overrides": " ".join(t.overrides)}
+        row = dict.fromkeys(SEARCH_COLUMNS)  # None (an empty cell) for a trial without a configuration
+        row |= {"index": t.index, "bad_debt_usd": t.bad_debt_usd, "bad_debt_pct": t.bad_debt_pct,
+                "liquidations": t.liquidations, "borrowed_usd": t.borrowed_usd, "seconds": round(t.seconds, 2),
+                "error": t.error or "", "overrides": " ".join(t.overrides)}
         row.update(asdict(t.config) if t.config else {})
         rows.append(row)
-    search_csv = out / "search.csv"
-    _write_csv(search_csv, rows, SEARCH_COLUMNS)
-    worst_json = out / "worst.json"
-    worst_json.write_text(json.dumps({
+    search_csv = report.write_csv(out / "search.csv", rows, SEARCH_COLUMNS, **CSV_OPTIONS)
+    worst_json = report.write_json(out / "worst.json", {
         "scenario": runner.scenario_name, "seed": runner.seed, "base_overrides": runner.base_overrides,
         "worst": [{"index": t.index, "bad_debt_usd": t.bad_debt_usd, "bad_debt_pct": t.bad_debt_pct,
                    "liquidations": t.liquidations, "config": asdict(t.config) if t.config else None,
                    "overrides": t.overrides, "command": runner.command_line(t.overrides)}
                   for t in worst(trials, top)],
-    }, indent=2) + "\n")
+    }, canonical=False)
     return {"search": search_csv, "worst": worst_json}
 
 
@@ -355,7 +356,7 @@ def frontier(runner: Runner, latencies: Sequence[int], depths: Sequence[int], th
                 cell.runs.append(trial)
                 if runner.progress:
                     runner.progress(f"[cell {len(result.cells) + 1}/{total}] {_axis_short(kind)} {latency}s, "
-                                    f"depth ${depth / 1e6:g}M, LT {lt}: " + (
+                                    f"depth {report.format_usd_millions(depth)}, LT {lt}: " + (
                                         f"error {trial.error[:60]}" if trial.error
                                         else f"bad debt ${trial.bad_debt_usd:,.0f}") + f" ({trial.seconds:.1f} s)")
                 if trial.error is None and trial.bad_debt_usd == 0:
@@ -377,28 +378,17 @@ FRONTIER_RUN_COLUMNS = ("oracle_kind", "latency_seconds", "depth_usd", "threshol
 def frontier_table(f: Frontier) -> str:
     """Terminal table: rows = delay / window, columns = AMM depth, cells = safe threshold (bps)."""
     name = "oracle delay" if f.oracle_kind == "latency" else "TWAP window"
-    head = [f"{name} \\ AMM depth"] + [f"${d / 1e6:g}M" for d in f.depths]
+    head = [f"{name} \\ AMM depth"] + [report.format_usd_millions(d) for d in f.depths]
     lines = [head]
     for latency in f.latencies:
-        row = [_duration(latency)]
+        row = [report.format_period(latency)]
         for depth in f.depths:
             safe = f.cell(latency, depth).safe_threshold_bps
             row.append("none" if safe is None else f"{safe / 100:g} %")
         lines.append(row)
-    widths = [max(len(r[i]) for r in lines) for i in range(len(head))]
-    text = ["  ".join(cell.rjust(w) for cell, w in zip(r, widths)) for r in lines]
-    text.insert(1, "  ".join("-" * w for w in widths))
     title = (f"Safe frontier: highest liquidation threshold with zero bad debt "
              f"(tried {', '.join(f'{t / 100:g} %' for t in sorted(f.thresholds))}; none = all left bad debt)")
-    return "\n".join([title, *text])
-
-
-def _duration(seconds: int) -> str:
-    if seconds and seconds % 3_600 == 0:
-        return f"{seconds // 3_600} h"
-    if seconds and seconds % 60 == 0:
-        return f"{seconds // 60} min"
-    return f"{seconds} s"
+    return "\n".join([title, *report.text_grid(lines)])
 
 
 def write_frontier(out: Path, runner: Runner, f: Frontier, *, figure: bool = True) -> dict[str, Path]:
@@ -415,8 +405,8 @@ def write_frontier(out: Path, runner: Runner, f: Frontier, *, figure: bool = Tru
                          "bad_debt_usd": t.bad_debt_usd, "bad_debt_pct": t.bad_debt_pct,
                          "liquidations": t.liquidations, "error": t.error or "", "overrides": " ".join(t.overrides)})
     paths = {"frontier": out / "frontier.csv", "frontier_runs": out / "frontier_runs.csv"}
-    _write_csv(paths["frontier"], cells, FRONTIER_COLUMNS)
-    _write_csv(paths["frontier_runs"], runs, FRONTIER_RUN_COLUMNS)
+    report.write_csv(paths["frontier"], cells, FRONTIER_COLUMNS, **CSV_OPTIONS)
+    report.write_csv(paths["frontier_runs"], runs, FRONTIER_RUN_COLUMNS, **CSV_OPTIONS)
     if figure:
         paths["heatmap"] = heatmap(out / "frontier.png", runner, f)
     return paths
@@ -424,14 +414,11 @@ def write_frontier(out: Path, runner: Runner, f: Frontier, *, figure: bool = Tru
 
 def heatmap(path: Path, runner: Runner, f: Frontier) -> Path:
     """PNG: the safe threshold per (latency, depth) cell, annotated; grey = no threshold was safe."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.colors import Normalize
-    from matplotlib.figure import Figure
 
     grid = [[math.nan if (s := f.cell(lat, d).safe_threshold_bps) is None else s / 100 for d in f.depths]
             for lat in f.latencies]
-    fig = Figure(figsize=(2.2 + 1.3 * len(f.depths), 1.8 + 0.7 * len(f.latencies)), dpi=100)
-    FigureCanvasAgg(fig)
+    fig = report.new_figure(figsize=(2.2 + 1.3 * len(f.depths), 1.8 + 0.7 * len(f.latencies)))
     ax = fig.add_subplot(1, 1, 1)
     ax.set_facecolor("#d0d0d0")
     lo, hi = min(f.thresholds) / 100, max(f.thresholds) / 100
@@ -441,21 +428,13 @@ def heatmap(path: Path, runner: Runner, f: Frontier) -> Path:
         for j, d in enumerate(f.depths):
             value = grid[i][j]
             ax.text(j, i, "none" if math.isnan(value) else f"{value:g} %", ha="center", va="center", fontsize=9)
-    ax.set_xticks(range(len(f.depths)), [f"${d / 1e6:g}M" for d in f.depths])
-    ax.set_yticks(range(len(f.latencies)), [_duration(x) for x in f.latencies])
+    ax.set_xticks(range(len(f.depths)), [report.format_usd_millions(d) for d in f.depths])
+    ax.set_yticks(range(len(f.latencies)), [report.format_period(x) for x in f.latencies])
     ax.set_xlabel("AMM depth (both sides)")
     ax.set_ylabel("oracle delay" if f.oracle_kind == "latency" else "TWAP window")
     ax.set_title(f"{runner.scenario_name} (seed {runner.seed}): highest liquidation threshold\n"
                  f"with zero bad debt; grey = every threshold tried left bad debt", fontsize=10)
     fig.colorbar(image, ax=ax, label="liquidation threshold (%)")
     fig.tight_layout()
-    fig.savefig(path)
-    return path
+    return report.save_figure(fig, path)
 
-
-def _write_csv(path: Path, rows: Sequence[dict], columns: Sequence[str]) -> None:
-    with path.open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({k: ("" if row.get(k) is None else row.get(k)) for k in columns})

@@ -1,0 +1,81 @@
+"""Run outputs: deterministic CSV and JSON files, the terminal tables, a progress bar, the figure.
+
+Pure Python: every function takes the plain data a run produces (rows, liquidations, events,
+summary) and never touches the chain, so reports can be rebuilt or restyled from saved data.
+
+Modules, each importing only those before it (and `..metrics`): `files` (canonical values, float
+formatting, the one CSV writer, JSON and text files) <- `table` (numbers and metrics for people,
+the summary table) <- `figure` (the cascade figure and the figure conventions) <- `outputs` (a
+run's files, `write_outputs`); `progress` (the progress bar) needs `files` only. This module only
+re-exports their public names, for `from rwa_testbed import report; report.write_outputs(...)`.
+"""
+
+from .figure import (
+    COLORS,
+    FIGURE_DPI,
+    FIGURE_SIZE_PX,
+    ROUTINE_EVENT_KINDS,
+    TRIGGER_LOOKBACK_SECONDS,
+    CascadeWindow,
+    cascade_title,
+    cascade_window,
+    headline,
+    legend_entries,
+    new_figure,
+    plot,
+    save_figure,
+    six_panels,
+    tex_safe,
+    usd_formatter,
+)
+from .files import (
+    SECONDS_PER_DAY,
+    SECONDS_PER_HOUR,
+    SECONDS_PER_MINUTE,
+    SIGNIFICANT_DIGITS,
+    canonical,
+    csv_text,
+    format_cell,
+    format_float,
+    plain,
+    plain_json,
+    round_significant,
+    summary_json,
+    write_csv,
+    write_json,
+    write_text,
+)
+from .outputs import (
+    EVENT_COLUMNS,
+    LIQUIDATION_COLUMNS,
+    TIMESERIES_COLUMNS,
+    UNLIQUIDATED_COLUMNS,
+    write_outputs,
+)
+from .progress import SimProgress, progress
+from .table import (
+    format_duration,
+    format_metric,
+    format_period,
+    format_time_point,
+    format_usd,
+    format_usd_compact,
+    format_usd_millions,
+    label,
+    new_table,
+    render,
+    summary_table,
+    text_grid,
+)
+
+__all__ = [
+    "COLORS", "EVENT_COLUMNS", "FIGURE_DPI", "FIGURE_SIZE_PX", "LIQUIDATION_COLUMNS", "ROUTINE_EVENT_KINDS",
+    "SECONDS_PER_DAY", "SECONDS_PER_HOUR", "SECONDS_PER_MINUTE", "SIGNIFICANT_DIGITS", "TIMESERIES_COLUMNS",
+    "TRIGGER_LOOKBACK_SECONDS", "UNLIQUIDATED_COLUMNS", "CascadeWindow", "SimProgress", "canonical",
+    "cascade_title", "cascade_window", "csv_text", "format_cell", "format_duration", "format_float",
+    "format_metric", "format_period", "format_time_point", "format_usd", "format_usd_compact",
+    "format_usd_millions", "headline", "label", "legend_entries", "new_figure", "new_table", "plain",
+    "plain_json", "plot", "progress", "render", "round_significant", "save_figure", "six_panels",
+    "summary_json", "summary_table", "tex_safe", "text_grid", "usd_formatter", "write_csv", "write_json",
+    "write_outputs", "write_text",
+]

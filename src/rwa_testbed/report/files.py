@@ -1,0 +1,158 @@
+"""Deterministic files: canonical JSON values, float formatting, the project's one CSV writer.
+
+Files written here are byte-for-byte reproducible for equal input: floats are rounded to
+`SIGNIFICANT_DIGITS` significant digits (see `canonical` and `format_float`; a writer may pass its
+own float format), columns and keys have a fixed order, text is UTF-8 with "\\n" line ends, and
+nothing depends on wall time, locale or platform line endings. A leaf: imports nothing of the project.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+SECONDS_PER_MINUTE = 60
+SECONDS_PER_HOUR = 3_600
+SECONDS_PER_DAY = 86_400
+
+# 10 significant digits: a cent on $100M, a dollar on $10B, a millionth of a percent; and six
+# orders of magnitude above binary floating-point noise (~1e-16 relative), so values an analyst
+# reads are exact while the last-bit noise of a float sum does not reach the files.
+SIGNIFICANT_DIGITS = 10
+
+
+def round_significant(x: float, digits: int = SIGNIFICANT_DIGITS) -> float:
+    """`x` rounded to `digits` significant decimal digits (correctly rounded, as `format` does).
+
+    Finite values only; -0.0 becomes 0.0 so that equal numbers print equally.
+    """
+    rounded = float(f"{x:.{digits}g}")
+    return 0.0 if rounded == 0 else rounded
+
+
+def canonical(value: Any, digits: int = SIGNIFICANT_DIGITS) -> Any:
+    """A JSON-ready copy of `value` whose `json.dumps(..., sort_keys=True)` is reproducible.
+
+    - floats (Python or numpy) are rounded to `digits` significant digits (`round_significant`):
+      a relative precision, so USD amounts in billions and ratios near 1e-6 keep the same number
+      of meaningful digits, unlike a fixed number of decimals;
+    - NaN becomes None (JSON null: "no value"); +inf and -inf become the strings "inf" and
+      "-inf", so the file stays strict JSON and the reader still sees the infinity;
+    - numpy integers and bools become int and bool (a bool stays a bool, never 0/1);
+    - mappings become dicts with str keys; tuples, lists, sets and numpy arrays become lists
+      (sets sorted, so their order does not depend on hashing);
+    - str, int, bool and None are returned as they are; anything else raises TypeError.
+    """
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    type_name = type(value).__module__ + "." + type(value).__name__
+    if type_name.startswith("numpy."):
+        if hasattr(value, "tolist"):  # numpy scalars and arrays -> Python scalars and lists
+            return canonical(value.tolist(), digits)
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return None
+        if math.isinf(value):
+            return "inf" if value > 0 else "-inf"
+        return round_significant(value, digits)
+    if isinstance(value, Mapping):
+        return {str(k): canonical(v, digits) for k, v in value.items()}
+    if isinstance(value, (set, frozenset)):
+        return sorted((canonical(v, digits) for v in value), key=lambda v: json.dumps(v, sort_keys=True))
+    if isinstance(value, (list, tuple)):
+        return [canonical(v, digits) for v in value]
+    raise TypeError(f"cannot make {type(value).__name__} JSON-canonical: {value!r}")
+
+
+def summary_json(summary: Mapping) -> str:
+    """The text of `summary.json`: canonical values, sorted keys, 2-space indent, final newline."""
+    return json.dumps(canonical(summary), indent=2, sort_keys=True, allow_nan=False) + "\n"
+
+
+def format_float(x: float, digits: int = SIGNIFICANT_DIGITS) -> str:
+    """A float for a CSV cell: `digits` significant digits, no exponent noise from repr.
+
+    "nan", "inf" and "-inf" for non-finite values (Python's float() and pandas read them back);
+    "0" for both zeros.
+    """
+    if math.isnan(x):
+        return "nan"
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    text = f"{x:.{digits}g}"
+    return "0" if text in ("0", "-0") else text
+
+
+def plain(value: Any) -> Any:
+    """A numpy scalar as the Python value it holds; anything else unchanged."""
+    if type(value).__module__ == "numpy" and hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def format_cell(value: Any, float_format: Callable[[float], str] = format_float) -> str:
+    """A CSV cell: floats by `float_format` (`format_float`), bools as true/false, None as empty."""
+    value = plain(value)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return float_format(value)
+    return str(value)
+
+
+def csv_text(rows: Iterable[Mapping], columns: tuple[str, ...], *, name: str = "rows",
+             float_format: Callable[[float], str] = format_float, extra_columns: bool = True) -> str:
+    """CSV text with `columns` first (in order), then any extra keys sorted; "\\n" line ends.
+
+    Every row must have every column (ValueError naming `name` and the row otherwise), except
+    `t_days` / `from_days` / `to_days`, derived from the matching `*_seconds` when absent. Cells are
+    `format_cell(value, float_format)`; `extra_columns=False` drops keys beyond `columns`.
+    """
+    rows = [dict(r) for r in rows]
+    for i, row in enumerate(rows):
+        for days, seconds in (("t_days", "t_seconds"), ("from_days", "from_seconds"), ("to_days", "to_seconds")):
+            if days in columns and days not in row and seconds in row:
+                row[days] = row[seconds] / SECONDS_PER_DAY
+        missing = [c for c in columns if c not in row]
+        if missing:
+            raise ValueError(f"{name} row {i} lacks {', '.join(missing)}")
+    extra = sorted({k for row in rows for k in row} - set(columns)) if extra_columns else []
+    header = [*columns, *extra]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([format_cell(row.get(c), float_format) for c in header])
+    return buffer.getvalue()
+
+
+def plain_json(value: Any) -> str:
+    """`value` as JSON as it is: keys in their order, floats as Python prints them, 2-space indent,
+    final newline (files meant to be read back exactly, such as the fuzzer's `worst.json`)."""
+    return json.dumps(value, indent=2) + "\n"
+
+
+def write_text(path: Path, text: str) -> Path:
+    """Writes `text` to `path` as UTF-8, line ends as they are (no platform translation)."""
+    path = Path(path)
+    path.write_text(text, encoding="utf-8", newline="")
+    return path
+
+
+def write_csv(path: Path, rows: Iterable[Mapping], columns: tuple[str, ...], **options: Any) -> Path:
+    """Writes `csv_text(rows, columns, **options)` to `path` (see `csv_text`)."""
+    return write_text(path, csv_text(rows, columns, name=options.pop("name", Path(path).stem), **options))
+
+
+def write_json(path: Path, value: Any, *, canonical: bool = True) -> Path:
+    """Writes `summary_json(value)` (canonical) or, with `canonical=False`, `plain_json(value)`."""
+    return write_text(path, summary_json(value) if canonical else plain_json(value))
