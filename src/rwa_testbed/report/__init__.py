@@ -29,9 +29,6 @@ from .figure import (
     usd_formatter,
 )
 from .files import (
-    SECONDS_PER_DAY,
-    SECONDS_PER_HOUR,
-    SECONDS_PER_MINUTE,
     SIGNIFICANT_DIGITS,
     canonical,
     csv_text,
@@ -70,7 +67,7 @@ from .table import (
 
 __all__ = [
     "COLORS", "EVENT_COLUMNS", "FIGURE_DPI", "FIGURE_SIZE_PX", "LIQUIDATION_COLUMNS", "ROUTINE_EVENT_KINDS",
-    "SECONDS_PER_DAY", "SECONDS_PER_HOUR", "SECONDS_PER_MINUTE", "SIGNIFICANT_DIGITS", "TIMESERIES_COLUMNS",
+    "SIGNIFICANT_DIGITS", "TIMESERIES_COLUMNS",
     "TRIGGER_LOOKBACK_SECONDS", "UNLIQUIDATED_COLUMNS", "CascadeWindow", "SimProgress", "canonical",
     "cascade_title", "cascade_window", "csv_text", "format_cell", "format_duration", "format_float",
     "format_metric", "format_period", "format_time_point", "format_usd", "format_usd_compact",

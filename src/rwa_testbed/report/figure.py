@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..metrics import Cascade, main_cascade
-from .files import SECONDS_PER_DAY, SECONDS_PER_HOUR, SECONDS_PER_MINUTE
+from ..units import SECONDS_PER_DAY, SECONDS_PER_HOUR, SECONDS_PER_MINUTE
 from .table import format_duration, format_usd_compact
 
 # Events that happen on a schedule rather than as shocks: drawn faint; without liquidations the

@@ -16,9 +16,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-SECONDS_PER_MINUTE = 60
-SECONDS_PER_HOUR = 3_600
-SECONDS_PER_DAY = 86_400
+from ..units import SECONDS_PER_DAY
 
 # 10 significant digits: a cent on $100M, a dollar on $10B, a millionth of a percent; and six
 # orders of magnitude above binary floating-point noise (~1e-16 relative), so values an analyst

@@ -6,7 +6,7 @@ import sys
 from collections.abc import Mapping
 from typing import TextIO
 
-from .files import SECONDS_PER_DAY
+from ..units import SECONDS_PER_DAY
 
 
 class SimProgress:

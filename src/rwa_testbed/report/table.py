@@ -13,7 +13,8 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .files import SECONDS_PER_DAY, SECONDS_PER_HOUR, SECONDS_PER_MINUTE, plain
+from ..units import SECONDS_PER_DAY, SECONDS_PER_HOUR, SECONDS_PER_MINUTE
+from .files import plain
 
 
 def format_duration(seconds: float) -> str:
