@@ -119,8 +119,9 @@ def market_view(*, t: int = 0, amm_price_usd: float = 1.0, amm_spv_tokens: float
                 oracle_usd: float = 1.0, stable_usd: float = 1.0, impaired: bool = False,
                 balances: dict[tuple[str, str], int] | None = None) -> View:
     """The AMM holding `amm_spv_tokens` against `amm_spv_tokens * amm_price_usd` stablecoins (price in
-    stablecoin per token), the feeds at `oracle_usd` / `stable_usd`, the last NAV at `nav_usd`."""
+    stablecoin per token), the feeds at `oracle_usd` / `stable_usd`, the last NAV at `nav_usd`. Reserves
+    are exact integers (not floats times 1e18), so round prices stay exact."""
     return View(t=t, oracle_answer=round(oracle_usd * USD), oracle_updated_at=0, stable_answer=round(stable_usd * USD),
-                spv_reserve=round(amm_spv_tokens * WAD), stable_reserve=round(amm_spv_tokens * amm_price_usd * UNIT),
+                spv_reserve=round(amm_spv_tokens * 10**6) * 10**12, stable_reserve=round(amm_spv_tokens * amm_price_usd * UNIT),
                 accounts=[], deficit=0, nav_per_token=round(nav_usd * UNIT), redemptions_frozen=False,
                 impaired=impaired, balances=dict(balances or {}))
