@@ -2,12 +2,12 @@
 
 `make_liquidator(**config)` builds a real `Liquidator` from the `credit_default_ripple` scenario
 (its lending and AMM parameters) with a `LiquidatorConfig` of keyword overrides; the context's
-contracts record the calls agents build instead of encoding them. `make_view(borrowers=...)` turns
+contracts (`tests/unit/fakes.Contract`) record the calls agents build instead of encoding them.
+`make_view(borrowers=...)` turns
 (collateral tokens, debt units) positions into the pool's account data with `models.aave.account_data`.
 """
 
 import random
-from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 import pytest
@@ -18,37 +18,13 @@ from rwa_testbed.view import AccountData, View
 from rwa_testbed.agents.liquidator import Liquidator
 from rwa_testbed.scenario import LiquidatorConfig
 
+from fakes import Contract
+
 USD = 10**8  # feeds, 8 decimals
 UNIT = 10**6  # one stablecoin
 WAD = 10**18  # one SPV token
 SCENARIO = scenario_module.load("credit_default_ripple")
 COLLATERAL = SCENARIO.market.lending.collateral
-
-
-@dataclass
-class Call:
-    """A transaction an agent asked for (what `Bound.tx` would encode)."""
-
-    to: str
-    fn: str
-    args: tuple
-    action: str
-    meta: dict
-
-
-@dataclass
-class Contract:
-    name: str
-    calls: list = field(default_factory=list)
-
-    @property
-    def address(self) -> str:
-        return f"0x{self.name}"
-
-    def tx(self, sender, fn, *args, agent, action=None, gas=0, meta=None):
-        call = Call(self.address, fn, args, action or fn, meta or {})
-        self.calls.append(call)
-        return call
 
 
 def _fake_context(n_borrowers: int, liquidator_address: str) -> SimpleNamespace:

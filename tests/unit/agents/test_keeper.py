@@ -1,0 +1,254 @@
+"""The custodian's reports and the oracle keeper (`agents.keeper.Keeper`) on hand-made views (no chain)."""
+
+from rwa_testbed import scenario as sc
+from rwa_testbed.agents.keeper import MIN_ANSWER, Keeper
+
+from fakes import DAY, START_TIME, context, market_view, scenario
+
+HOUR = 3_600
+
+
+def make_keeper(*, every_days=30, lag_days=0, kind="latency", delay=0, heartbeat=0, window=1_800,
+                value_factor=None):
+    s = scenario(custodian=sc.CustodianConfig(report_every_days=every_days, reporting_lag_days=lag_days),
+                 oracle=sc.OracleConfig(kind=kind, delay_seconds=delay, heartbeat_seconds=heartbeat,
+                                        twap_window_seconds=window))
+    ctx = context(s, oracle_kind=kind)
+    if value_factor is not None:
+        ctx.world.value_factors = [value_factor]
+    return Keeper(ctx), ctx
+
+
+def act_at(keeper, ctx, t, view=None):
+    ctx.world.t = t
+    return [(c.to, c.fn, c.args) for c in keeper.act(view or market_view(t=t), ctx)]
+
+
+def nav_drop_at(day, factor):
+    return lambda t: factor if t >= day * DAY else 1.0
+
+
+def test_keeper__before_first_schedule__no_transaction():
+    keeper, ctx = make_keeper()
+
+    assert act_at(keeper, ctx, 30 * DAY - 1) == []
+
+
+def test_keeper__scheduled_report__nav_as_of_lag_and_submit_now():
+    keeper, ctx = make_keeper(lag_days=5, value_factor=nav_drop_at(20, 0.8))
+
+    txs = act_at(keeper, ctx, 30 * DAY)
+
+    assert txs == [("0xspv", "reportNav", (800_000, START_TIME + 25 * DAY)),
+                   ("0xspv_feed", "submit", (80_000_000, START_TIME + 30 * DAY))]
+    assert keeper.next_report == 60 * DAY
+    assert keeper.reports == 1 and keeper.last_reported_nav_usd == 0.8
+    assert [e["kind"] for e in ctx.world.events] == ["nav_report"]
+
+
+def test_keeper__lag_before_the_drop__reports_the_old_value():
+    keeper, ctx = make_keeper(lag_days=15, value_factor=nav_drop_at(20, 0.8))
+
+    txs = act_at(keeper, ctx, 30 * DAY)
+
+    assert txs[0] == ("0xspv", "reportNav", (1_000_000, START_TIME + 15 * DAY))
+
+
+def test_keeper__schedule_missed_twice__one_report_and_next_on_the_schedule():
+    keeper, ctx = make_keeper()
+
+    txs = act_at(keeper, ctx, 65 * DAY)
+
+    assert [fn for _, fn, _ in txs] == ["reportNav", "submit"]
+    assert keeper.next_report == 90 * DAY
+
+
+def test_keeper__off_cycle_request__reported_at_its_time_as_of_the_lag():
+    keeper, ctx = make_keeper(lag_days=5)
+    keeper.request_report(12 * DAY)
+
+    assert act_at(keeper, ctx, 12 * DAY - 1) == []
+    txs = act_at(keeper, ctx, 12 * DAY)
+
+    assert txs[0] == ("0xspv", "reportNav", (1_000_000, START_TIME + 7 * DAY))
+    assert keeper.extra_reports == []
+    assert keeper.next_report == 30 * DAY  # the schedule is unchanged
+
+
+def test_keeper__writedown_request_as_of_its_date__lag_ignored():
+    keeper, ctx = make_keeper(lag_days=5, value_factor=nav_drop_at(12, 0.6))
+    keeper.request_report(12 * DAY, as_of=12 * DAY)
+
+    txs = act_at(keeper, ctx, 12 * DAY)
+
+    assert txs == [("0xspv", "reportNav", (600_000, START_TIME + 12 * DAY)),
+                   ("0xspv_feed", "submit", (60_000_000, START_TIME + 12 * DAY))]
+
+
+def test_keeper__request_older_than_the_lag__as_of_the_lag_date():
+    keeper, ctx = make_keeper(lag_days=5)
+    keeper.request_report(12 * DAY, as_of=2 * DAY)
+
+    txs = act_at(keeper, ctx, 12 * DAY)
+
+    assert txs[0][2][1] == START_TIME + 7 * DAY  # the latest of the lag date and the requested dates
+
+
+def test_keeper__report_after_an_immediate_one__never_older_than_the_previous():
+    keeper, ctx = make_keeper(lag_days=20)
+    keeper.request_report(12 * DAY, as_of=12 * DAY)
+    act_at(keeper, ctx, 12 * DAY)
+
+    txs = act_at(keeper, ctx, 30 * DAY)  # the lag says day 10: the SPV would reject it
+
+    assert txs[0][2][1] == START_TIME + 12 * DAY
+    assert keeper.last_as_of == 12 * DAY
+
+
+def test_keeper__delayed_oracle__poke_once_the_delay_has_passed():
+    keeper, ctx = make_keeper(delay=HOUR)
+    act_at(keeper, ctx, 30 * DAY)
+
+    assert keeper.pending_visible == [30 * DAY + HOUR]
+    assert act_at(keeper, ctx, 30 * DAY + HOUR - 1) == []
+    assert act_at(keeper, ctx, 30 * DAY + HOUR) == [("0xspv_feed", "poke", ())]
+    assert keeper.pending_visible == [] and keeper.last_poke == 30 * DAY + HOUR
+    assert act_at(keeper, ctx, 30 * DAY + HOUR + 12) == []
+
+
+def test_keeper__no_delay__no_poke_and_heartbeat_counts_from_the_submit():
+    keeper, ctx = make_keeper(heartbeat=DAY)
+    keeper.last_poke = 29 * DAY + 1  # a recent heartbeat: not due at day 30
+
+    txs = act_at(keeper, ctx, 30 * DAY)
+
+    assert [fn for _, fn, _ in txs] == ["reportNav", "submit"]
+    assert keeper.pending_visible == [] and keeper.last_poke == 30 * DAY
+    assert keeper.wake_times(30 * DAY) == [60 * DAY, 31 * DAY]
+
+
+def test_keeper__heartbeat_due__poke_without_a_report():
+    keeper, ctx = make_keeper(heartbeat=HOUR)
+
+    assert act_at(keeper, ctx, HOUR - 1) == []
+    assert act_at(keeper, ctx, HOUR) == [("0xspv_feed", "poke", ())]
+    assert keeper.last_poke == HOUR
+    assert act_at(keeper, ctx, 2 * HOUR - 1) == []
+
+
+def test_keeper__outage__pokes_suppressed_until_restored():
+    keeper, ctx = make_keeper(delay=HOUR, heartbeat=HOUR)
+    act_at(keeper, ctx, 30 * DAY)  # the heartbeat pokes at day 30 too (last poke at 0)
+    ctx.world.oracle_outage = True
+
+    assert act_at(keeper, ctx, 30 * DAY + HOUR) == []
+    assert keeper.pending_visible == [30 * DAY + HOUR]  # still waiting
+    ctx.world.oracle_outage = False
+    assert act_at(keeper, ctx, 31 * DAY) == [("0xspv_feed", "poke", ())]
+    assert keeper.pending_visible == []
+
+
+def test_keeper__total_write_off__feed_publishes_min_answer():
+    keeper, ctx = make_keeper(value_factor=lambda t: 0.0)
+
+    txs = act_at(keeper, ctx, 30 * DAY)
+
+    assert MIN_ANSWER == 1
+    assert txs == [("0xspv", "reportNav", (0, START_TIME + 30 * DAY)),
+                   ("0xspv_feed", "submit", (1, START_TIME + 30 * DAY))]
+
+
+def test_keeper__set_latency__next_report_waits_for_the_new_delay():
+    keeper, ctx = make_keeper()
+    keeper.set_latency(2 * HOUR, 6 * HOUR, 50)
+
+    act_at(keeper, ctx, 30 * DAY)
+
+    assert (keeper.delay, keeper.heartbeat) == (2 * HOUR, 6 * HOUR)
+    assert keeper.pending_visible == [30 * DAY + 2 * HOUR]
+
+
+def test_keeper__twap_report__nav_only_no_feed_submit():
+    keeper, ctx = make_keeper(kind="twap")
+    act_at(keeper, ctx, 0)  # the AMM price seen first here: caught up long before day 30
+
+    txs = act_at(keeper, ctx, 30 * DAY)
+
+    assert [fn for _, fn, _ in txs] == ["reportNav"]
+    assert keeper.pending_visible == []
+
+
+def test_keeper__twap_catching_up__updates_every_quarter_window_for_two_windows():
+    keeper, ctx = make_keeper(kind="twap", window=1_800)  # an update every 450 s
+    view = market_view(amm_price_usd=0.9)
+
+    assert act_at(keeper, ctx, 0, view) == []  # the price is new: catching up until 3 600
+    assert keeper.twap_catch_up_until == 3_600
+    assert act_at(keeper, ctx, 449, view) == []
+    assert act_at(keeper, ctx, 450, view) == [("0xspv_feed", "update", ())]
+    assert act_at(keeper, ctx, 600, view) == []
+    assert act_at(keeper, ctx, 900, view) == [("0xspv_feed", "update", ())]
+    assert act_at(keeper, ctx, 3_600, view) == []  # caught up: a constant price needs no update
+
+
+def test_keeper__twap_price_moves_again__catch_up_restarts():
+    keeper, ctx = make_keeper(kind="twap", window=1_800)
+    act_at(keeper, ctx, 0, market_view(amm_price_usd=0.9))
+
+    assert act_at(keeper, ctx, 5_000, market_view(amm_price_usd=0.8)) == [("0xspv_feed", "update", ())]
+    assert keeper.twap_catch_up_until == 8_600
+
+
+def test_keeper__twap_outage__no_update():
+    keeper, ctx = make_keeper(kind="twap", window=1_800)
+    act_at(keeper, ctx, 0, market_view(amm_price_usd=0.9))
+    ctx.world.oracle_outage = True
+
+    assert act_at(keeper, ctx, 450, market_view(amm_price_usd=0.9)) == []
+
+
+def test_keeper_wake_times__report_request_and_pending__only_future_ones():
+    keeper, ctx = make_keeper(delay=HOUR)
+    keeper.request_report(12 * DAY)
+    keeper.request_report(3 * DAY)
+
+    assert keeper.wake_times(0) == [30 * DAY, 12 * DAY, 3 * DAY]
+    assert keeper.wake_times(12 * DAY) == [30 * DAY]
+    act_at(keeper, ctx, 30 * DAY)
+    assert keeper.wake_times(30 * DAY) == [60 * DAY, 30 * DAY + HOUR]
+
+
+def test_keeper_wake_times__heartbeat__latency_only():
+    latency, _ = make_keeper(heartbeat=HOUR)
+    twap, _ = make_keeper(kind="twap", heartbeat=HOUR)
+
+    assert latency.wake_times(0) == [30 * DAY, HOUR]
+    assert twap.wake_times(0) == [30 * DAY]
+
+
+def test_keeper_wake_times__twap__next_update_only_while_catching_up():
+    keeper, ctx = make_keeper(kind="twap", window=1_800)
+    act_at(keeper, ctx, 0, market_view(amm_price_usd=0.9))
+
+    assert keeper.wake_times(0) == [30 * DAY, 450]
+    assert keeper.wake_times(3_600) == [30 * DAY]
+
+
+def test_keeper_stable_price_tx__latency_feed__submit_at_chain_time():
+    keeper, ctx = make_keeper()
+    ctx.world.t = 5 * DAY
+
+    call = keeper.stable_price_tx(0.97)
+
+    assert (call.to, call.fn, call.args, call.action) == ("0xstable_feed", "submit", (97_000_000, START_TIME + 5 * DAY),
+                                                          "stable_price")
+    assert call.sender is ctx.actors.keeper
+
+
+def test_keeper_stable_price_tx__pinned_feed__set_answer():
+    keeper, ctx = make_keeper()
+    ctx.market.stable_feed_kind = "pinned"
+
+    call = keeper.stable_price_tx(1.02)
+
+    assert (call.fn, call.args) == ("setAnswer", (102_000_000,))
