@@ -38,6 +38,7 @@ from hypothesis import strategies as st
 from . import report
 from .chain import Rpc
 from .engine import Engine
+from .models.reserve import ReserveSpec, max_liquidation_bonus_bps
 from .scenario import Scenario, ScenarioError, load
 
 BPS = 10_000
@@ -109,15 +110,12 @@ def shock_overrides(base: Scenario, size_pct: int, speed_pct: int) -> list[str]:
 
 
 def valid_collateral(ltv_bps: int, threshold_bps: int, bonus_bps: int) -> str | None:
-    """Why (LTV, threshold, bonus) breaks Aave's rules, or None if they are valid."""
-    if not 0 < threshold_bps <= BPS:
-        return f"liquidation threshold {threshold_bps} bps must be in (0, 10000]"
-    if ltv_bps > threshold_bps:
-        return f"LTV {ltv_bps} bps exceeds the liquidation threshold {threshold_bps} bps"
-    if bonus_bps <= BPS:
-        return f"liquidation bonus {bonus_bps} bps must exceed 10000 (100 %)"
-    if threshold_bps * bonus_bps > BPS * BPS:
-        return f"threshold x bonus = {threshold_bps * bonus_bps / BPS / BPS:.4%} exceeds 100 %"
+    """Why (LTV, threshold, bonus) breaks Aave's rules (`ReserveSpec.validate`), or None if they are valid."""
+    try:
+        ReserveSpec("", "", ltv_bps=ltv_bps, liquidation_threshold_bps=threshold_bps,
+                    liquidation_bonus_bps=bonus_bps, usable_as_collateral=True)
+    except ValueError as e:
+        return str(e)
     return None
 
 
@@ -125,7 +123,7 @@ def valid_collateral(ltv_bps: int, threshold_bps: int, bonus_bps: int) -> str | 
 def configs(draw, oracle_kind: str) -> Config:
     """Valid points of the search space (never filtered: every draw is a run)."""
     threshold = draw(st.integers(30, 93)) * 100  # 30 % .. 93 %
-    max_bonus = min(12_500, BPS * BPS // threshold)  # threshold x bonus <= 100 %
+    max_bonus = min(12_500, max_liquidation_bonus_bps(threshold))  # threshold x bonus <= 100 %
     bonus = draw(st.integers(10_050 // 50, max_bonus // 50)) * 50  # > 100 %, in steps of 0.5 %
     ltv = draw(st.integers(max(1, threshold // 100 - 25), threshold // 100)) * 100  # up to 25 % below
     if oracle_kind == "latency":
@@ -321,7 +319,7 @@ def frontier_collateral(base: Scenario, threshold_bps: int) -> tuple[int, int]:
     so that threshold x bonus <= 100 %."""
     c = base.market.lending.collateral
     gap = max(0, c.liquidation_threshold_bps - c.ltv_bps)
-    return max(0, threshold_bps - gap), min(c.liquidation_bonus_bps, BPS * BPS // threshold_bps)
+    return max(0, threshold_bps - gap), min(c.liquidation_bonus_bps, max_liquidation_bonus_bps(threshold_bps))
 
 
 def check_thresholds(base: Scenario, thresholds: Sequence[int]) -> None:

@@ -17,7 +17,8 @@ import numpy as np
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .units import SPV_DECIMALS, UINT112_MAX
+from .models.reserve import ReserveSpec
+from .units import BPS, RAY, SPV_DECIMALS, UINT112_MAX
 
 BUILTIN_DIR = Path(__file__).parent / "scenarios"
 
@@ -130,14 +131,28 @@ class ReserveConfig(Model):
 
     @model_validator(mode="after")
     def _aave_rules(self) -> "ReserveConfig":
-        if self.ltv_bps > self.liquidation_threshold_bps:
-            raise ValueError("ltv_bps must not exceed liquidation_threshold_bps")
-        if self.liquidation_threshold_bps:
-            if self.liquidation_bonus_bps <= 10_000:
-                raise ValueError("liquidation_bonus_bps must exceed 10000 (100 %) when used as collateral")
-            if self.liquidation_threshold_bps * self.liquidation_bonus_bps > 10_000 * 10_000:
-                raise ValueError("liquidation_threshold_bps x liquidation_bonus_bps must be at most 100 %")
+        self.spec()  # ReserveSpec validates itself: the pool's own rules and rounding
         return self
+
+    def spec(self, asset: str = "", price_feed: str = "") -> ReserveSpec:
+        """This reserve as a `ReserveSpec` for `asset` priced by `price_feed`: bps stay bps, rates
+        become RAY (rounded down); collateral if it has a liquidation threshold."""
+        ray = lambda bps: bps * RAY // BPS  # noqa: E731
+        return ReserveSpec(
+            asset=asset,
+            price_feed=price_feed,
+            ltv_bps=self.ltv_bps,
+            liquidation_threshold_bps=self.liquidation_threshold_bps,
+            liquidation_bonus_bps=self.liquidation_bonus_bps,
+            liquidation_protocol_fee_bps=self.liquidation_protocol_fee_bps,
+            reserve_factor_bps=self.reserve_factor_bps,
+            borrowing_enabled=self.borrowing_enabled,
+            usable_as_collateral=self.liquidation_threshold_bps != 0,
+            optimal_usage_ray=ray(self.optimal_utilization_bps),
+            base_rate_ray=ray(self.base_rate_bps),
+            slope1_ray=ray(self.slope1_bps),
+            slope2_ray=ray(self.slope2_bps),
+        )
 
 
 class LendingConfig(Model):

@@ -30,6 +30,10 @@ UINT112_MAX = 2**112 - 1
 """Uniswap V2's reserve type: no token balance the pair can hold exceeds it."""
 MAX_UINT256 = 2**256 - 1
 """`type(uint256).max`: an unlimited approval; Aave's "repay everything"; a debt-free health factor."""
+MAX_LIQUIDATION_BONUS_BPS = 2**16 - 1
+"""The lending pool stores the liquidation bonus in 16 bits (Aave: `MAX_VALID_LIQUIDATION_BONUS`)."""
+MAX_CAP = 2**36 - 1
+"""The largest supply or borrow cap, whole tokens (`LendingPool.MAX_CAP`, Aave's 36-bit cap fields)."""
 FAR_DEADLINE = 2**64 - 1
 """A router deadline that never passes."""
 

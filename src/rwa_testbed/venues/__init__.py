@@ -4,7 +4,6 @@
 - `ours`: this project's `LendingPool`.
 - `aave`: the real Aave V3.0 market through the engine's fast path (deployed, or found on a fork).
 - `aave_v3`: Aave's artifacts, library linking, and `deploy_aave_v3` through ape (tests).
-- `spec`: `ReserveSpec`, one reserve's parameters, shared by every venue.
 
 `create(scenario)` picks the venue a scenario asks for (`venue.kind`).
 """
@@ -16,7 +15,7 @@ from typing import TYPE_CHECKING
 from .aave import AaveV3Venue
 from .base import LendingVenue, Liquidation
 from .ours import OurPool
-from .spec import ReserveSpec
+from ..models.reserve import ReserveSpec
 
 if TYPE_CHECKING:
     from ..scenario import Scenario

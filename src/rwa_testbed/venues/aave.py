@@ -1,8 +1,8 @@
 """The real Aave V3.0 market as the engine's venue, deployed or found on the chain through `FastChain`.
 
-Deployed from `@aave/core-v3`'s compiled artifacts (libraries linked by address; same order as
-`aave_v3.deploy_aave_v3`, which does it through ape for tests) in two blocks: the core market, then
-the reserves. Or attached to an existing V3.0 market on a fork (`existing_pool`): its ACL admin is
+Deployed from `@aave/core-v3`'s compiled artifacts (libraries linked by address) in two blocks: the
+core market, then the reserves, each block one of `aave_v3`'s deployment plans (`core_plan`,
+`listing_plan`), the same plans `aave_v3.deploy_aave_v3` runs through ape for tests. Or attached to an existing V3.0 market on a fork (`existing_pool`): its ACL admin is
 impersonated once to make our admin a pool admin, then our reserves are listed on it and its
 oracle is pointed at our feeds (assets it already lists keep their own parameters).
 
@@ -30,17 +30,17 @@ mainnet fork can use this venue with a freshly deployed V3.0 market, not with th
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from eth_abi import decode as abi_decode
 from eth_utils import keccak, to_checksum_address
 
 from ..abi import Abi, Bound
 from ..deployment import SetupError
-from ..units import BPS, RAY, STABLE_DECIMALS, WAD
+from ..units import BPS, STABLE_DECIMALS, WAD
 from ..view import AccountData
-from ..scenario import ReserveConfig
-from .aave_v3 import BASE_CURRENCY_UNIT, POOL_LOGIC_LIBRARIES, link_bytecode, load_artifact
+from .aave_v3 import (DEPLOY_GAS, Deploy, Listing, Step, core_plan, libraries_of, link_bytecode, listing_plan,
+                      load_artifact, resolve)
 from .base import Call, LendingVenue, Liquidation, ReserveListing
 
 if TYPE_CHECKING:
@@ -48,10 +48,6 @@ if TYPE_CHECKING:
     from ..chain import TxRequest, TxResult
     from ..deployment import Actors, Setup
 
-ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
-DEPLOY_GAS = 12_000_000
-CALL_GAS = 2_000_000
-INIT_RESERVE_GAS = 6_000_000  # per reserve: three token proxies created and initialized
 TRANSFER_TOPIC = keccak(text="Transfer(address,address,uint256)")
 
 AAVE_ERRORS = {
@@ -95,10 +91,6 @@ def at(name: str, address: str) -> Bound:
     return Bound(name, address, abi_of(name))
 
 
-def ray(bps: int) -> int:
-    return bps * RAY // 10_000
-
-
 def read(setup: "Setup", contract: Bound, fn: str, *args) -> tuple:
     """One view call on `contract`, decoded."""
     return contract.abi.decode(fn, setup.chain.calls([contract.call(fn, *args)])[0])
@@ -127,44 +119,26 @@ class AaveV3Venue(LendingVenue):
         self._list(setup, actors, reserves)
         return self.pool
 
-    def _deploy(self, setup: "Setup", actors: "Actors", batch: list["TxRequest"], name: str, *args,
-                libraries: dict[str, str] | None = None) -> Bound:
-        abi, code = compiled(name, tuple(sorted((libraries or {}).items())))
-        return setup.deploy_code(actors.admin, name, abi, code, *args, batch=batch, gas=DEPLOY_GAS)
-
-    def _tx(self, actors: "Actors", contract: Bound, fn: str, *args, gas: int = CALL_GAS) -> "TxRequest":
-        return contract.tx(actors.admin, fn, *args, agent="setup", action=f"aave {fn}", gas=gas)
+    def _run(self, setup: "Setup", actors: "Actors", plan: list[Step], env: dict[str, Any]) -> None:
+        """Executes `plan` as one block (addresses known in advance from the admin's nonce)."""
+        batch: list["TxRequest"] = []
+        for step in plan:
+            if isinstance(step, Deploy):
+                abi, code = compiled(step.name, tuple(sorted(libraries_of(step, env).items())))
+                env[step.key] = setup.deploy_code(actors.admin, step.name, abi, code, *resolve(step.args, env),
+                                                  batch=batch, gas=DEPLOY_GAS)
+            else:
+                batch.append(env[step.target.key].tx(actors.admin, step.fn, *resolve(step.args, env), agent="setup",
+                                                     action=f"aave {step.fn}", gas=step.gas))
+        if batch:
+            setup.mine(batch)
 
     def _deploy_core(self, setup: "Setup", actors: "Actors", reserves: Sequence[ReserveListing]) -> None:
         """Addresses provider, ACL, Pool and configurator behind their proxies, oracle, data provider."""
-        admin = actors.admin.address
-        batch: list["TxRequest"] = []
-        deploy = lambda name, *args, **kw: self._deploy(setup, actors, batch, name, *args, **kw)  # noqa: E731
-        provider = deploy("PoolAddressesProvider", self.market_id, admin)
-        # ACLManager's constructor reads the ACL admin from the provider: set it first.
-        batch.append(self._tx(actors, provider, "setACLAdmin", admin))
-        acl = deploy("ACLManager", provider.address)
-        batch.append(self._tx(actors, provider, "setACLManager", acl.address))
-        for role in ("addPoolAdmin", "addRiskAdmin", "addEmergencyAdmin"):
-            batch.append(self._tx(actors, acl, role, admin))
-        libraries = {name: deploy(name).address for name in POOL_LOGIC_LIBRARIES}
-        flash_loan = deploy("FlashLoanLogic", libraries={"BorrowLogic": libraries["BorrowLogic"]})
-        libraries["FlashLoanLogic"] = flash_loan.address
-        pool_impl = deploy("Pool", provider.address, libraries=libraries)
-        # Lock the implementation, as Aave's scripts do; the provider creates and initializes the proxy.
-        batch.append(self._tx(actors, pool_impl, "initialize", provider.address))
-        batch.append(self._tx(actors, provider, "setPoolImpl", pool_impl.address, gas=DEPLOY_GAS))
-        configurator_libraries = {"ConfiguratorLogic": deploy("ConfiguratorLogic").address}
-        configurator_impl = deploy("PoolConfigurator", libraries=configurator_libraries)
-        batch.append(self._tx(actors, configurator_impl, "initialize", provider.address))
-        batch.append(self._tx(actors, provider, "setPoolConfiguratorImpl", configurator_impl.address, gas=DEPLOY_GAS))
-        oracle = deploy("AaveOracle", provider.address, [r.asset.address for r in reserves],
-                        [r.feed.address for r in reserves], ZERO_ADDRESS, ZERO_ADDRESS, BASE_CURRENCY_UNIT)
-        batch.append(self._tx(actors, provider, "setPriceOracle", oracle.address))
-        data_provider = deploy("AaveProtocolDataProvider", provider.address)
-        batch.append(self._tx(actors, provider, "setPoolDataProvider", data_provider.address))
-        setup.mine(batch)
-        self._bind(setup, provider.address, actors.treasury.address)
+        plan = core_plan(self.market_id, [r.asset.address for r in reserves], [r.feed.address for r in reserves])
+        env: dict[str, Any] = {"admin": actors.admin.address}
+        self._run(setup, actors, plan, env)
+        self._bind(setup, env["provider"].address, actors.treasury.address)
 
     def _bind(self, setup: "Setup", provider_address: str, treasury: str) -> None:
         self.provider = at("PoolAddressesProvider", provider_address)
@@ -194,30 +168,10 @@ class AaveV3Venue(LendingVenue):
         """Token implementations, one rate strategy per reserve, `initReserves`, risk parameters."""
         listed = {a.lower() for a in read(setup, self.pool, "getReservesList")[0]}
         new = [r for r in reserves if r.asset.address.lower() not in listed]
-        batch: list["TxRequest"] = []
-        if self.existing_pool:
-            batch.append(self._tx(actors, self.oracle, "setAssetSources", [r.asset.address for r in new],
-                                  [r.feed.address for r in new]))
-        if new:
-            deploy = lambda name, *args: self._deploy(setup, actors, batch, name, *args)  # noqa: E731
-            a_token = deploy("AToken", self.pool.address)
-            stable_debt = deploy("StableDebtToken", self.pool.address)  # required by initReserves, unused
-            variable_debt = deploy("VariableDebtToken", self.pool.address)
-            inputs = []
-            for r in new:
-                c = r.config
-                strategy = deploy("DefaultReserveInterestRateStrategy", self.provider.address,
-                                  ray(c.optimal_utilization_bps), ray(c.base_rate_bps), ray(c.slope1_bps),
-                                  ray(c.slope2_bps), 0, 0, 0, 0, 0)
-                inputs.append((a_token.address, stable_debt.address, variable_debt.address, r.decimals,
-                               strategy.address, r.asset.address, self.treasury, ZERO_ADDRESS,
-                               f"Aave {r.symbol}", f"a{r.symbol}", f"Aave Variable Debt {r.symbol}",
-                               f"variableDebt{r.symbol}", f"Aave Stable Debt {r.symbol}", f"stableDebt{r.symbol}", b""))
-            batch.append(self._tx(actors, self.configurator, "initReserves", inputs, gas=INIT_RESERVE_GAS * len(new)))
-            for r in new:
-                batch += self._risk_parameters(actors, r.asset.address, r.config)
-        if batch:
-            setup.mine(batch)
+        listings = [Listing(r.config.spec(r.asset.address, r.feed.address), r.symbol, r.decimals) for r in new]
+        env: dict[str, Any] = {"admin": actors.admin.address, "treasury": self.treasury, "pool": self.pool,
+                               "provider": self.provider, "configurator": self.configurator, "oracle": self.oracle}
+        self._run(setup, actors, listing_plan(listings, set_sources=bool(self.existing_pool)), env)
         self.listed_here = [r.asset.address for r in new]
         self.decimals = {r.asset.address.lower(): r.decimals for r in reserves}
         self.thresholds = {r.asset.address.lower(): r.config.liquidation_threshold_bps for r in reserves}
@@ -225,20 +179,6 @@ class AaveV3Venue(LendingVenue):
         for r in reserves:
             a_token_address = read(setup, self.data_provider, "getReserveTokensAddresses", r.asset.address)[0]
             self.a_tokens[r.asset.address] = at("AToken", a_token_address)
-
-    def _risk_parameters(self, actors: "Actors", asset: str, c: ReserveConfig) -> list["TxRequest"]:
-        txs = []
-        if c.liquidation_threshold_bps:
-            txs.append(self._tx(actors, self.configurator, "configureReserveAsCollateral", asset, c.ltv_bps,
-                                c.liquidation_threshold_bps, c.liquidation_bonus_bps))
-        if c.borrowing_enabled:
-            txs.append(self._tx(actors, self.configurator, "setReserveBorrowing", asset, True))
-        if c.reserve_factor_bps:
-            txs.append(self._tx(actors, self.configurator, "setReserveFactor", asset, c.reserve_factor_bps))
-        if c.liquidation_protocol_fee_bps:
-            txs.append(self._tx(actors, self.configurator, "setLiquidationProtocolFee", asset,
-                                c.liquidation_protocol_fee_bps))
-        return txs
 
     def contracts(self) -> list[Bound]:
         return [self.pool, self.configurator, self.oracle, *self.a_tokens.values()]

@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -36,7 +36,7 @@ from ape.contracts import ContractContainer, ContractInstance
 from eth_utils import to_checksum_address
 from ethpm_types import ContractType
 
-from rwa_testbed.venues.spec import ReserveSpec
+from ..models.reserve import ReserveSpec
 
 ARTIFACTS_ENV = "AAVE_V3_ARTIFACTS"
 """Environment variable that overrides where the `@aave/core-v3` artifacts are read from."""
@@ -169,6 +169,163 @@ def _address(value: Any) -> str:
     return to_checksum_address(getattr(value, "address", value))
 
 
+# --- the deployment plan ----------------------------------------------------------------------
+
+
+ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
+DEPLOY_GAS = 12_000_000
+"""Gas limit of each creation and of the provider's proxy-creating calls (engine path)."""
+CALL_GAS = 2_000_000
+INIT_RESERVE_GAS = 6_000_000
+"""`initReserves` gas per reserve: three token proxies created and initialized."""
+
+
+@dataclass(frozen=True)
+class Ref:
+    """An address known only while a plan runs: a contract an earlier `Deploy` created (its key) or
+    one the executor binds (`ADMIN`, `TREASURY`, and the market's `pool`, `provider`,
+    `configurator`, `oracle` for the listing plan)."""
+
+    key: str
+
+
+ADMIN, TREASURY = Ref("admin"), Ref("treasury")
+POOL, PROVIDER, CONFIGURATOR, ORACLE = Ref("pool"), Ref("provider"), Ref("configurator"), Ref("oracle")
+
+
+@dataclass(frozen=True)
+class Deploy:
+    """Create Aave contract `name` with constructor `args`, `libraries` linked (name -> Ref); its
+    address is `Ref(key)` for later steps."""
+
+    key: str
+    name: str
+    args: tuple = ()
+    libraries: tuple[tuple[str, Ref], ...] = ()
+
+
+@dataclass(frozen=True)
+class Call:
+    """The admin calls `fn(*args)` on `target`; `gas` is the engine's limit."""
+
+    target: Ref
+    fn: str
+    args: tuple = ()
+    gas: int = CALL_GAS
+
+
+Step = Deploy | Call
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One reserve to list: its spec, and the token's symbol (names the aToken and debt tokens) and decimals."""
+
+    spec: ReserveSpec
+    symbol: str
+    decimals: int
+
+
+def resolve(value: Any, env: dict[str, Any]) -> Any:
+    """`value` with every `Ref` replaced by the bound contract's (or account's) address."""
+    if isinstance(value, Ref):
+        bound = env[value.key]
+        return getattr(bound, "address", bound)
+    if isinstance(value, (list, tuple)):
+        return type(value)(resolve(v, env) for v in value)
+    return value
+
+
+def core_plan(market_id: str, assets: list[str], feeds: list[str]) -> list[Step]:
+    """The core market, in Aave's own deploy scripts' order: addresses provider, ACL admin then ACL
+    manager and roles, logic libraries then the Pool implementation (locked; the provider creates
+    and initializes the proxy), configurator likewise, oracle (over `assets`' `feeds`), data provider."""
+    provider = Ref("provider")
+    steps: list[Step] = [
+        Deploy("provider", "PoolAddressesProvider", (market_id, ADMIN)),
+        # ACLManager's constructor reads the ACL admin from the provider: set it first.
+        Call(provider, "setACLAdmin", (ADMIN,)),
+        Deploy("acl", "ACLManager", (provider,)),
+        Call(provider, "setACLManager", (Ref("acl"),)),
+        *(Call(Ref("acl"), role, (ADMIN,)) for role in ("addPoolAdmin", "addRiskAdmin", "addEmergencyAdmin")),
+        *(Deploy(name, name) for name in POOL_LOGIC_LIBRARIES),
+        Deploy("FlashLoanLogic", "FlashLoanLogic", libraries=(("BorrowLogic", Ref("BorrowLogic")),)),
+        Deploy("pool_impl", "Pool", (provider,),
+               libraries=tuple((name, Ref(name)) for name in (*POOL_LOGIC_LIBRARIES, "FlashLoanLogic"))),
+        Call(Ref("pool_impl"), "initialize", (provider,)),
+        Call(provider, "setPoolImpl", (Ref("pool_impl"),), gas=DEPLOY_GAS),
+        Deploy("ConfiguratorLogic", "ConfiguratorLogic"),
+        Deploy("configurator_impl", "PoolConfigurator", libraries=(("ConfiguratorLogic", Ref("ConfiguratorLogic")),)),
+        Call(Ref("configurator_impl"), "initialize", (provider,)),
+        Call(provider, "setPoolConfiguratorImpl", (Ref("configurator_impl"),), gas=DEPLOY_GAS),
+        # no fallback oracle; base currency USD (address 0) in BASE_CURRENCY_UNIT
+        Deploy("oracle", "AaveOracle", (provider, list(assets), list(feeds), ZERO_ADDRESS, ZERO_ADDRESS,
+                                        BASE_CURRENCY_UNIT)),
+        Call(provider, "setPriceOracle", (Ref("oracle"),)),
+        Deploy("data_provider", "AaveProtocolDataProvider", (provider,)),
+        Call(provider, "setPoolDataProvider", (Ref("data_provider"),)),
+    ]
+    return steps
+
+
+def strategy_key(asset: str) -> str:
+    return f"strategy {asset.lower()}"
+
+
+def listing_plan(reserves: list[Listing], set_sources: bool = False) -> list[Step]:
+    """Lists `reserves` on a market (bound as `POOL`, `PROVIDER`, `CONFIGURATOR`, `ORACLE`): token
+    implementations, one rate strategy per reserve, `initReserves`, then each reserve's risk
+    parameters. `set_sources`: first point the oracle at their feeds (a market found on a fork)."""
+    steps: list[Step] = []
+    if set_sources:
+        steps.append(Call(ORACLE, "setAssetSources", ([r.spec.asset for r in reserves],
+                                                      [r.spec.price_feed for r in reserves])))
+    if not reserves:
+        return steps
+    steps += [
+        Deploy("a_token_impl", "AToken", (POOL,)),
+        # initReserves requires a stable-debt implementation even with stable borrowing disabled.
+        Deploy("stable_debt_impl", "StableDebtToken", (POOL,)),
+        Deploy("variable_debt_impl", "VariableDebtToken", (POOL,)),
+    ]
+    inputs = []
+    for r in reserves:
+        spec = r.spec
+        # no stable rate: stableRateSlope1/2, baseStableRateOffset, stableRateExcessOffset, optimalStableToTotalDebtRatio
+        steps.append(Deploy(strategy_key(spec.asset), "DefaultReserveInterestRateStrategy",
+                            (PROVIDER, spec.optimal_usage_ray, spec.base_rate_ray, spec.slope1_ray,
+                             spec.slope2_ray, 0, 0, 0, 0, 0)))
+        inputs.append((Ref("a_token_impl"), Ref("stable_debt_impl"), Ref("variable_debt_impl"), r.decimals,
+                       Ref(strategy_key(spec.asset)), spec.asset, TREASURY, ZERO_ADDRESS,  # no incentives
+                       f"Aave {r.symbol}", f"a{r.symbol}", f"Aave Variable Debt {r.symbol}",
+                       f"variableDebt{r.symbol}", f"Aave Stable Debt {r.symbol}", f"stableDebt{r.symbol}", b""))
+    steps.append(Call(CONFIGURATOR, "initReserves", (inputs,), gas=INIT_RESERVE_GAS * len(reserves)))
+    for r in reserves:
+        spec, asset = r.spec, r.spec.asset
+        if spec.usable_as_collateral:
+            steps.append(Call(CONFIGURATOR, "configureReserveAsCollateral",
+                              (asset, spec.ltv_bps, spec.liquidation_threshold_bps, spec.liquidation_bonus_bps)))
+        if spec.borrowing_enabled:
+            steps.append(Call(CONFIGURATOR, "setReserveBorrowing", (asset, True)))
+        if spec.reserve_factor_bps:
+            steps.append(Call(CONFIGURATOR, "setReserveFactor", (asset, spec.reserve_factor_bps)))
+        if spec.supply_cap_tokens:
+            steps.append(Call(CONFIGURATOR, "setSupplyCap", (asset, spec.supply_cap_tokens)))
+        if spec.borrow_cap_tokens:
+            steps.append(Call(CONFIGURATOR, "setBorrowCap", (asset, spec.borrow_cap_tokens)))
+        if spec.liquidation_protocol_fee_bps:
+            steps.append(Call(CONFIGURATOR, "setLiquidationProtocolFee", (asset, spec.liquidation_protocol_fee_bps)))
+    return steps
+
+
+def libraries_of(step: Deploy, env: dict[str, Any]) -> dict[str, str]:
+    return {name: resolve(ref, env) for name, ref in step.libraries}
+
+
+def find_deploy(plan: list[Step], key: str) -> Deploy:
+    return next(s for s in plan if isinstance(s, Deploy) and s.key == key)
+
+
 # --- the market ------------------------------------------------------------------------------
 
 
@@ -235,118 +392,34 @@ def deploy_aave_v3(
     """
     started = time.perf_counter()
     treasury = _address(treasury)
+    assets = [_address(spec.asset) for spec in reserves]
+    env: dict[str, Any] = {"admin": deployer.address, "treasury": treasury}
 
-    def deploy(name: str, *args: Any, libraries: dict[str, str] | None = None) -> ContractInstance:
-        return deployer.deploy(container(name, libraries), *args)
+    def run(plan: list[Step]) -> None:
+        for step in plan:
+            if isinstance(step, Deploy):
+                libraries = libraries_of(step, env)
+                env[step.key] = deployer.deploy(container(step.name, libraries), *resolve(step.args, env))
+            else:
+                getattr(env[step.target.key], step.fn)(*resolve(step.args, env), sender=deployer)
 
-    provider = deploy("PoolAddressesProvider", market_id, deployer)
-    # ACLManager's constructor reads the ACL admin from the provider: set it first.
-    provider.setACLAdmin(deployer, sender=deployer)
-    acl = deploy("ACLManager", provider)
-    provider.setACLManager(acl, sender=deployer)
-    acl.addPoolAdmin(deployer, sender=deployer)
-    acl.addRiskAdmin(deployer, sender=deployer)
-    acl.addEmergencyAdmin(deployer, sender=deployer)
-
-    libraries = {name: deploy(name).address for name in POOL_LOGIC_LIBRARIES}
-    libraries["FlashLoanLogic"] = deploy(
-        "FlashLoanLogic", libraries={"BorrowLogic": libraries["BorrowLogic"]}
-    ).address
-    pool_impl = deploy("Pool", provider, libraries=libraries)
-    # Lock the implementation, as Aave's scripts do; the provider initializes the proxy.
-    pool_impl.initialize(provider, sender=deployer)
-    provider.setPoolImpl(pool_impl, sender=deployer)
-    pool = container("Pool", libraries).at(provider.getPool())
-
-    configurator_libraries = {"ConfiguratorLogic": deploy("ConfiguratorLogic").address}
-    configurator_impl = deploy("PoolConfigurator", libraries=configurator_libraries)
-    configurator_impl.initialize(provider, sender=deployer)
-    provider.setPoolConfiguratorImpl(configurator_impl, sender=deployer)
-    configurator = container("PoolConfigurator", configurator_libraries).at(
+    core = core_plan(market_id, assets, [_address(spec.price_feed) for spec in reserves])
+    run(core)
+    provider = env["provider"]
+    pool = container("Pool", libraries_of(find_deploy(core, "pool_impl"), env)).at(provider.getPool())
+    configurator = container("PoolConfigurator", libraries_of(find_deploy(core, "configurator_impl"), env)).at(
         provider.getPoolConfigurator()
     )
-
-    assets = [_address(spec.asset) for spec in reserves]
-    oracle = deploy(
-        "AaveOracle",
-        provider,
-        assets,
-        [_address(spec.price_feed) for spec in reserves],
-        "0x0000000000000000000000000000000000000000",  # no fallback oracle
-        "0x0000000000000000000000000000000000000000",  # base currency: USD
-        BASE_CURRENCY_UNIT,
-    )
-    provider.setPriceOracle(oracle, sender=deployer)
-    data_provider = deploy("AaveProtocolDataProvider", provider)
-    provider.setPoolDataProvider(data_provider, sender=deployer)
-
-    a_token_impl = deploy("AToken", pool)
-    variable_debt_impl = deploy("VariableDebtToken", pool)
-    # initReserves requires a stable-debt implementation even with stable borrowing disabled.
-    stable_debt_impl = deploy("StableDebtToken", pool)
+    env.update(pool=pool, configurator=configurator)
 
     erc20 = container("IERC20Detailed")
-    strategies = []
-    init_inputs = []
+    listings = []
     for spec, asset in zip(reserves, assets, strict=True):
-        strategy = deploy(
-            "DefaultReserveInterestRateStrategy",
-            provider,
-            spec.optimal_usage_ray,
-            spec.base_rate_ray,
-            spec.slope1_ray,
-            spec.slope2_ray,
-            0,  # stableRateSlope1
-            0,  # stableRateSlope2
-            0,  # baseStableRateOffset
-            0,  # stableRateExcessOffset
-            0,  # optimalStableToTotalDebtRatio
-        )
-        strategies.append(strategy)
         token = erc20.at(asset)
-        symbol = token.symbol()
-        init_inputs.append(
-            (
-                a_token_impl.address,
-                stable_debt_impl.address,
-                variable_debt_impl.address,
-                token.decimals(),
-                strategy.address,
-                asset,
-                treasury,
-                "0x0000000000000000000000000000000000000000",  # no incentives controller
-                f"Aave {symbol}",
-                f"a{symbol}",
-                f"Aave Variable Debt {symbol}",
-                f"variableDebt{symbol}",
-                f"Aave Stable Debt {symbol}",
-                f"stableDebt{symbol}",
-                b"",
-            )
-        )
-    configurator.initReserves(init_inputs, sender=deployer)
-
-    for spec, asset in zip(reserves, assets, strict=True):
-        if spec.usable_as_collateral:
-            configurator.configureReserveAsCollateral(
-                asset,
-                spec.ltv_bps,
-                spec.liquidation_threshold_bps,
-                spec.liquidation_bonus_bps,
-                sender=deployer,
-            )
-        if spec.borrowing_enabled:
-            configurator.setReserveBorrowing(asset, True, sender=deployer)
-        if spec.reserve_factor_bps:
-            configurator.setReserveFactor(asset, spec.reserve_factor_bps, sender=deployer)
-        if spec.supply_cap_tokens:
-            configurator.setSupplyCap(asset, spec.supply_cap_tokens, sender=deployer)
-        if spec.borrow_cap_tokens:
-            configurator.setBorrowCap(asset, spec.borrow_cap_tokens, sender=deployer)
-        if spec.liquidation_protocol_fee_bps:
-            configurator.setLiquidationProtocolFee(
-                asset, spec.liquidation_protocol_fee_bps, sender=deployer
-            )
+        listings.append(Listing(replace(spec, asset=asset), token.symbol(), token.decimals()))
+    run(listing_plan(listings))
+    oracle, data_provider = env["oracle"], env["data_provider"]
+    strategies = [env[strategy_key(asset)] for asset in assets]
 
     a_token, stable_debt, variable_debt = (
         container("AToken"),
@@ -355,7 +428,7 @@ def deploy_aave_v3(
     )
     market = AaveV3Market(
         addresses_provider=provider,
-        acl_manager=acl,
+        acl_manager=env["acl"],
         pool=pool,
         configurator=configurator,
         oracle=oracle,

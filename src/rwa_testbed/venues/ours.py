@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Sequence
 
 from ..view import AccountData
-from .spec import reserve_params
 from .base import Call, LendingVenue, Liquidation, ReserveListing, word
 
 if TYPE_CHECKING:
@@ -39,7 +38,7 @@ class OurPool(LendingVenue):
                   batch: list["TxRequest"]) -> None:
         for r in reserves:
             batch.append(self.pool.tx(actors.admin, "initReserve", r.asset.address, r.feed.address,
-                                      reserve_params(r.config), agent="setup", action=f"initReserve {r.asset.name}",
+                                      r.config.spec(r.asset.address, r.feed.address).to_pool_params(), agent="setup", action=f"initReserve {r.asset.name}",
                                       gas=INIT_RESERVE_GAS))
             if r.max_price_age_seconds:
                 batch.append(self.pool.tx(actors.admin, "setPriceSource", r.asset.address, r.feed.address,

@@ -16,7 +16,7 @@ import pytest
 from lending_replay import Venue, World
 
 from rwa_testbed.venues.aave_v3 import deploy_aave_v3
-from rwa_testbed.venues.spec import RAY, ReserveSpec
+from rwa_testbed.models.reserve import RAY, ReserveSpec
 
 T = TypeVar("T")
 

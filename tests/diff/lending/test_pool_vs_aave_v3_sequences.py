@@ -30,7 +30,7 @@ import ape
 import pytest
 
 from rwa_testbed.venues.aave_v3 import deploy_aave_v3
-from rwa_testbed.venues.spec import RAY, ReserveSpec
+from rwa_testbed.models.reserve import RAY, ReserveSpec
 
 USDC = 10**6
 WAD = 10**18
@@ -70,21 +70,7 @@ def venues(project, admin, treasury, stablecoin, rwa_token, stable_feed, rwa_fee
     aave = deploy_aave_v3(admin, specs, treasury)
     ours = admin.deploy(project.LendingPool, admin, treasury)
     for spec in specs:
-        params = {
-            "ltvBps": spec.ltv_bps,
-            "liquidationThresholdBps": spec.liquidation_threshold_bps,
-            "liquidationBonusBps": spec.liquidation_bonus_bps,
-            "liquidationProtocolFeeBps": spec.liquidation_protocol_fee_bps,
-            "reserveFactorBps": spec.reserve_factor_bps,
-            "supplyCap": spec.supply_cap_tokens,
-            "borrowCap": spec.borrow_cap_tokens,
-            "borrowingEnabled": spec.borrowing_enabled,
-            "optimalUsageRay": spec.optimal_usage_ray,
-            "baseRateRay": spec.base_rate_ray,
-            "slope1Ray": spec.slope1_ray,
-            "slope2Ray": spec.slope2_ray,
-        }
-        ours.initReserve(spec.asset, spec.price_feed, params, sender=admin)
+        ours.initReserve(spec.asset, spec.price_feed, spec.to_pool_params(), sender=admin)
     return aave, ours
 
 

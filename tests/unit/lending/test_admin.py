@@ -6,6 +6,7 @@ import pytest
 from .lending_defaults import RWA_PARAMS, STABLE_PARAMS, USDC, WAD, reserve_params
 
 from rwa_testbed.models.aave import RAY
+from rwa_testbed.models.reserve import ReserveSpec
 
 ZERO = "0x0000000000000000000000000000000000000000"
 
@@ -211,3 +212,25 @@ def test_privileged_functions__attacker__reverts_unauthorized(pool, attacker, ne
             call()
     with ape.reverts(pool.AccessControlUnauthorizedAccount, account=attacker.address, neededRole=b"\x00" * 32):
         pool.grantRole(role, attacker, sender=attacker)
+
+
+@pytest.mark.parametrize("threshold, accepted", [(9_524, True), (9_525, False)])
+def test_init_reserve__threshold_times_bonus_boundary__pool_agrees_with_reserve_spec(
+    pool, admin, new_token, new_feed, threshold, accepted
+):
+    """LT x bonus 10_500 rounds half up: 9_524 makes 10_000.2 bps, accepted by both the pool and
+    `ReserveSpec.validate`; 9_525 (10_001.25) is the first threshold both reject."""
+    try:
+        spec = ReserveSpec(new_token.address, new_feed.address, ltv_bps=9_000, liquidation_threshold_bps=threshold,
+                           liquidation_bonus_bps=10_500, usable_as_collateral=True)
+    except ValueError:
+        spec = None
+    assert (spec is not None) == accepted
+    params = dict(RWA_PARAMS, ltvBps=9_000, liquidationThresholdBps=threshold, liquidationBonusBps=10_500)
+    if accepted:
+        pool.initReserve(new_token, new_feed, spec.to_pool_params(), sender=admin)
+        assert pool.getReserveData(new_token).config.liquidationThresholdBps == threshold
+    else:
+        with ape.reverts(pool.InvalidReserveParams, rule=Rule.ThresholdTimesBonusAbove100Percent, value=10_001,
+                         limit=10_000):
+            pool.initReserve(new_token, new_feed, params, sender=admin)

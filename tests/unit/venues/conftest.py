@@ -6,7 +6,7 @@ Deployed once per module; ape reverts each test's changes.
 import pytest
 
 from rwa_testbed.venues.aave_v3 import deploy_aave_v3
-from rwa_testbed.venues.spec import RAY, ReserveSpec
+from rwa_testbed.models.reserve import RAY, ReserveSpec
 
 STABLE_PRICE = 10**8  # 1 USD, 8 decimals
 RWA_PRICE = 100 * 10**8  # 100 USD, 8 decimals

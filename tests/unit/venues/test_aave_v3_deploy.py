@@ -8,7 +8,7 @@ import ape
 import pytest
 
 from rwa_testbed.venues.aave_v3 import INTEREST_RATE_MODE_VARIABLE
-from rwa_testbed.venues.spec import BPS
+from rwa_testbed.units import BPS
 
 WAD = 10**18
 USDC = 10**6
