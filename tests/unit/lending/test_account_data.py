@@ -3,7 +3,8 @@ price checks (non-positive answers, optional staleness)."""
 
 import ape
 import pytest
-from .lending_defaults import MAX_UINT, RWA_PARAMS, STABLE_PARAMS, USDC, VARIABLE, WAD
+from fixtures.constants import MAX_UINT, USDC, VARIABLE, WAD
+from .lending_defaults import RWA_PARAMS, STABLE_PARAMS
 
 from rwa_testbed.aave_math import PositionLine, account_data
 

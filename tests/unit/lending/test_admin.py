@@ -3,7 +3,8 @@ events, and every privileged function refused to `attacker`."""
 
 import ape
 import pytest
-from .lending_defaults import RWA_PARAMS, STABLE_PARAMS, USDC, WAD, reserve_params
+from fixtures.constants import USDC, WAD
+from .lending_defaults import RWA_PARAMS, STABLE_PARAMS, reserve_params
 
 from rwa_testbed.aave_math import RAY
 
