@@ -1,12 +1,22 @@
 """Actors (named by role, defined once), hypothesis profiles and the block clock for the whole suite.
 
-Area fixtures (deployments, factories) live in `tests/<level>/<area>/conftest.py`.
+Deployments and factories used by more than one folder live in `tests/fixtures/` (loaded below,
+the only place pytest accepts `pytest_plugins`); what only one folder uses stays in
+`tests/<level>/<area>/conftest.py`.
 """
 
 import os
 
 import pytest
 from hypothesis import HealthCheck, settings
+
+pytest_plugins = [
+    "fixtures.tokens",  # stablecoin, rwa_token, fund
+    "fixtures.feeds",  # stable_feed, rwa_feed
+    "fixtures.aave",  # stable_spec, rwa_spec, aave
+    "fixtures.lending",  # deploy_pool
+    "fixtures.isolation",  # run_isolated
+]
 
 # Quick profile for CI (`make test`); deep one on demand: HYPOTHESIS_PROFILE=deep make test
 settings.register_profile(
@@ -99,7 +109,3 @@ def attacker(accounts):
 def treasury(accounts):
     return accounts[9]
 
-
-@pytest.fixture(scope="session")
-def stablecoin(project, admin):
-    return admin.deploy(project.SettlementStablecoin, "USD Coin", "USDC", admin)

@@ -12,15 +12,9 @@ from dataclasses import dataclass
 
 import pytest
 
+from fixtures.constants import MAX_UINT, RAY, RWA_PRICE, STABLE_PRICE, USDC, VARIABLE, WAD
 from protocol_driver import Driver, contract_from_ape
-from protocol_machine import ProtocolMachine, RAY, STATS
-
-USDC = 10**6
-WAD = 10**18
-MAX_UINT = 2**256 - 1
-VARIABLE = 2
-STABLE_PRICE = 10**8  # 1 USD, 8 decimals
-RWA_PRICE = 100 * 10**8  # 100 USD per token
+from protocol_machine import ProtocolMachine, STATS
 
 STABLE_PARAMS = (
     0, 0, 0, 0,  # ltv, threshold, bonus, protocol fee (bps): not collateral
@@ -66,8 +60,8 @@ def _actors_before_deployments(admin, keeper, lp, borrower, other_borrower, trad
 
 
 @pytest.fixture(scope="module")
-def protocol_market(project, chain, stablecoin, admin, keeper, lp, borrower, other_borrower, trader, liquidator,
-                    treasury) -> Market:
+def protocol_market(project, chain, deploy_pool, stablecoin, admin, keeper, lp, borrower, other_borrower, trader,
+                    liquidator, treasury) -> Market:
     """The market every protocol fuzz example starts from (see the module docstring)."""
     accounts = {"admin": admin, "keeper": keeper, "lp": lp, "borrower": borrower, "other_borrower": other_borrower,
                 "trader": trader, "liquidator": liquidator, "treasury": treasury}
@@ -77,9 +71,7 @@ def protocol_market(project, chain, stablecoin, admin, keeper, lp, borrower, oth
     for feed, price in ((stable_feed, STABLE_PRICE), (rwa_feed, RWA_PRICE)):
         feed.grantRole(feed.REPORTER_ROLE(), keeper, sender=admin)
         feed.submit(price, chain.blocks.head.timestamp, sender=keeper)
-    pool = admin.deploy(project.LendingPool, admin, treasury)
-    pool.initReserve(stablecoin, stable_feed, STABLE_PARAMS, sender=admin)
-    pool.initReserve(rwa, rwa_feed, RWA_PARAMS, sender=admin)
+    pool = deploy_pool((stablecoin, stable_feed, STABLE_PARAMS), (rwa, rwa_feed, RWA_PARAMS))
     pair = admin.deploy(project.ConstantProductPair, rwa, stablecoin, 30)
     router = admin.deploy(project.AmmRouter)
 

@@ -51,14 +51,10 @@ from hypothesis import strategies as st
 from hypothesis.stateful import INVARIANT_MARKER, RuleBasedStateMachine, initialize, invariant, rule
 
 import protocol_strategies as S
+from fixtures.constants import MAX_UINT, RAY, VARIABLE, WAD
 from rwa_testbed.models.amm import get_amount_out
 from rwa_testbed.models.oracle import LatencyOracleModel, Reason, Round
 
-RAY = 10**27
-WAD = 10**18
-USDC = 10**6
-MAX_UINT = 2**256 - 1
-VARIABLE = 2
 BLOCK_SECONDS = 12
 CLOSE_FACTOR_HF_THRESHOLD = 95 * 10**16  # 0.95 WAD
 VIEW_ROUNDING = 3  # wei: totalSupplied, the treasury's accrued shares and its pending share each round once

@@ -13,7 +13,8 @@ from hypothesis import HealthCheck, Phase, settings
 from hypothesis.stateful import run_state_machine_as_test
 
 import protocol_strategies as S
-from protocol_machine import USDC, InvariantFailed, replay
+from fixtures.constants import USDC
+from protocol_machine import InvariantFailed, replay
 
 QUICK = settings(max_examples=3, stateful_step_count=3, phases=[Phase.generate], report_multiple_bugs=False,
                  deadline=None, suppress_health_check=list(HealthCheck))

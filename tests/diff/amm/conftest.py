@@ -1,33 +1,8 @@
 """Differential fixtures: the REAL Uniswap V2 (compiled artifacts from @uniswap/v2-core 1.0.1,
 solc 0.5.16) next to our ConstantProductPair, each on its own pair of fresh 18-decimal tokens."""
 
-import json
-from pathlib import Path
-
 import pytest
-from ape.contracts import ContractContainer
-from ethpm_types import ContractType
-
-UNISWAP_BUILD = Path(__file__).resolve().parents[3] / "node_modules" / "@uniswap" / "v2-core" / "build"
-
-
-def uniswap_artifact(name: str) -> dict:
-    """`{abi, bytecode}` of a Uniswap V2 core contract: the JSON's top-level `abi` and `bytecode`
-    (hex without 0x; identical to `evm.bytecode.object`)."""
-    return json.loads((UNISWAP_BUILD / f"{name}.json").read_text())
-
-
-def uniswap_container(name: str) -> ContractContainer:
-    artifact = uniswap_artifact(name)
-    return ContractContainer(
-        ContractType.model_validate(
-            {
-                "abi": artifact["abi"],
-                "deploymentBytecode": {"bytecode": "0x" + artifact["bytecode"]},
-                "contractName": name,
-            }
-        )
-    )
+from fixtures.uniswap import uniswap_container
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from ape import chain
+from fixtures.constants import MAX_UINT
 
-MAX_UINT = 2**256 - 1
 VARIABLE_RATE = 2
 
 

@@ -30,11 +30,10 @@ import ape
 import pytest
 
 from rwa_testbed.venues.aave_v3 import deploy_aave_v3
-from rwa_testbed.models.reserve import RAY, ReserveSpec
+from rwa_testbed.models.reserve import ReserveSpec
+from rwa_testbed.units import RAY
+from fixtures.constants import MAX_UINT, USDC, WAD
 
-USDC = 10**6
-WAD = 10**18
-MAX = 2**256 - 1
 ASSETS = ("stable", "rwa")
 BORROWERS = ("b1", "b2")
 
@@ -50,7 +49,7 @@ def _more_actors_before_deployments(other_borrower):
 
 
 @pytest.fixture(scope="module")
-def venues(project, admin, treasury, stablecoin, rwa_token, stable_feed, rwa_feed):
+def venues(deploy_pool, admin, treasury, stablecoin, rwa_token, stable_feed, rwa_feed):
     """Aave V3.0 and our pool, both listing a collateral-and-borrowable stablecoin (with caps) and RWA."""
     specs = [
         ReserveSpec(
@@ -68,9 +67,7 @@ def venues(project, admin, treasury, stablecoin, rwa_token, stable_feed, rwa_fee
         ),
     ]
     aave = deploy_aave_v3(admin, specs, treasury)
-    ours = admin.deploy(project.LendingPool, admin, treasury)
-    for spec in specs:
-        ours.initReserve(spec.asset, spec.price_feed, spec.to_pool_params(), sender=admin)
+    ours = deploy_pool(*specs)
     return aave, ours
 
 
@@ -96,7 +93,7 @@ def mixed_script(rng: random.Random, steps: int = 40) -> list[tuple]:
             amount = rng.choice([1, 10 ** rng.randint(0, 6)]) * _unit(asset) // rng.choice([1, 3, 7])
             script.append(("supply", user, asset, max(amount, 1)))
         elif r < 0.22:
-            script.append(("withdraw", user, asset, rng.choice([MAX, rng.randint(1, 10**6) * _unit(asset) // 100])))
+            script.append(("withdraw", user, asset, rng.choice([MAX_UINT, rng.randint(1, 10**6) * _unit(asset) // 100])))
         elif r < 0.4:
             script.append(("borrow_share", rng.choice(BORROWERS), asset, rng.choice([0.3, 0.9, 0.99, 1.0, 1.01])))
         elif r < 0.47:
@@ -189,7 +186,7 @@ class Runner:
             pool.borrow(tokens[asset], amount, 2, 0, actors[user], sender=actors[user])
         elif name == "repay_share":
             _, user, asset, share = action
-            amount = MAX if share == "max" else int(self.debt_of(asset, actors[user]) * share)
+            amount = MAX_UINT if share == "max" else int(self.debt_of(asset, actors[user]) * share)
             pool.repay(tokens[asset], amount, 2, actors[user], sender=actors[user])
         elif name == "toggle":
             _, user, asset, enabled = action
@@ -213,7 +210,7 @@ class Runner:
             user, collateral, debts = self.weakest()
             collateral_asset = (collateral or ["rwa"])[selector % max(1, len(collateral))]
             debt_asset = (debts or ["stable"])[(selector // 2) % max(1, len(debts))]
-            amount = MAX if share == "max" else int(self.debt_of(debt_asset, actors[user]) * share)
+            amount = MAX_UINT if share == "max" else int(self.debt_of(debt_asset, actors[user]) * share)
             tx = pool.liquidationCall(
                 tokens[collateral_asset], tokens[debt_asset], actors[user], amount, receive_shares,
                 sender=actors["liquidator"],
@@ -258,7 +255,7 @@ class Runner:
                     token.mint(account, 10**13, sender=self.admin)
                 else:
                     token.mint(account, 10**24, sender=account)
-                token.approve(self.pool, MAX, sender=account)
+                token.approve(self.pool, MAX_UINT, sender=account)
         log = []
         self.now = start
         for action in script:

@@ -1,14 +1,16 @@
 """A two-reserve LendingPool: a 6-decimals stablecoin to borrow and an 18-decimals RWA collateral.
 
-Deployed once per module; ape reverts each test's changes. Prices are 8-decimals USD from
-MockAggregator feeds; amounts are in token decimals (`USDC` = 1e6, `WAD` = 1e18 for the RWA).
+Deployed once per module with `deploy_pool`; ape reverts each test's changes. Tokens, the
+MockAggregator feeds (8-decimals USD), `run_isolated` and the units (`USDC` = 1e6, `WAD` = 1e18)
+come from `tests/fixtures/`; the reserve parameters from `lending_defaults.py`.
 """
 
 from dataclasses import dataclass
 
 import pytest
+from fixtures.constants import MAX_UINT, USDC, VARIABLE, WAD
 
-from .lending_defaults import MAX_UINT, RWA_PARAMS, RWA_PRICE, STABLE_PARAMS, STABLE_PRICE, USDC, VARIABLE, WAD
+from .lending_defaults import RWA_PARAMS, STABLE_PARAMS
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -17,42 +19,18 @@ def _actors_before_deployments(admin, lp, borrower, other_borrower, liquidator, 
 
 
 @pytest.fixture(scope="module")
-def rwa_token(project, admin):
-    """18-decimals collateral token (a tokenized building share); anyone may mint."""
-    return admin.deploy(project.TestToken, "RWA Building", "RWA", 18)
-
-
-@pytest.fixture(scope="module")
-def stable_feed(project, admin):
-    return admin.deploy(project.MockAggregator, STABLE_PRICE)
-
-
-@pytest.fixture(scope="module")
-def rwa_feed(project, admin):
-    return admin.deploy(project.MockAggregator, RWA_PRICE)
-
-
-@pytest.fixture(scope="module")
-def pool(project, admin, treasury, stablecoin, rwa_token, stable_feed, rwa_feed):
-    pool = admin.deploy(project.LendingPool, admin, treasury)
-    pool.initReserve(stablecoin, stable_feed, STABLE_PARAMS, sender=admin)
-    pool.initReserve(rwa_token, rwa_feed, RWA_PARAMS, sender=admin)
-    return pool
+def pool(deploy_pool, stablecoin, rwa_token, stable_feed, rwa_feed):
+    return deploy_pool((stablecoin, stable_feed, STABLE_PARAMS), (rwa_token, rwa_feed, RWA_PARAMS))
 
 
 @pytest.fixture
-def fund(admin, pool, stablecoin, rwa_token):
-    """Mint `stable` (6 decimals) and `rwa` (18 decimals) to `account` and approve the pool."""
+def fund(fund, pool):
+    """The shared `fund` (tests/fixtures/tokens.py), also approving the pool for what it mints."""
 
-    def fund(account, *, stable=0, rwa=0):
-        if stable:
-            stablecoin.mint(account, stable, sender=admin)
-            stablecoin.approve(pool, MAX_UINT, sender=account)
-        if rwa:
-            rwa_token.mint(account, rwa, sender=account)
-            rwa_token.approve(pool, MAX_UINT, sender=account)
+    def fund_and_approve(account, *, stable=0, rwa=0):
+        fund(account, stable=stable, rwa=rwa, approve=pool)
 
-    return fund
+    return fund_and_approve
 
 
 @pytest.fixture
@@ -90,18 +68,3 @@ def open_position(pool, deposit, lp, borrower, stablecoin, rwa_token):
         return Position(collateral, debt)
 
     return open_position
-
-
-@pytest.fixture
-def run_isolated(chain):
-    """Run `body` in a chain snapshot and restore it afterwards, even on failure (for hypothesis
-    examples inside one test)."""
-
-    def run(body):
-        snapshot = chain.snapshot()
-        try:
-            return body()
-        finally:
-            chain.restore(snapshot)
-
-    return run

@@ -1,15 +1,9 @@
-"""Units and reserve parameters shared by the lending pool's unit tests (and their conftest)."""
+"""Reserve parameters shared by the lending pool's unit tests (and their conftest); the units and
+prices are in `tests/fixtures/constants.py`."""
 
 from typing import Any
 
-from rwa_testbed.models.aave import RAY
-
-USDC = 10**6
-WAD = 10**18
-MAX_UINT = 2**256 - 1
-VARIABLE = 2
-STABLE_PRICE = 10**8  # 1 USD
-RWA_PRICE = 100 * 10**8  # 100 USD
+from fixtures.constants import RAY
 
 
 def reserve_params(**overrides: Any) -> dict[str, Any]:

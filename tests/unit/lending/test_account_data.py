@@ -3,7 +3,8 @@ price checks (non-positive answers, optional staleness)."""
 
 import ape
 import pytest
-from .lending_defaults import MAX_UINT, RWA_PARAMS, STABLE_PARAMS, USDC, VARIABLE, WAD
+from fixtures.constants import MAX_UINT, USDC, VARIABLE, WAD
+from .lending_defaults import RWA_PARAMS, STABLE_PARAMS
 
 from rwa_testbed.models.aave import PositionLine, account_data
 
@@ -25,7 +26,7 @@ def bond(project, admin, pool):
 
 
 def lines(pool, user):
-    """The user's reserves as aave_math position lines, from the pool's views."""
+    """The user's reserves as `models.aave` position lines, from the pool's views."""
     config = pool.getUserConfiguration(user)
     result = []
     for asset in pool.getReservesList():

@@ -3,7 +3,8 @@ events, and every privileged function refused to `attacker`."""
 
 import ape
 import pytest
-from .lending_defaults import RWA_PARAMS, STABLE_PARAMS, USDC, WAD, reserve_params
+from fixtures.constants import USDC, WAD
+from .lending_defaults import RWA_PARAMS, STABLE_PARAMS, reserve_params
 
 from rwa_testbed.models.aave import RAY
 from rwa_testbed.models.reserve import ReserveSpec
@@ -234,3 +235,19 @@ def test_init_reserve__threshold_times_bonus_boundary__pool_agrees_with_reserve_
         with ape.reverts(pool.InvalidReserveParams, rule=Rule.ThresholdTimesBonusAbove100Percent, value=10_001,
                          limit=10_000):
             pool.initReserve(new_token, new_feed, params, sender=admin)
+
+
+def test_reserve_spec_to_pool_params__in_the_pool_abi_order(pool):
+    """`ReserveSpec.to_pool_params()` is a tuple in `ILendingPool.ReserveParams`' order: matched here
+    by component name against the compiled ABI, so a reordered struct fails loudly."""
+    spec = ReserveSpec(asset=ZERO, price_feed=ZERO, ltv_bps=1, liquidation_threshold_bps=2, liquidation_bonus_bps=10_003,
+                       liquidation_protocol_fee_bps=4, reserve_factor_bps=5, supply_cap_tokens=6, borrow_cap_tokens=7,
+                       borrowing_enabled=True, usable_as_collateral=True, optimal_usage_ray=9, base_rate_ray=10,
+                       slope1_ray=11, slope2_ray=12)
+    (abi,) = [m for m in pool.contract_type.mutable_methods if m.name == "initReserve"]
+    names = [c.name for c in abi.inputs[2].components]
+    assert dict(zip(names, spec.to_pool_params(), strict=True)) == {
+        "ltvBps": 1, "liquidationThresholdBps": 2, "liquidationBonusBps": 10_003, "liquidationProtocolFeeBps": 4,
+        "reserveFactorBps": 5, "supplyCap": 6, "borrowCap": 7, "borrowingEnabled": True, "optimalUsageRay": 9,
+        "baseRateRay": 10, "slope1Ray": 11, "slope2Ray": 12,
+    }

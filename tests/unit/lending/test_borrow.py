@@ -1,7 +1,8 @@
 """borrow: variable-rate debt shares, rates after the borrow, and every check in Aave V3.0's order."""
 
 import ape
-from .lending_defaults import STABLE_PARAMS, USDC, VARIABLE, WAD
+from fixtures.constants import USDC, VARIABLE, WAD
+from .lending_defaults import STABLE_PARAMS
 
 from rwa_testbed.models.aave import RAY, RateCurve, interest_rates, percent_div
 

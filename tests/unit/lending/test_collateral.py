@@ -1,7 +1,8 @@
 """setUserUseReserveAsCollateral: toggling, no-op when unchanged, health-factor and LTV rules."""
 
 import ape
-from .lending_defaults import STABLE_PARAMS, USDC, WAD
+from fixtures.constants import USDC, WAD
+from .lending_defaults import STABLE_PARAMS
 
 from rwa_testbed.models.aave import PositionLine, account_data
 

@@ -7,10 +7,9 @@ from rwa_testbed.models.amm import get_amount_in, get_amount_out
 from rwa_testbed.liquidation_sizing import Pair, best_atomic_liquidation, position_from_account_data
 from rwa_testbed.testing import reverts
 
-from .lending_defaults import RWA_PARAMS, STABLE_PRICE
+from fixtures.constants import STABLE_PRICE, USDC, WAD
+from .lending_defaults import RWA_PARAMS
 
-USDC = 10**6
-WAD = 10**18
 
 FEE_BPS = 30
 CRASH_PRICE = 60 * 10**8  # the RWA falls from 100 to 60 USD

@@ -6,7 +6,8 @@ equal to the wei, and so must the as-of-now views some time later.
 """
 
 import pytest
-from .lending_defaults import MAX_UINT, STABLE_PARAMS, USDC, VARIABLE, WAD
+from fixtures.constants import MAX_UINT, USDC, VARIABLE, WAD
+from .lending_defaults import STABLE_PARAMS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

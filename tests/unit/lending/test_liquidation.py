@@ -8,7 +8,8 @@ from (anvil accepts a repeated timestamp), so no interest slips in between.
 
 import ape
 import pytest
-from .lending_defaults import MAX_UINT, RWA_PARAMS, STABLE_PARAMS, USDC, VARIABLE, WAD
+from fixtures.constants import MAX_UINT, USDC, VARIABLE, WAD
+from .lending_defaults import RWA_PARAMS, STABLE_PARAMS
 
 from rwa_testbed.models.aave import RateCurve, interest_rates, liquidation_amounts, ray_div, ray_mul
 

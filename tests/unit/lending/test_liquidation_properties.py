@@ -7,7 +7,7 @@ leaves bad debt (a deficit) iff C < D x B. Cases within rounding distance of the
 skipped (`assume`).
 """
 
-from .lending_defaults import MAX_UINT, USDC, WAD
+from fixtures.constants import MAX_UINT, USDC, WAD
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 

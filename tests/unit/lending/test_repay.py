@@ -1,7 +1,7 @@
 """repay: partial and full (max) repayment with interest, on behalf of others, and the checks."""
 
 import ape
-from .lending_defaults import MAX_UINT, USDC, VARIABLE, WAD
+from fixtures.constants import MAX_UINT, USDC, VARIABLE, WAD
 
 from rwa_testbed.models.aave import RAY, compounded_interest, ray_div, ray_mul
 

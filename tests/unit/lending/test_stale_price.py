@@ -7,7 +7,7 @@ withdrawing without debt). A fresh round lifts the block at once.
 
 import ape
 import pytest
-from .lending_defaults import MAX_UINT, USDC, VARIABLE, WAD
+from fixtures.constants import MAX_UINT, USDC, VARIABLE, WAD
 
 MAX_AGE = 3_600
 BASE = 10**8  # 1 USD in the feeds' 8 decimals

@@ -1,7 +1,8 @@
 """supply: shares at the liquidity index, first supply enables collateral (LTV != 0), caps, reverts."""
 
 import ape
-from .lending_defaults import STABLE_PARAMS, USDC, WAD
+from fixtures.constants import USDC, WAD
+from .lending_defaults import STABLE_PARAMS
 
 from rwa_testbed.models.aave import RAY, linear_interest, ray_div, ray_mul
 

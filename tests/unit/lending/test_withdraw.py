@@ -2,7 +2,8 @@
 zero-LTV rules, liquidity and pause checks."""
 
 import ape
-from .lending_defaults import MAX_UINT, RWA_PARAMS, USDC, WAD
+from fixtures.constants import MAX_UINT, USDC, WAD
+from .lending_defaults import RWA_PARAMS
 
 from rwa_testbed.models.aave import RAY, ray_mul
 

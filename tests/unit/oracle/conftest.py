@@ -4,33 +4,11 @@ TWAP oracle, so the TWAP is tested against the genuine accumulator semantics.
 The custodian (who appraises the real asset off-chain) is the LatencyOracle's reporter.
 """
 
-import json
-from pathlib import Path
-
 import pytest
-from ape.contracts import ContractContainer
-from ethpm_types import ContractType
+from fixtures.constants import USDC, WAD
+from fixtures.uniswap import uniswap_container
 
 from rwa_testbed.models.oracle import PairPriceHistory
-
-UNISWAP_BUILD = Path(__file__).parents[3] / "node_modules" / "@uniswap" / "v2-core" / "build"
-
-ONE_RWA = 10**18  # the RWA token has 18 decimals
-ONE_USDC = 10**6  # the stablecoin has 6 decimals
-
-
-def uniswap_container(name: str) -> ContractContainer:
-    """Container for a compiled Uniswap v2-core artifact (test reference, never copied)."""
-    artifact = json.loads((UNISWAP_BUILD / f"{name}.json").read_text())
-    return ContractContainer(
-        ContractType.model_validate(
-            {
-                "abi": artifact["abi"],
-                "deploymentBytecode": {"bytecode": "0x" + artifact["bytecode"].removeprefix("0x")},
-                "contractName": name,
-            }
-        )
-    )
 
 
 @pytest.fixture
@@ -85,7 +63,7 @@ def oracle(create_latency_oracle):
 @pytest.fixture(scope="session")
 def rwa_share_token(admin):
     """An 18-decimal token standing for the RWA share (Uniswap's test ERC20, supply to admin)."""
-    return admin.deploy(uniswap_container("ERC20"), 10**9 * ONE_RWA)
+    return admin.deploy(uniswap_container("ERC20"), 10**9 * WAD)
 
 
 @pytest.fixture(scope="session")
@@ -122,7 +100,7 @@ def deposit(admin, rwa_share_token, stablecoin, chain):
 @pytest.fixture
 def seeded_pair(rwa_usdc_pair, deposit, lp):
     """The pair with 1,000 RWA and 100,000 USDC of liquidity (100 USDC per RWA), minted to lp."""
-    deposit(rwa_usdc_pair, 1_000 * ONE_RWA, 100_000 * ONE_USDC)
+    deposit(rwa_usdc_pair, 1_000 * WAD, 100_000 * USDC)
     rwa_usdc_pair.mint(lp, sender=lp)
     return rwa_usdc_pair
 

@@ -1,5 +1,5 @@
 import ape
-from conftest import ONE_USDC
+from fixtures.constants import USDC
 
 from rwa_testbed.models.oracle import TwapOracleModel
 
@@ -19,7 +19,7 @@ def test_consult__live__equals_model_and_records_nothing(create_twap_oracle, poo
     oracle = create_twap_oracle()
     start = next_timestamp()
     oracle.update(sender=keeper)
-    pool_driver.donate_and_sync(start + 100, usdc=30_000 * ONE_USDC)
+    pool_driver.donate_and_sync(start + 100, usdc=30_000 * USDC)
     now = start + WINDOW + 50
     chain.mine(timestamp=now)
 

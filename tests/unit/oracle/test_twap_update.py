@@ -1,5 +1,5 @@
 import ape
-from conftest import ONE_RWA, ONE_USDC
+from fixtures.constants import USDC, WAD
 
 from rwa_testbed.models.oracle import TwapOracleModel
 
@@ -71,7 +71,7 @@ def test_update__price_moves_mid_window__publishes_time_weighted_average(
     start = next_timestamp()
     oracle.update(sender=keeper)
     # 300 s at 100 USD, then 21,000 USDC more in the pool: 121 USD for 300 s.
-    pool_driver.donate_and_sync(start + 300, usdc=21_000 * ONE_USDC)
+    pool_driver.donate_and_sync(start + 300, usdc=21_000 * USDC)
     next_timestamp(300)
 
     tx = oracle.update(sender=keeper)
@@ -92,7 +92,7 @@ def test_update__several_checkpoints__averages_from_newest_at_least_window_old(
     for step, usdc in [(1, 0), (200, 5_000), (200, 0), (250, 7_000), (100, 0), (150, 0)]:
         t = next_timestamp(step)
         if usdc:
-            pool_driver.donate_and_sync(t, usdc=usdc * ONE_USDC)
+            pool_driver.donate_and_sync(t, usdc=usdc * USDC)
             next_block_at(t)
         times.append(t)
         tx = oracle.update(sender=keeper)
@@ -178,7 +178,7 @@ def test_update__pool_empty_at_first_checkpoint__empty_seconds_dilute_average(
     start = next_timestamp()
     oracle.update(sender=keeper)
     seeded = start + WINDOW // 2
-    deposit(rwa_usdc_pair, 1_000 * ONE_RWA, 100_000 * ONE_USDC, timestamp=seeded)
+    deposit(rwa_usdc_pair, 1_000 * WAD, 100_000 * USDC, timestamp=seeded)
     next_block_at(seeded)
     rwa_usdc_pair.mint(lp, sender=lp)
     next_block_at(start + WINDOW)

@@ -1,4 +1,4 @@
-"""Defaults of the SPV unit-test fixtures (units: see rwa_testbed.spv)."""
+"""Defaults of the SPV unit-test fixtures (units: see rwa_testbed.units and rwa_testbed.models.spv)."""
 
 from rwa_testbed.units import SHARE, USDC
 

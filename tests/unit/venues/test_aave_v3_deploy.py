@@ -9,10 +9,8 @@ import pytest
 
 from rwa_testbed.venues.aave_v3 import INTEREST_RATE_MODE_VARIABLE
 from rwa_testbed.units import BPS
+from fixtures.constants import MAX_UINT, USDC, WAD
 
-WAD = 10**18
-USDC = 10**6
-MAX_UINT = 2**256 - 1
 
 
 def percent_mul(value: int, bps: int) -> int:

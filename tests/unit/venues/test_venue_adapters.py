@@ -12,9 +12,8 @@ from rwa_testbed.view import AccountData, View
 from rwa_testbed.deployment import artifact
 from rwa_testbed.venues.aave import AaveV3Venue, abi_of
 from rwa_testbed.venues.ours import OurPool
+from fixtures.constants import USDC, WAD
 
-WAD = 10**18
-USDC = 10**6
 POOL = to_checksum_address("0x" + "aa" * 20)
 A_TOKEN = to_checksum_address("0x" + "ab" * 20)
 TREASURY = to_checksum_address("0x" + "77" * 20)
