@@ -21,7 +21,7 @@ from .context import Context
 from .deployment import Actors
 from .metrics import Recorder, insolvency_summary, is_solvent, main_cascade, unliquidated_summary
 from .population import Population, deploy
-from .models.aave import CLOSE_FACTOR_HF_THRESHOLD, WAD, debt_growth_reaches
+from .models.aave import CLOSE_FACTOR_HF_THRESHOLD, HEALTH_FACTOR_LIQUIDATION_THRESHOLD, WAD, debt_growth_reaches
 from .scenario import Scenario
 from .units import BPS, SECONDS_PER_DAY
 from .world import World
@@ -151,7 +151,7 @@ class Engine:
         for a in view.accounts:
             if a.debt_base == 0 or a.collateral_base == 0:
                 continue
-            if a.health_factor >= WAD:
+            if a.health_factor >= HEALTH_FACTOR_LIQUIDATION_THRESHOLD:
                 f = a.health_factor + 1  # debt growth that takes it below 1
             elif a.health_factor > CLOSE_FACTOR_HF_THRESHOLD:
                 f = a.health_factor * WAD // CLOSE_FACTOR_HF_THRESHOLD + 1

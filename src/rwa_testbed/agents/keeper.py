@@ -2,15 +2,18 @@
 
 On the scenario's schedule (`custodian.report_every_days`) the custodian attests the NAV on the
 SPV (`reportNav`, as of `reporting_lag_days` ago: the true value then) and the reporter submits
-the same value to the latency oracle (`submit`); the keeper `poke`s the oracle when the delay has
-passed or a heartbeat is due. With a TWAP oracle the keeper calls `update()` instead.
+the same value to the latency oracle (`submit`). The keeper mirrors the feed in a
+`models.oracle.LatencyOracleModel` (the contract's publication rules, kept in that one place): it
+feeds it the same submissions, rule changes and outages, wakes at `next_change_at` and `poke`s when
+an evaluation would publish. With a TWAP oracle the keeper calls `update()` instead.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..units import FEED_DECIMALS, SECONDS_PER_DAY, STABLE_DECIMALS
+from ..models.oracle import LatencyOracleModel
+from ..units import FEED_DECIMALS, SECONDS_PER_DAY, STABLE_DECIMALS, usd_to_feed
 from ..view import View
 from .base import Agent
 
@@ -30,8 +33,10 @@ class Keeper(Agent):
         self.every = round(cfg.custodian.report_every_days * SECONDS_PER_DAY)
         self.lag = round(cfg.custodian.reporting_lag_days * SECONDS_PER_DAY)
         self.kind = cfg.oracle.kind
-        self.delay = cfg.oracle.delay_seconds
-        self.heartbeat = cfg.oracle.heartbeat_seconds
+        # The SPV feed as the chain has it, in run time: setup published the first NAV before the
+        # run (taken here as published at 0, the run's start).
+        self.feed = LatencyOracleModel(cfg.oracle.delay_seconds, cfg.oracle.heartbeat_seconds, cfg.oracle.deviation_bps)
+        self.feed.submit(usd_to_feed(cfg.asset.nav_per_token_usd), -cfg.oracle.delay_seconds, 0)
         self.twap_window = cfg.oracle.twap_window_seconds
         self.twap_every = max(1, cfg.oracle.twap_window_seconds // 4)
         # While the AMM price moved less than two windows ago the TWAP is still catching up: the
@@ -41,8 +46,6 @@ class Keeper(Agent):
         self.next_report = self.every
         self.extra_reports: list[tuple[int, int]] = []  # (when, as of) of off-cycle reports
         self.last_as_of = 0
-        self.pending_visible: list[int] = []  # visibility times of submitted, unpoked observations
-        self.last_poke = 0
         self.last_twap_update = 0
         self.reports = 0
         self.last_reported_nav_usd = cfg.asset.nav_per_token_usd
@@ -57,7 +60,7 @@ class Keeper(Agent):
         self.extra_reports.append((t, max(0, t - self.lag) if as_of is None else as_of))
 
     def set_latency(self, delay: int, heartbeat: int, deviation_bps: int) -> None:
-        self.delay, self.heartbeat = delay, heartbeat
+        self.feed.set_rules(delay, heartbeat, deviation_bps)
 
     def stable_price_tx(self, price_usd: float) -> "TxRequest":
         m, a = self.ctx.market, self.ctx.actors
@@ -70,9 +73,11 @@ class Keeper(Agent):
     # -- agent protocol --------------------------------------------------------------------
 
     def wake_times(self, now: int) -> list[int]:
-        times = [self.next_report, *(at for at, _ in self.extra_reports), *self.pending_visible]
-        if self.heartbeat and self.kind == "latency":
-            times.append(self.last_poke + self.heartbeat)
+        times = [self.next_report, *(at for at, _ in self.extra_reports)]
+        if self.kind == "latency":
+            change = self.feed.next_change_at(now)
+            if change is not None:
+                times.append(change)
         if self.kind == "twap" and now < self.twap_catch_up_until:
             times.append(self.last_twap_update + self.twap_every)
         return [t for t in times if t > now]
@@ -81,6 +86,7 @@ class Keeper(Agent):
         t = ctx.world.t
         m, a = ctx.market, ctx.actors
         txs: list["TxRequest"] = []
+        self.feed.set_outage(ctx.world.oracle_outage)
         due = [as_of for at, as_of in self.extra_reports if at <= t]
         if t >= self.next_report or due:
             self.extra_reports = [(at, as_of) for at, as_of in self.extra_reports if at > t]
@@ -90,11 +96,8 @@ class Keeper(Agent):
         if self.kind == "twap":
             self._track_amm(view, t)
         if self.kind == "latency":
-            visible = [v for v in self.pending_visible if v <= t]
-            heartbeat_due = self.heartbeat and t >= self.last_poke + self.heartbeat
-            if (visible or heartbeat_due) and not ctx.world.oracle_outage:
-                self.pending_visible = [v for v in self.pending_visible if v > t]
-                self.last_poke = t
+            if self.feed.decide(t).publish:  # a poke now publishes (never during an outage)
+                self.feed.poke(t)
                 txs.append(m.spv_feed.tx(a.keeper, "poke", agent=self.name, action="oracle_poke", gas=POKE_GAS))
         elif not ctx.world.oracle_outage and t < self.twap_catch_up_until and t - self.last_twap_update >= self.twap_every:
             # Updates while the AMM price moved less than two windows ago (a constant price gives the
@@ -126,8 +129,5 @@ class Keeper(Agent):
             answer = max(MIN_ANSWER, round(nav_usd * 10**FEED_DECIMALS))
             txs.append(m.spv_feed.tx(a.keeper, "submit", answer, ctx.chain_time(t), agent=self.name,
                                      action="oracle_submit", gas=POKE_GAS))
-            if self.delay > 0:
-                self.pending_visible.append(t + self.delay)
-            else:
-                self.last_poke = t
+            self.feed.submit(answer, t, t)  # the submit evaluates too: publishes now if the rules say so
         return txs

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..models.amm import get_amount_out
+from ..models.spv import stable_for_shares
 from ..liquidation_sizing import (
     Liquidation,
     Pair,
@@ -112,7 +113,7 @@ class Liquidator(Agent):
     def _sale(self, view: View, pair: Pair) -> Sale:
         """What a capital-backed desk's collateral is worth to it (stablecoin units x scale)."""
         if self.disposal == "redeem":
-            return lambda amount, scale: amount * view.nav_per_token * scale // 10**SPV_DECIMALS
+            return lambda amount, scale: stable_for_shares(amount * scale, view.nav_per_token)
         if self.disposal == "hold":
             # Keeps the collateral, valued at the oracle price: the bonus is the profit.
             unit = 10**SPV_DECIMALS * 10**FEED_DECIMALS

@@ -3,8 +3,10 @@
 The same numbers as `contracts/lending/LendingPool.sol` (and Aave V3.0 itself) to the wei: the
 fixed-point helpers with half-up rounding, the two index growth laws, the two-slope rate curve,
 account data (health factor) and liquidation amounts, plus `ReserveModel`, a one-reserve
-simulator of index accrual, treasury accrual and rate updates. Used by the unit tests as an
-oracle, by the differential test and by the engine for off-chain quotes.
+simulator of index accrual, treasury accrual and rate updates. Used by the engine (interest-driven
+health-factor crossings), by `liquidation_sizing` and the liquidators (liquidation amounts, close
+factor), by the Aave venue (health factors around a liquidation, rebuilt from account data), by
+`view.View` (`AccountData`), and by the unit and differential tests as the reference.
 
 Units: token amounts in token decimals; prices and base values in USD with 8 decimals;
 percentages in bps (10_000 = 100 %); rates and indexes in RAY (1e27); health factor in WAD (1e18).
@@ -346,24 +348,37 @@ class AccountData:
         )
 
 
+def base_value(amount: int, price: int, decimals: int) -> int:
+    """Value in the base currency (8 decimals) of `amount` token units at `price`, rounded down, as
+    the account-data loop values every balance: amount x price // 10^decimals."""
+    return amount * price // 10**decimals
+
+
+def health_factor(collateral_base: int, debt_base: int, liquidation_threshold_bps: int) -> int:
+    """Aave V3.0's health factor (WAD): collateral x threshold (percent, half up) / debt (wad, half
+    up); `type(uint256).max` without debt."""
+    if debt_base == 0:
+        return MAX_UINT256
+    return wad_div(percent_mul(collateral_base, liquidation_threshold_bps), debt_base)
+
+
 def account_data(lines: Iterable[PositionLine]) -> AccountData:
     """Aave V3.0's `calculateUserAccountData` + `calculateAvailableBorrows` (values rounded down)."""
     collateral = debt = weighted_ltv = weighted_threshold = 0
     zero_ltv = False
     for line in lines:
-        unit = 10**line.decimals
         if line.is_collateral and line.liquidation_threshold_bps != 0:
-            value = line.collateral * line.price // unit
+            value = base_value(line.collateral, line.price, line.decimals)
             collateral += value
             if line.ltv_bps != 0:
                 weighted_ltv += value * line.ltv_bps
             else:
                 zero_ltv = True
             weighted_threshold += value * line.liquidation_threshold_bps
-        debt += line.price * line.debt // unit
+        debt += base_value(line.debt, line.price, line.decimals)
     ltv = weighted_ltv // collateral if collateral else 0
     threshold = weighted_threshold // collateral if collateral else 0
-    health = MAX_UINT256 if debt == 0 else wad_div(percent_mul(collateral, threshold), debt)
+    health = health_factor(collateral, debt, threshold)
     power = percent_mul(collateral, ltv)
     available = power - debt if power > debt else 0
     return AccountData(collateral, debt, available, threshold, ltv, health, zero_ltv)

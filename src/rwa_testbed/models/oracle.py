@@ -2,8 +2,9 @@
 and `PairPriceHistory` + `TwapOracleModel` (contracts/oracle/TwapOracle.sol on a Uniswap-V2-style
 pair).
 
-The engine uses them to predict what a lending market will see (and when) without asking the
-chain; the tests use them as the reference for the contracts' behaviour. They know nothing of ape.
+The keeper (`agents.keeper`) mirrors the SPV's latency feed in a `LatencyOracleModel`: it wakes at
+`next_change_at` and pokes when `decide` says an evaluation publishes. The tests use both models as
+the reference for the contracts' behaviour. They know nothing of ape.
 
 LatencyOracle rules (the contract's NatSpec is the reference): observations queue; an evaluation (every
 `submit`, every `poke`) does nothing during an outage, otherwise takes the newest visible

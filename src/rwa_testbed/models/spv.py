@@ -1,4 +1,5 @@
-"""Units, enums and NAV math of the SPV token (`contracts/rwa/SPVToken.sol`), for scenarios and tests.
+"""Units, enums and NAV math of the SPV token (`contracts/rwa/SPVToken.sol`): the population (asset
+kind), the `redeem` liquidators (collateral valued at NAV, `stable_for_shares`) and the tests use it.
 
 Shares have 18 decimals, the settlement stablecoin 6; `nav_per_token` is stablecoin units per
 1e18 share units (one whole token). Every conversion rounds down, as `contracts/rwa/NavMath.sol`.

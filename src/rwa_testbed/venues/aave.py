@@ -37,7 +37,8 @@ from eth_utils import keccak, to_checksum_address
 
 from ..abi import Abi, Bound
 from ..deployment import SetupError
-from ..units import BPS, STABLE_DECIMALS, WAD
+from ..models.aave import base_value, health_factor
+from ..units import STABLE_DECIMALS
 from ..view import AccountData
 from .aave_v3 import (DEPLOY_GAS, Deploy, Listing, Step, core_plan, libraries_of, link_bytecode, listing_plan,
                       load_artifact, resolve)
@@ -247,7 +248,7 @@ class AaveV3Venue(LendingVenue):
                             after: "View", borrowers: dict[str, int]) -> None:
         """Health factors around each liquidation, rebuilt backwards from the borrower's account data
         at the end of the block plus what each later liquidation took (at the block's prices, in
-        Aave's base currency, with its half-up percent and WAD rounding); and, on the borrower's last
+        Aave's base currency, `models.aave.base_value` and `health_factor`); and, on the borrower's last
         liquidation of the block, the debt left without collateral."""
         by_user: dict[str, list[int]] = {}
         for k, (_, liq) in enumerate(found):
@@ -263,11 +264,9 @@ class AaveV3Venue(LendingVenue):
                 collateral, debt = assets[k]
                 liq.hf_after = health
                 seized = liq.collateral_seized + liq.protocol_fee
-                collateral_base += seized * liq.collateral_price // 10**self.decimals[collateral]
-                debt_base += liq.debt_repaid * liq.debt_price // 10**self.decimals[debt]
-                threshold = self.thresholds[collateral]
-                weighted = (collateral_base * threshold + BPS // 2) // BPS
-                health = (weighted * WAD + debt_base // 2) // debt_base if debt_base else 2**256 - 1
+                collateral_base += base_value(seized, liq.collateral_price, self.decimals[collateral])
+                debt_base += base_value(liq.debt_repaid, liq.debt_price, self.decimals[debt])
+                health = health_factor(collateral_base, debt_base, self.thresholds[collateral])
                 liq.hf_before = health
             if end.collateral_base == 0 and end.debt_base > 0 and after.stable_answer > 0:
                 found[ks[-1]][1].deficit_created = end.debt_base * 10**STABLE_DECIMALS // after.stable_answer
