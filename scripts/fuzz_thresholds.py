@@ -1,11 +1,16 @@
 """Searches risk parameters for bad debt and maps the safe liquidation-threshold frontier.
 
-    ape run fuzz_thresholds                                  # real_estate_flash_crash, budget 20, default grid
-    ape run fuzz_thresholds --budget 60 --seed 3
+    ape run fuzz_thresholds                                  # real_estate_flash_crash: 20 search runs + default grid
+    ape run fuzz_thresholds --budget 60 --seed 3             # 60 runs in all: grid up to 45, search 15
+    ape run fuzz_thresholds --budget 5 --no-frontier         # 5 search runs, nothing else
     ape run fuzz_thresholds --delays 900,1800,3600 --depths 25000000,100000000 --thresholds 4000,5000,6000,7000
     ape run fuzz_thresholds --scenario credit_default_ripple --oracle-kind latency --delays 0,3600,86400 \\
         --set market.custodian.report_every_days=1 --set market.custodian.reporting_lag_days=0
-    ape run fuzz_thresholds --budget 0 --no-frontier   # (budget must be >= 1: usage error)
+    ape run fuzz_thresholds --budget 5                       # usage error: the default grid needs up to 45 runs
+
+`--budget` counts every engine run of the command, search and frontier: the frontier takes its worst
+case (cells x thresholds), the search the rest. The plan is printed before the first run, a time
+estimate after it, and one progress bar counts the runs of both.
 
 See `rwa_testbed.fuzzing` for what is searched and how the frontier is computed.
 """
@@ -55,9 +60,11 @@ class IntList(click.ParamType):
               help="built-in scenario name or path to a YAML file (the base of every run)")
 @click.option("--seed", type=click.IntRange(min=0), default=None,
               help="scenario seed (run.seed) of every run, also seeds the search [default: the scenario's]")
-@click.option("--budget", type=click.IntRange(min=1), default=20, show_default=True,
-              help="engine runs for the hypothesis search")
-@click.option("--top", type=click.IntRange(min=1), default=5, show_default=True, help="worst configurations to print")
+@click.option("--budget", type=click.IntRange(min=1), default=None,
+              help="engine runs in all, search + frontier (never exceeded): the frontier takes its worst case "
+                   "(cells x thresholds), the search the rest [default: 20 search runs + the frontier's worst case]")
+@click.option("--top", type=click.IntRange(min=1), default=5, show_default=True,
+              help="worst configurations to print (only runs that left bad debt)")
 @click.option("--oracle-kind", type=click.Choice(["latency", "twap"]), default=None,
               help="oracle of the search and the grid [default: the scenario's]")
 @click.option("--delays", type=IntList(minimum=0), default="900,1800,3600", show_default=True,
@@ -74,19 +81,20 @@ class IntList(click.ParamType):
 @click.option("--set", "overrides", multiple=True, metavar="KEY.PATH=VALUE",
               help="extra base override for every run, as in crash_scenario (repeatable)")
 @click.option("--no-search", is_flag=True, help="skip the search")
-@click.option("--no-frontier", is_flag=True, help="skip the frontier grid")
+@click.option("--no-frontier", is_flag=True, help="skip the frontier grid (the whole budget goes to the search)")
+@click.option("--progress/--no-progress", "show_bar", default=None,
+              help="progress bar over the engine runs [default: only on a terminal]")
 @click.option("--no-figure", is_flag=True, help="skip the heatmap PNG")
 @click.option("--out", type=click.Path(file_okay=False), default=None,
               help="output folder [default: results/fuzz_thresholds/<scenario>/seed-<seed>]")
 def cli(name, seed, budget, top, oracle_kind, delays, depths, thresholds, borrowers, holders, days, overrides,
-        no_search, no_frontier, no_figure, out, provider):
+        no_search, no_frontier, show_bar, no_figure, out, provider):
     base = [f"population.borrowers={borrowers}", f"population.holders={holders}", f"run.duration_days={days:g}",
             *overrides]
-    def progress(line):
-        click.echo(line, err=True)
-
+    cells = 0 if no_frontier else len(delays) * len(depths)
     try:
-        runner = fuzzing.Runner(provider.uri, name, base, seed=seed, progress=progress)
+        plan = fuzzing.plan_runs(budget, search=not no_search, cells=cells, thresholds=len(thresholds))
+        runner = fuzzing.Runner(provider.uri, name, base, seed=seed, max_runs=plan.max_runs)
         if not no_frontier:
             fuzzing.check_thresholds(runner.base, thresholds)
     except (scenarios.ScenarioError, ValueError) as err:
@@ -95,30 +103,16 @@ def cli(name, seed, budget, top, oracle_kind, delays, depths, thresholds, borrow
     out_dir = Path(out) if out else Path(runner.base.run.out_dir) / "fuzz_thresholds" / runner.base.name / f"seed-{runner.seed}"
     click.echo(f"{runner.base.name} (seed {runner.seed}, {kind} oracle) on {provider.name}; outputs in {out_dir}",
                err=True)
+    for line in plan.lines():
+        click.echo(line, err=True)
     started = time.monotonic()
 
-    if not no_search:
-        click.echo(f"search: {budget} runs, hypothesis steering towards bad debt", err=True)
-        trials = fuzzing.search(runner, budget, seed=runner.seed, oracle_kind=kind)
-        files = fuzzing.write_search(out_dir, runner, trials, top)
-        click.echo(f"\nWorst {min(top, len(fuzzing.worst(trials, top)))} of {len(trials)} configurations "
-                   f"(bad debt = the pool's on-chain deficit):")
-        for rank, trial in enumerate(fuzzing.worst(trials, top), start=1):
-            click.echo(f"{rank}. {fuzzing.describe(trial)}")
-            click.echo(f"   reproduce: {runner.command_line(trial.overrides)}")
-        errors = sum(1 for t in trials if t.error)
-        if errors:
-            click.echo(f"({errors} runs stopped with an error; see {files['search']})")
-        for kind_name, path in files.items():
-            click.echo(f"{kind_name:14s} {path}")
-
-    if not no_frontier:
-        cells = len(delays) * len(depths)
-        click.echo(f"\nfrontier: {cells} cells x up to {len(thresholds)} thresholds", err=True)
-        result = fuzzing.frontier(runner, delays, depths, thresholds, oracle_kind=kind)
-        files = fuzzing.write_frontier(out_dir, runner, result, figure=not no_figure)
-        click.echo("\n" + fuzzing.frontier_table(result))
-        for kind_name, path in files.items():
-            click.echo(f"{kind_name:14s} {path}")
-    click.echo(f"\n{runner.runs} engine runs, wall time {time.monotonic() - started:.1f} s")
+    with fuzzing.RunProgress(plan.max_runs, enabled=show_bar) as bar:
+        fuzzing.run_plan(runner, plan, out_dir, latencies=delays, depths=depths, thresholds=thresholds,
+                         oracle_kind=kind, top=top, figure=not no_figure, bar=bar,
+                         echo=lambda line: bar.write(line, err=False))
+    frontier_runs = runner.runs - plan.search_runs
+    click.echo(f"\n{runner.runs} engine runs of a budget of {plan.budget} (search {plan.search_runs}"
+               + (f", frontier {frontier_runs} of up to {plan.frontier_max_runs}" if cells else "")
+               + f"), wall time {time.monotonic() - started:.1f} s")
     sys.stdout.flush()

@@ -13,6 +13,12 @@ fresh chain state: `evm_snapshot` before, `evm_revert` after):
   tried from the highest down; the first run without bad debt ends the cell. LTV keeps the base
   scenario's gap below the threshold, the bonus is capped so that threshold x bonus <= 100 %.
 
+Budget (`Plan`, `plan_runs`): one number bounds every engine run of a command, search and frontier
+together. The frontier's share is its worst case (cells x thresholds, fixed before any run), the
+search gets the rest; the plan is announced before the first run and `Runner.max_runs` refuses a
+run beyond it. One progress bar (`RunProgress`) counts the runs of both studies; a frontier cell
+that stops early takes its untried thresholds off the bar's total.
+
 Shock size and speed are percentages of the base scenario's own shocks: size scales every value
 drop (`value_drop_pct`, `value_haircut_pct`, `nav_drop_pct`, capped at 95 %); speed scales their
 durations (a rumor's `within_minutes`, a default wave's `over_days`, and how long after the first
@@ -26,10 +32,11 @@ from __future__ import annotations
 
 import math
 import shlex
+import sys
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Sequence, TextIO
 
 from hypothesis import HealthCheck, Phase, given, settings, target
 from hypothesis import seed as hypothesis_seed
@@ -44,6 +51,7 @@ from .scenario import Scenario, ScenarioError, load
 BPS = 10_000
 MAX_DROP_PCT = 95.0
 DEFAULT_BASE = ("population.borrowers=12", "population.holders=8", "run.duration_days=25")
+DEFAULT_SEARCH_RUNS = 20  # search runs when no budget is given (the budget is then this + the frontier's worst case)
 
 DROP_FIELDS = {"natural_disaster": "value_drop_pct", "custodian_hack": "value_haircut_pct",
                "nav_writedown": "nav_drop_pct", "default_wave": "nav_drop_pct"}
@@ -158,12 +166,82 @@ class Trial:
     labels: dict = field(default_factory=dict)  # grid coordinates (frontier runs)
 
 
+class BudgetExhausted(RuntimeError):
+    """A run was asked for beyond `Runner.max_runs` (a bug in the plan: it is never caught)."""
+
+
+class RunProgress:
+    """One progress bar over a command's engine runs, search and frontier, on stderr (tqdm, the
+    conventions of `report.progress`: off when not a terminal unless `enabled`, lines printed above
+    the bar). Its total is the planned number of runs; `skip(n)` lowers it when a frontier cell
+    stops early. After the first run it prints the time estimate for the rest (first run's wall time
+    x runs left, an upper bound when the frontier may stop early)."""
+
+    def __init__(self, total: int, *, enabled: bool | None = None, file: TextIO | None = None):
+        from tqdm import tqdm
+
+        self._tqdm = tqdm
+        self.file = file if file is not None else sys.stderr
+        self.total = int(total)
+        self.done = 0
+        self.seconds = 0.0  # wall time of the runs so far
+        self._bar = tqdm(total=self.total, desc="engine runs", file=self.file,
+                         disable=None if enabled is None else not enabled,
+                         bar_format="{desc} {n_fmt}/{total_fmt} {percentage:3.0f}%|{bar}| {postfix} "
+                                    "[{elapsed}<{remaining}]",
+                         dynamic_ncols=True, mininterval=0.25, leave=True)
+
+    def write(self, line: str, *, err: bool = True) -> None:
+        """A line above the bar (a plain line when the bar is off), on the bar's stream or, with
+        `err=False`, on stdout (results)."""
+        self._tqdm.write(line, file=self.file if err else sys.stdout)
+
+    def ran(self, seconds: float, line: str | None = None, postfix: str = "") -> None:
+        self.done += 1
+        self.seconds += seconds
+        if line:
+            self.write(line)
+        if self.done == 1 and self.total > 1:
+            self.write(f"first run took {seconds:.1f} s: up to {self.total - 1} more, {estimate(self.total - 1, seconds)}")
+        if postfix:
+            self._bar.set_postfix_str(postfix, refresh=False)
+        self._bar.update(1)
+
+    def skip(self, runs: int) -> None:
+        """`runs` planned runs will not happen (a frontier cell found its safe threshold)."""
+        if runs > 0:
+            self.total -= runs
+            self._bar.total = self.total
+            self._bar.refresh()
+
+    @property
+    def seconds_per_run(self) -> float | None:
+        return self.seconds / self.done if self.done else None
+
+    def close(self) -> None:
+        self._bar.close()
+
+    def __enter__(self) -> "RunProgress":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def estimate(runs: int, seconds_per_run: float) -> str:
+    """ "about 6 min 4 s at 9.1 s a run": the wall time of `runs` runs. """
+    return f"about {report.format_duration(runs * seconds_per_run)} at {seconds_per_run:.1f} s a run"
+
+
 class Runner:
     """Runs `scenario_name` (base overrides, seed) plus per-run overrides on the node at `uri`, each
-    run on the same fresh state (snapshot before, revert after)."""
+    run on the same fresh state (snapshot before, revert after). `max_runs` (the budget) is a hard
+    cap: one more run raises `BudgetExhausted`. Each run is reported to `bar` (a `RunProgress`) if
+    given, else as a line to `progress`."""
 
     def __init__(self, uri: str, scenario_name: str, base_overrides: Sequence[str] = DEFAULT_BASE,
-                 seed: int | None = None, progress: Callable[[str], None] | None = None):
+                 seed: int | None = None, progress: Callable[[str], None] | None = None,
+                 max_runs: int | None = None, bar: RunProgress | None = None):
         self.uri = uri
         self.rpc = Rpc(uri)
         self.scenario_name = scenario_name
@@ -171,12 +249,26 @@ class Runner:
         self.base = load(scenario_name, self.base_overrides, seed=seed)  # validates early
         self.seed = self.base.run.seed
         self.progress = progress
+        self.max_runs = max_runs
+        self.bar = bar
         self.runs = 0
+
+    def note_run(self, trial: Trial, line: str, postfix: str = "") -> None:
+        if self.bar is not None:
+            self.bar.ran(trial.seconds, line, postfix)
+        elif self.progress:
+            self.progress(line)
+
+    def skip(self, runs: int) -> None:
+        if self.bar is not None:
+            self.bar.skip(runs)
 
     def scenario(self, overrides: Sequence[str]) -> Scenario:
         return load(self.scenario_name, [*self.base_overrides, *overrides], seed=self.seed)
 
     def run(self, overrides: Sequence[str], index: int = 0) -> Trial:
+        if self.max_runs is not None and self.runs >= self.max_runs:
+            raise BudgetExhausted(f"run {self.runs + 1} asked for, beyond the budget of {self.max_runs} engine runs")
         trial = Trial(index, list(overrides))
         started = time.monotonic()
         snapshot = self.rpc.call("evm_snapshot")
@@ -204,6 +296,58 @@ class Runner:
         return shlex.join(parts)
 
 
+# -- the budget ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How a command spends its budget of engine runs: `search_runs` exactly, then the frontier's
+    worst case (`frontier_cells` x `frontier_thresholds`: a cell stops at its first threshold
+    without bad debt, so it usually needs fewer)."""
+
+    budget: int
+    search_runs: int
+    frontier_cells: int = 0
+    frontier_thresholds: int = 0
+
+    @property
+    def frontier_max_runs(self) -> int:
+        return self.frontier_cells * self.frontier_thresholds
+
+    @property
+    def max_runs(self) -> int:
+        return self.search_runs + self.frontier_max_runs
+
+    def lines(self) -> list[str]:
+        """The announcement printed before the first run."""
+        parts = []
+        if self.search_runs:
+            parts.append(f"search {self.search_runs}")
+        if self.frontier_cells:
+            parts.append(f"frontier up to {self.frontier_max_runs} ({self.frontier_cells} cells x up to "
+                         f"{self.frontier_thresholds} thresholds, fewer when a cell finds a safe threshold early)")
+        return [f"budget {self.budget} engine runs: " + (" + ".join(parts) or "nothing to run")
+                + f"; at most {self.max_runs} runs"]
+
+
+def plan_runs(budget: int | None, *, search: bool = True, cells: int = 0, thresholds: int = 0) -> Plan:
+    """Splits `budget` (every engine run of the command) between the search and a frontier of
+    `cells` x `thresholds` (0 cells: no frontier). The frontier gets its worst case, the search the
+    rest (at least 1). No budget: `DEFAULT_SEARCH_RUNS` search runs plus the frontier's worst case.
+    Raises ValueError, before any run, when the budget cannot hold the frontier's worst case."""
+    frontier_max = cells * thresholds
+    if budget is None:
+        return Plan(DEFAULT_SEARCH_RUNS * search + frontier_max, DEFAULT_SEARCH_RUNS if search else 0, cells, thresholds)
+    if budget < 1:
+        raise ValueError(f"the budget must be at least 1 engine run, not {budget}")
+    need = frontier_max + (1 if search else 0)
+    if budget < need:
+        grid = f"the frontier grid needs up to {frontier_max} runs ({cells} cells x {thresholds} thresholds)"
+        raise ValueError(f"--budget {budget} is too small: {grid}" + (" and the search at least 1" if search else "")
+                         + f". Give --budget {need} or more, fewer --delays/--depths/--thresholds, or --no-frontier.")
+    return Plan(budget, budget - frontier_max if search else 0, cells, thresholds)
+
+
 # -- the search ----------------------------------------------------------------------------------
 
 
@@ -223,8 +367,7 @@ def search(runner: Runner, budget: int, *, seed: int = 0, oracle_kind: str | Non
         trial = runner.run(config.overrides(runner.base), index=len(trials))
         trial.config = config
         trials.append(trial)
-        if runner.progress:
-            runner.progress(f"[{len(trials):>{len(str(budget))}}/{budget}] {describe(trial)}")
+        runner.note_run(trial, f"[search {len(trials):>{len(str(budget))}}/{budget}] {describe(trial)}", "search")
         if trial.error is None:
             target(trial.bad_debt_usd, label="bad debt (USD)")
 
@@ -248,10 +391,31 @@ def describe(trial: Trial) -> str:
             f"speed x{c.shock_speed_pct / 100:g} ({trial.seconds:.1f} s)")
 
 
+def with_bad_debt(trials: Sequence[Trial]) -> list[Trial]:
+    """The successful runs that left bad debt (> $0)."""
+    return [t for t in trials if t.error is None and t.bad_debt_usd > 0]
+
+
 def worst(trials: Sequence[Trial], count: int) -> list[Trial]:
-    """The `count` runs with the most bad debt (successful runs only), worst first; ties by index."""
-    ok = [t for t in trials if t.error is None]
-    return sorted(ok, key=lambda t: (-t.bad_debt_usd, t.index))[:count]
+    """The `count` runs with the most bad debt, worst first, ties by index: only runs that left
+    bad debt (a run without any is not "worst"; fewer than `count`, or none, may qualify)."""
+    return sorted(with_bad_debt(trials), key=lambda t: (-t.bad_debt_usd, t.index))[:count]
+
+
+def worst_lines(runner: Runner, trials: Sequence[Trial], count: int) -> list[str]:
+    """The terminal report of `worst`: a heading, then each configuration and its command line; or
+    one line saying that no configuration left bad debt."""
+    bad = with_bad_debt(trials)
+    errors = sum(1 for t in trials if t.error)
+    tail = f" ({errors} stopped with an error)" if errors else ""
+    if not bad:
+        return [f"No configuration left bad debt: 0 of {len(trials)} runs{tail}, so there is no worst one."]
+    shown = worst(trials, count)
+    lines = [f"Worst {len(shown)} of the {len(bad)} configurations with bad debt ({len(trials)} runs{tail}; "
+             f"bad debt = the pool's on-chain deficit):"]
+    for rank, trial in enumerate(shown, start=1):
+        lines += [f"{rank}. {describe(trial)}", f"   reproduce: {runner.command_line(trial.overrides)}"]
+    return lines
 
 
 # The fuzzer's CSV files keep every digit of a float (Python's repr: the values reproduce runs and
@@ -264,7 +428,8 @@ SEARCH_COLUMNS = ("index", "bad_debt_usd", "bad_debt_pct", "liquidations", "borr
 
 
 def write_search(out: Path, runner: Runner, trials: Sequence[Trial], top: int) -> dict[str, Path]:
-    """`search.csv` (every run) and `worst.json` (the `top` worst, with their command lines)."""
+    """`search.csv` (every run) and `worst.json` (the `top` worst with bad debt, with their command
+    lines; an empty list when no run left bad debt)."""
     out.mkdir(parents=True, exist_ok=True)
     rows = []
     for t in trials:
@@ -277,6 +442,7 @@ def write_search(out: Path, runner: Runner, trials: Sequence[Trial], top: int) -
     search_csv = report.write_csv(out / "search.csv", rows, SEARCH_COLUMNS, **CSV_OPTIONS)
     worst_json = report.write_json(out / "worst.json", {
         "scenario": runner.scenario_name, "seed": runner.seed, "base_overrides": runner.base_overrides,
+        "runs": len(trials), "runs_with_bad_debt": len(with_bad_debt(trials)),
         "worst": [{"index": t.index, "bad_debt_usd": t.bad_debt_usd, "bad_debt_pct": t.bad_debt_pct,
                    "liquidations": t.liquidations, "config": asdict(t.config) if t.config else None,
                    "overrides": t.overrides, "command": runner.command_line(t.overrides)}
@@ -352,13 +518,14 @@ def frontier(runner: Runner, latencies: Sequence[int], depths: Sequence[int], th
                 trial = runner.run(overrides, index=runner.runs)
                 trial.labels = {"latency_seconds": latency, "depth_usd": depth, "threshold_bps": lt}
                 cell.runs.append(trial)
-                if runner.progress:
-                    runner.progress(f"[cell {len(result.cells) + 1}/{total}] {_axis_short(kind)} {latency}s, "
-                                    f"depth {report.format_usd_millions(depth)}, LT {lt}: " + (
-                                        f"error {trial.error[:60]}" if trial.error
-                                        else f"bad debt ${trial.bad_debt_usd:,.0f}") + f" ({trial.seconds:.1f} s)")
+                runner.note_run(trial, f"[frontier cell {len(result.cells) + 1}/{total}] {_axis_short(kind)} {latency}s, "
+                                     f"depth {report.format_usd_millions(depth)}, LT {lt}: " + (
+                                         f"error {trial.error[:60]}" if trial.error
+                                         else f"bad debt ${trial.bad_debt_usd:,.0f}") + f" ({trial.seconds:.1f} s)",
+                              f"frontier cell {len(result.cells) + 1}/{total}")
                 if trial.error is None and trial.bad_debt_usd == 0:
                     cell.safe_threshold_bps = lt
+                    runner.skip(len(descending) - len(cell.runs))  # the lower thresholds are not tried
                     break
             result.cells.append(cell)
     return result
@@ -436,3 +603,52 @@ def heatmap(path: Path, runner: Runner, f: Frontier) -> Path:
     fig.tight_layout()
     return report.save_figure(fig, path)
 
+
+
+# -- a whole command -----------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    trials: list[Trial]
+    frontier: Frontier | None
+    files: dict[str, Path]
+
+
+def run_plan(runner: Runner, plan: Plan, out: Path, *, latencies: Sequence[int] = (), depths: Sequence[int] = (),
+             thresholds: Sequence[int] = (), oracle_kind: str | None = None, top: int = 5, figure: bool = True,
+             bar: RunProgress | None = None, echo: Callable[[str], None] | None = None) -> Outcome:
+    """`ape run fuzz_thresholds`: the search (`plan.search_runs`) then the frontier (if the plan has
+    cells), never more than `plan.max_runs` engine runs, reports in `out`. Progress lines and the
+    frontier's announcement go to `bar` (one bar for both studies), results (worst configurations,
+    the frontier table, file paths) to `echo`."""
+    kind = oracle_kind or runner.base.market.oracle.kind
+    runner.max_runs = plan.max_runs if runner.max_runs is None else min(runner.max_runs, plan.max_runs)
+    if bar is not None:
+        runner.bar = bar
+    note = bar.write if bar is not None else (runner.progress or (lambda line: None))
+    say = echo or (lambda line: None)
+    outcome = Outcome([], None, {})
+    if plan.search_runs:
+        note(f"search: {plan.search_runs} runs, hypothesis steering towards bad debt")
+        outcome.trials = search(runner, plan.search_runs, seed=runner.seed, oracle_kind=kind)
+        files = write_search(out, runner, outcome.trials, top)
+        outcome.files |= files
+        say("")
+        for line in worst_lines(runner, outcome.trials, top):
+            say(line)
+        for name, path in files.items():
+            say(f"{name:14s} {path}")
+    if plan.frontier_cells:
+        line = (f"frontier: up to {plan.frontier_max_runs} more runs ({plan.frontier_cells} cells x up to "
+                f"{plan.frontier_thresholds} thresholds)")
+        if bar is not None and bar.seconds_per_run is not None:
+            line += ", " + estimate(plan.frontier_max_runs, bar.seconds_per_run)
+        note(line)
+        outcome.frontier = frontier(runner, latencies, depths, thresholds, oracle_kind=kind)
+        files = write_frontier(out, runner, outcome.frontier, figure=figure)
+        outcome.files |= files
+        say("\n" + frontier_table(outcome.frontier))
+        for name, path in files.items():
+            say(f"{name:14s} {path}")
+    return outcome

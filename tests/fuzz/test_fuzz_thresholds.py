@@ -1,10 +1,12 @@
 """The threshold fuzzer (src/rwa_testbed/fuzzing.py, scripts/fuzz_thresholds.py) on a tiny budget.
 
-Same code as `ape run fuzz_thresholds`: a 3-run hypothesis search and a 1 x 2 frontier grid with two
-thresholds on real_estate_flash_crash (12 borrowers, 8 holders, 25 days), on the test chain.
+Same code as `ape run fuzz_thresholds`: a 3-run hypothesis search, a 1 x 2 frontier grid with two
+thresholds and a whole command on a budget of 3 runs, on real_estate_flash_crash (12 borrowers,
+8 holders, 25 days), on the test chain.
 """
 
 import importlib.util
+import io
 import json
 import shlex
 from pathlib import Path
@@ -48,7 +50,8 @@ def test_search__tiny_budget__worst_configuration_reproduces_exactly(runner, cha
     rows = files["search"].read_text().splitlines()
     assert len(rows) == 1 + SEARCH_BUDGET and rows[0].startswith("index,bad_debt_usd,")
     worst = json.loads(files["worst"].read_text())["worst"]
-    assert [w["bad_debt_usd"] for w in worst] == sorted((t.bad_debt_usd for t in trials), reverse=True)[:2]
+    bad = sorted((t.bad_debt_usd for t in trials if t.bad_debt_usd > 0), reverse=True)
+    assert [w["bad_debt_usd"] for w in worst] == bad[:2]  # only configurations with bad debt
     assert worst[0]["bad_debt_usd"] > 0, "pick a SEARCH_SEED whose draws leave bad debt"
 
     # The printed command line reruns the worst configuration to the same on-chain deficit.
@@ -114,3 +117,71 @@ def test_cli_lists__bad_input__clear_click_errors():
         thresholds.convert(" , ", None, None)
     with pytest.raises(click.BadParameter, match="repeated"):
         thresholds.convert("3000,3000", None, None)
+
+
+def trial(index, bad_debt_usd, error=None):
+    return fuzzing.Trial(index, [f"run.seed={index}"], bad_debt_usd=bad_debt_usd, error=error)
+
+
+def test_worst__zero_bad_debt_and_errors__left_out(runner):
+    trials = [trial(0, 0.0), trial(1, 100.0), trial(2, 0.0, error="SetupError: x"), trial(3, 50.0), trial(4, 0.0)]
+
+    assert [t.index for t in fuzzing.worst(trials, 5)] == [1, 3]
+    lines = fuzzing.worst_lines(runner, trials, 5)
+    assert lines[0].startswith("Worst 2 of the 2 configurations with bad debt (5 runs (1 stopped with an error)")
+    assert [line.split(".")[0] for line in lines[1::2]] == ["1", "2"] and len(lines) == 5
+    assert all("reproduce: ape run crash_scenario" in line for line in lines[2::2])
+
+
+def test_worst__no_bad_debt__says_none_had_any(runner, tmp_path):
+    trials = [trial(0, 0.0), trial(1, 0.0)]
+
+    assert fuzzing.worst(trials, 5) == []
+    assert fuzzing.worst_lines(runner, trials, 5) == [
+        "No configuration left bad debt: 0 of 2 runs, so there is no worst one."]
+    saved = json.loads(fuzzing.write_search(tmp_path, runner, trials, 5)["worst"].read_text())
+    assert (saved["runs"], saved["runs_with_bad_debt"], saved["worst"]) == (2, 0, [])
+
+
+def test_plan_runs__budget_counts_search_and_frontier__too_small_rejected():
+    plan = fuzzing.plan_runs(5, cells=0)  # --no-frontier: all of it to the search
+    assert (plan.search_runs, plan.max_runs) == (5, 5)
+    plan = fuzzing.plan_runs(50, cells=9, thresholds=5)
+    assert (plan.search_runs, plan.frontier_max_runs, plan.max_runs) == (5, 45, 50)
+    assert plan.lines() == ["budget 50 engine runs: search 5 + frontier up to 45 (9 cells x up to 5 thresholds, "
+                            "fewer when a cell finds a safe threshold early); at most 50 runs"]
+    plan = fuzzing.plan_runs(None, cells=9, thresholds=5)  # no --budget: 20 search runs + the grid
+    assert (plan.budget, plan.search_runs, plan.max_runs) == (65, 20, 65)
+    plan = fuzzing.plan_runs(50, search=False, cells=9, thresholds=5)
+    assert (plan.search_runs, plan.max_runs) == (0, 45)
+    with pytest.raises(ValueError, match=r"--budget 5 is too small: the frontier grid needs up to 45 runs "
+                                         r"\(9 cells x 5 thresholds\) and the search at least 1\. Give --budget 46"):
+        fuzzing.plan_runs(5, cells=9, thresholds=5)
+    with pytest.raises(ValueError, match="Give --budget 45 or more"):
+        fuzzing.plan_runs(44, search=False, cells=9, thresholds=5)
+
+
+def test_run_plan__budget_of_3__runs_announced_never_exceeded(runner, tmp_path):
+    budget, thresholds = 3, [3_000, 7_500]
+    plan = fuzzing.plan_runs(budget, cells=1, thresholds=len(thresholds))
+    assert (plan.search_runs, plan.frontier_max_runs, plan.max_runs) == (1, 2, 3)
+    stream, results = io.StringIO(), []
+    with fuzzing.RunProgress(plan.max_runs, enabled=False, file=stream) as bar:
+        outcome = fuzzing.run_plan(runner, plan, tmp_path, latencies=[1_800], depths=[25_000_000],
+                                   thresholds=thresholds, top=2, figure=False, bar=bar, echo=results.append)
+
+    frontier_runs = sum(len(c.runs) for c in outcome.frontier.cells)
+    assert len(outcome.trials) == plan.search_runs and 1 <= frontier_runs <= plan.frontier_max_runs
+    assert runner.runs == plan.search_runs + frontier_runs <= plan.max_runs <= budget
+    # one bar for both studies: every run counted; a cell that stopped early took its untried thresholds off
+    assert bar.done == runner.runs == bar.total
+    log = stream.getvalue()
+    assert "search: 1 runs" in log and "[search 1/1]" in log and "[frontier cell 1/1]" in log
+    assert "first run took" in log and "up to 2 more, about" in log
+    assert "frontier: up to 2 more runs (1 cells x up to 2 thresholds), about" in log
+    assert any(line.startswith(("Worst 1 of the 1 configurations", "No configuration left bad debt"))
+               for line in results)
+    assert any(line.startswith("\nSafe frontier") for line in results)
+    with pytest.raises(fuzzing.BudgetExhausted):  # a run beyond the budget is refused before it starts
+        runner.run([])
+    assert runner.runs == plan.search_runs + frontier_runs
