@@ -228,6 +228,11 @@ class RunProgress:
         self.close()
 
 
+def _n(count: int, noun: str) -> str:
+    """ "1 run", "3 runs" """
+    return f"{count} {noun}{'s' * (count != 1)}"
+
+
 def estimate(runs: int, seconds_per_run: float) -> str:
     """ "about 6 min 4 s at 9.1 s a run": the wall time of `runs` runs. """
     return f"about {report.format_duration(runs * seconds_per_run)} at {seconds_per_run:.1f} s a run"
@@ -324,8 +329,8 @@ class Plan:
         if self.search_runs:
             parts.append(f"search {self.search_runs}")
         if self.frontier_cells:
-            parts.append(f"frontier up to {self.frontier_max_runs} ({self.frontier_cells} cells x up to "
-                         f"{self.frontier_thresholds} thresholds, fewer when a cell finds a safe threshold early)")
+            parts.append(f"frontier up to {self.frontier_max_runs} ({_n(self.frontier_cells, 'cell')} x up to "
+                         f"{_n(self.frontier_thresholds, 'threshold')}, fewer when a cell finds a safe threshold early)")
         return [f"budget {self.budget} engine runs: " + (" + ".join(parts) or "nothing to run")
                 + f"; at most {self.max_runs} runs"]
 
@@ -409,7 +414,7 @@ def worst_lines(runner: Runner, trials: Sequence[Trial], count: int) -> list[str
     errors = sum(1 for t in trials if t.error)
     tail = f" ({errors} stopped with an error)" if errors else ""
     if not bad:
-        return [f"No configuration left bad debt: 0 of {len(trials)} runs{tail}, so there is no worst one."]
+        return [f"No configuration left bad debt: 0 of {_n(len(trials), 'run')}{tail}, so there is no worst one."]
     shown = worst(trials, count)
     lines = [f"Worst {len(shown)} of the {len(bad)} configurations with bad debt ({len(trials)} runs{tail}; "
              f"bad debt = the pool's on-chain deficit):"]
@@ -630,7 +635,7 @@ def run_plan(runner: Runner, plan: Plan, out: Path, *, latencies: Sequence[int] 
     say = echo or (lambda line: None)
     outcome = Outcome([], None, {})
     if plan.search_runs:
-        note(f"search: {plan.search_runs} runs, hypothesis steering towards bad debt")
+        note(f"search: {_n(plan.search_runs, 'run')}, hypothesis steering towards bad debt")
         outcome.trials = search(runner, plan.search_runs, seed=runner.seed, oracle_kind=kind)
         files = write_search(out, runner, outcome.trials, top)
         outcome.files |= files
@@ -640,8 +645,8 @@ def run_plan(runner: Runner, plan: Plan, out: Path, *, latencies: Sequence[int] 
         for name, path in files.items():
             say(f"{name:14s} {path}")
     if plan.frontier_cells:
-        line = (f"frontier: up to {plan.frontier_max_runs} more runs ({plan.frontier_cells} cells x up to "
-                f"{plan.frontier_thresholds} thresholds)")
+        line = (f"frontier: up to {_n(plan.frontier_max_runs, 'more run')} ({_n(plan.frontier_cells, 'cell')} x up to "
+                f"{_n(plan.frontier_thresholds, 'threshold')})")
         if bar is not None and bar.seconds_per_run is not None:
             line += ", " + estimate(plan.frontier_max_runs, bar.seconds_per_run)
         note(line)

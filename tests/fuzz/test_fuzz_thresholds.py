@@ -176,9 +176,9 @@ def test_run_plan__budget_of_3__runs_announced_never_exceeded(runner, tmp_path):
     # one bar for both studies: every run counted; a cell that stopped early took its untried thresholds off
     assert bar.done == runner.runs == bar.total
     log = stream.getvalue()
-    assert "search: 1 runs" in log and "[search 1/1]" in log and "[frontier cell 1/1]" in log
+    assert "search: 1 run," in log and "[search 1/1]" in log and "[frontier cell 1/1]" in log
     assert "first run took" in log and "up to 2 more, about" in log
-    assert "frontier: up to 2 more runs (1 cells x up to 2 thresholds), about" in log
+    assert "frontier: up to 2 more runs (1 cell x up to 2 thresholds), about" in log
     assert any(line.startswith(("Worst 1 of the 1 configurations", "No configuration left bad debt"))
                for line in results)
     assert any(line.startswith("\nSafe frontier") for line in results)
