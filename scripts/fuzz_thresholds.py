@@ -22,7 +22,7 @@ from pathlib import Path
 import click
 from ape.cli import ConnectedProviderCommand
 
-from rwa_testbed import fuzzing
+from rwa_testbed import fuzzing, report
 from rwa_testbed import scenario as scenarios
 
 
@@ -107,7 +107,7 @@ def cli(name, seed, budget, top, oracle_kind, delays, depths, thresholds, borrow
         click.echo(line, err=True)
     started = time.monotonic()
 
-    with fuzzing.RunProgress(plan.max_runs, enabled=show_bar) as bar:
+    with report.RunProgress(plan.max_runs, enabled=show_bar) as bar:
         fuzzing.run_plan(runner, plan, out_dir, latencies=delays, depths=depths, thresholds=thresholds,
                          oracle_kind=kind, top=top, figure=not no_figure, bar=bar,
                          echo=lambda line: bar.write(line, err=False))

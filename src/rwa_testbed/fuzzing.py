@@ -16,7 +16,7 @@ fresh chain state: `evm_snapshot` before, `evm_revert` after):
 Budget (`Plan`, `plan_runs`): one number bounds every engine run of a command, search and frontier
 together. The frontier's share is its worst case (cells x thresholds, fixed before any run), the
 search gets the rest; the plan is announced before the first run and `Runner.max_runs` refuses a
-run beyond it. One progress bar (`RunProgress`) counts the runs of both studies; a frontier cell
+run beyond it. One progress bar (`report.RunProgress`) counts the runs of both studies; a frontier cell
 that stops early takes its untried thresholds off the bar's total.
 
 Shock size and speed are percentages of the base scenario's own shocks: size scales every value
@@ -32,11 +32,10 @@ from __future__ import annotations
 
 import math
 import shlex
-import sys
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence, TextIO
+from typing import Callable, Sequence
 
 from hypothesis import HealthCheck, Phase, given, settings, target
 from hypothesis import seed as hypothesis_seed
@@ -170,83 +169,20 @@ class BudgetExhausted(RuntimeError):
     """A run was asked for beyond `Runner.max_runs` (a bug in the plan: it is never caught)."""
 
 
-class RunProgress:
-    """One progress bar over a command's engine runs, search and frontier, on stderr (tqdm, the
-    conventions of `report.progress`: off when not a terminal unless `enabled`, lines printed above
-    the bar). Its total is the planned number of runs; `skip(n)` lowers it when a frontier cell
-    stops early. After the first run it prints the time estimate for the rest (first run's wall time
-    x runs left, an upper bound when the frontier may stop early)."""
-
-    def __init__(self, total: int, *, enabled: bool | None = None, file: TextIO | None = None):
-        from tqdm import tqdm
-
-        self._tqdm = tqdm
-        self.file = file if file is not None else sys.stderr
-        self.total = int(total)
-        self.done = 0
-        self.seconds = 0.0  # wall time of the runs so far
-        self._bar = tqdm(total=self.total, desc="engine runs", file=self.file,
-                         disable=None if enabled is None else not enabled,
-                         bar_format="{desc} {n_fmt}/{total_fmt} {percentage:3.0f}%|{bar}| {postfix} "
-                                    "[{elapsed}<{remaining}]",
-                         dynamic_ncols=True, mininterval=0.25, leave=True)
-
-    def write(self, line: str, *, err: bool = True) -> None:
-        """A line above the bar (a plain line when the bar is off), on the bar's stream or, with
-        `err=False`, on stdout (results)."""
-        self._tqdm.write(line, file=self.file if err else sys.stdout)
-
-    def ran(self, seconds: float, line: str | None = None, postfix: str = "") -> None:
-        self.done += 1
-        self.seconds += seconds
-        if line:
-            self.write(line)
-        if self.done == 1 and self.total > 1:
-            self.write(f"first run took {seconds:.1f} s: up to {self.total - 1} more, {estimate(self.total - 1, seconds)}")
-        if postfix:
-            self._bar.set_postfix_str(postfix, refresh=False)
-        self._bar.update(1)
-
-    def skip(self, runs: int) -> None:
-        """`runs` planned runs will not happen (a frontier cell found its safe threshold)."""
-        if runs > 0:
-            self.total -= runs
-            self._bar.total = self.total
-            self._bar.refresh()
-
-    @property
-    def seconds_per_run(self) -> float | None:
-        return self.seconds / self.done if self.done else None
-
-    def close(self) -> None:
-        self._bar.close()
-
-    def __enter__(self) -> "RunProgress":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-
 def _n(count: int, noun: str) -> str:
     """ "1 run", "3 runs" """
     return f"{count} {noun}{'s' * (count != 1)}"
 
 
-def estimate(runs: int, seconds_per_run: float) -> str:
-    """ "about 6 min 4 s at 9.1 s a run": the wall time of `runs` runs. """
-    return f"about {report.format_duration(runs * seconds_per_run)} at {seconds_per_run:.1f} s a run"
-
-
 class Runner:
     """Runs `scenario_name` (base overrides, seed) plus per-run overrides on the node at `uri`, each
     run on the same fresh state (snapshot before, revert after). `max_runs` (the budget) is a hard
-    cap: one more run raises `BudgetExhausted`. Each run is reported to `bar` (a `RunProgress`) if
+    cap: one more run raises `BudgetExhausted`. Each run is reported to `bar` (a `report.RunProgress`) if
     given, else as a line to `progress`."""
 
     def __init__(self, uri: str, scenario_name: str, base_overrides: Sequence[str] = DEFAULT_BASE,
                  seed: int | None = None, progress: Callable[[str], None] | None = None,
-                 max_runs: int | None = None, bar: RunProgress | None = None):
+                 max_runs: int | None = None, bar: report.RunProgress | None = None):
         self.uri = uri
         self.rpc = Rpc(uri)
         self.scenario_name = scenario_name
@@ -622,7 +558,7 @@ class Outcome:
 
 def run_plan(runner: Runner, plan: Plan, out: Path, *, latencies: Sequence[int] = (), depths: Sequence[int] = (),
              thresholds: Sequence[int] = (), oracle_kind: str | None = None, top: int = 5, figure: bool = True,
-             bar: RunProgress | None = None, echo: Callable[[str], None] | None = None) -> Outcome:
+             bar: report.RunProgress | None = None, echo: Callable[[str], None] | None = None) -> Outcome:
     """`ape run fuzz_thresholds`: the search (`plan.search_runs`) then the frontier (if the plan has
     cells), never more than `plan.max_runs` engine runs, reports in `out`. Progress lines and the
     frontier's announcement go to `bar` (one bar for both studies), results (worst configurations,
@@ -648,7 +584,7 @@ def run_plan(runner: Runner, plan: Plan, out: Path, *, latencies: Sequence[int] 
         line = (f"frontier: up to {_n(plan.frontier_max_runs, 'more run')} ({_n(plan.frontier_cells, 'cell')} x up to "
                 f"{_n(plan.frontier_thresholds, 'threshold')})")
         if bar is not None and bar.seconds_per_run is not None:
-            line += ", " + estimate(plan.frontier_max_runs, bar.seconds_per_run)
+            line += ", " + report.estimate(plan.frontier_max_runs, bar.seconds_per_run)
         note(line)
         outcome.frontier = frontier(runner, latencies, depths, thresholds, oracle_kind=kind)
         files = write_frontier(out, runner, outcome.frontier, figure=figure)

@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 import pytest
 
-from rwa_testbed import fuzzing
+from rwa_testbed import fuzzing, report
 from rwa_testbed import scenario as scenarios
 from rwa_testbed.engine import Engine
 
@@ -166,7 +166,7 @@ def test_run_plan__budget_of_3__runs_announced_never_exceeded(runner, tmp_path):
     plan = fuzzing.plan_runs(budget, cells=1, thresholds=len(thresholds))
     assert (plan.search_runs, plan.frontier_max_runs, plan.max_runs) == (1, 2, 3)
     stream, results = io.StringIO(), []
-    with fuzzing.RunProgress(plan.max_runs, enabled=False, file=stream) as bar:
+    with report.RunProgress(plan.max_runs, enabled=False, file=stream) as bar:
         outcome = fuzzing.run_plan(runner, plan, tmp_path, latencies=[1_800], depths=[25_000_000],
                                    thresholds=thresholds, top=2, figure=False, bar=bar, echo=results.append)
 

@@ -6,7 +6,7 @@ summary) and never touches the chain, so reports can be rebuilt or restyled from
 Modules, each importing only those before it (and `..metrics`): `files` (canonical values, float
 formatting, the one CSV writer, JSON and text files) <- `table` (numbers and metrics for people,
 the summary table) <- `figure` (the cascade figure and the figure conventions) <- `outputs` (a
-run's files, `write_outputs`); `progress` (the progress bar) needs `files` only. This module only
+run's files, `write_outputs`); `progress` (the progress bars) needs `table` only. This module only
 re-exports their public names, for `from rwa_testbed import report; report.write_outputs(...)`.
 """
 
@@ -49,7 +49,7 @@ from .outputs import (
     UNLIQUIDATED_COLUMNS,
     write_outputs,
 )
-from .progress import SimProgress, progress
+from .progress import RunProgress, SimProgress, estimate, progress
 from .table import (
     format_duration,
     format_metric,
@@ -68,8 +68,8 @@ from .table import (
 __all__ = [
     "COLORS", "EVENT_COLUMNS", "FIGURE_DPI", "FIGURE_SIZE_PX", "LIQUIDATION_COLUMNS", "ROUTINE_EVENT_KINDS",
     "SIGNIFICANT_DIGITS", "TIMESERIES_COLUMNS",
-    "TRIGGER_LOOKBACK_SECONDS", "UNLIQUIDATED_COLUMNS", "CascadeWindow", "SimProgress", "canonical",
-    "cascade_title", "cascade_window", "csv_text", "format_cell", "format_duration", "format_float",
+    "TRIGGER_LOOKBACK_SECONDS", "UNLIQUIDATED_COLUMNS", "CascadeWindow", "RunProgress", "SimProgress", "canonical",
+    "cascade_title", "cascade_window", "csv_text", "estimate", "format_cell", "format_duration", "format_float",
     "format_metric", "format_period", "format_time_point", "format_usd", "format_usd_compact",
     "format_usd_millions", "headline", "label", "legend_entries", "new_figure", "new_table", "plain",
     "plain_json", "plot", "progress", "render", "round_significant", "save_figure", "six_panels",
