@@ -14,6 +14,7 @@ another run is writing into), each one `Error:` line before any node starts; 3 t
 is written with `"complete": false` in summary.json.
 """
 
+import atexit
 import os
 import sys
 import time
@@ -41,6 +42,7 @@ fork.remember_secret(os.environ.get(fork.FORK_URL_ENV))
 # ape lists every anvil it starts in <APE_DATA_FOLDER>/processes/nodes.json and never removes them:
 # drop the entries whose process is gone, before ape reads the file to start ours.
 node.prune_ape_nodes()
+atexit.register(node.prune_ape_nodes)  # registered before ape's own exit handlers, so it runs after them
 
 
 class InputError(click.ClickException):
