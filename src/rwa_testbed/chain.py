@@ -29,8 +29,18 @@ DEFAULT_GAS_LIMIT = 2_000_000
 BLOCK_GAS_LIMIT = 1_000_000_000  # raised so that one step's transactions always fit one block
 
 
+DEFAULT_RPC_TIMEOUT = 60.0
+"""Seconds a JSON-RPC request may wait for its answer before the node is taken for hung (the
+scenario's `run.rpc_timeout_seconds`, the script's `--rpc-timeout`)."""
+
+
 class RpcError(RuntimeError):
     """A JSON-RPC call answered with an error object."""
+
+
+class NodeError(RuntimeError):
+    """The node stopped answering: the connection was refused or lost (dead node), or a request got
+    no answer within the timeout (hung node). The message is one line for people."""
 
 
 @dataclass
@@ -65,7 +75,7 @@ class TxResult:
 class Rpc:
     """Minimal JSON-RPC client with batching over one keep-alive HTTP session."""
 
-    def __init__(self, uri: str, timeout: float = 120.0):
+    def __init__(self, uri: str, timeout: float = DEFAULT_RPC_TIMEOUT):
         self.uri = uri
         self.timeout = timeout
         parts = urlsplit(uri)
@@ -73,8 +83,9 @@ class Rpc:
         self._conn: http.client.HTTPConnection | None = None
         self._id = 0
 
-    def _post(self, body: bytes) -> bytes:
-        """POST over one keep-alive connection (reconnecting once if the node closed it)."""
+    def _post(self, body: bytes, what: str = "a request") -> bytes:
+        """POST over one keep-alive connection (reconnecting once if the node closed it); a node
+        that is gone or does not answer within `timeout` raises `NodeError`."""
         for attempt in (0, 1):
             if self._conn is None:
                 self._conn = http.client.HTTPConnection(self._host, self._port, timeout=self.timeout)
@@ -85,12 +96,21 @@ class Rpc:
                 if response.status != 200:
                     raise RpcError(f"HTTP {response.status}: {data[:200]!r}")
                 return data
-            except (http.client.HTTPException, ConnectionError, OSError):
-                self._conn.close()
-                self._conn = None
+            except TimeoutError:  # socket.timeout: no retry, the node had its whole timeout
+                self._close()
+                raise NodeError(f"the node at {self.uri} did not answer {what} within {self.timeout:g} s "
+                                "(hung? raise run.rpc_timeout_seconds / --rpc-timeout if it is only slow)") from None
+            except (http.client.HTTPException, ConnectionError, OSError) as err:
+                self._close()
                 if attempt:
-                    raise
+                    reason = str(err) or type(err).__name__
+                    raise NodeError(f"lost the node at {self.uri} during {what}: {reason} (did it stop?)") from None
         raise AssertionError("unreachable")
+
+    def _close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
 
     def call(self, method: str, *params: Any) -> Any:
         return self.batch([(method, list(params))])[0]
@@ -110,7 +130,8 @@ class Rpc:
             self._id += 1
             payload.append({"jsonrpc": "2.0", "id": self._id, "method": method, "params": params})
         first_id = payload[0]["id"]
-        answers = json.loads(self._post(json.dumps(payload).encode()))
+        what = payload[0]["method"] + (f" (+{len(payload) - 1} more)" if len(payload) > 1 else "")
+        answers = json.loads(self._post(json.dumps(payload).encode(), what))
         if isinstance(answers, dict):  # a transport-level error answers with one object
             raise RpcError(str(answers.get("error", answers)))
         results: list[Any] = [None] * len(payload)
@@ -135,8 +156,8 @@ def derive_account(seed: int, role: str, index: int) -> LocalAccount:
 class FastChain:
     """Sends agents' transactions in batches and mines one block per step."""
 
-    def __init__(self, uri: str):
-        self.rpc = Rpc(uri)
+    def __init__(self, uri: str, timeout: float = DEFAULT_RPC_TIMEOUT):
+        self.rpc = Rpc(uri, timeout)
         self.chain_id = int(self.rpc.call("eth_chainId"), 16)
         self._nonces: dict[str, int] = {}
         self.sent = 0

@@ -70,16 +70,17 @@ def run_venues(scenario: Scenario, uri: str, venues: list[str], out: Path, *, pr
                figure: bool = True, every_block: bool = False) -> tuple[dict[str, tuple[RunResult, dict[str, Path]]], dict[str, Path]]:
     """Runs `scenario` on each of `venues` from the same chain state; returns each venue's
     (result, files) and the comparison's files."""
-    rpc = Rpc(uri)
-    results: dict[str, tuple[RunResult, dict[str, Path]]] = {}
-    for i, venue in enumerate(venues):
-        snapshot = rpc.call("evm_snapshot") if i < len(venues) - 1 else None
-        results[venue] = runner.run(with_venue(scenario, venue), uri, out=out / venue, progress=progress,
-                                    figure=figure, every_block=every_block)
-        if snapshot is not None:
-            if not rpc.call("evm_revert", snapshot):
-                raise RuntimeError(f"could not revert the chain to snapshot {snapshot} after the {venue} run")
-    files = write_comparison(out, scenario, {v: r for v, (r, _) in results.items()}, figure=figure)
+    with report.OutputLock(out):
+        rpc = Rpc(uri, scenario.run.rpc_timeout_seconds)
+        results: dict[str, tuple[RunResult, dict[str, Path]]] = {}
+        for i, venue in enumerate(venues):
+            snapshot = rpc.call("evm_snapshot") if i < len(venues) - 1 else None
+            results[venue] = runner.run(with_venue(scenario, venue), uri, out=out / venue, progress=progress,
+                                        figure=figure, every_block=every_block)
+            if snapshot is not None:
+                if not rpc.call("evm_revert", snapshot):
+                    raise RuntimeError(f"could not revert the chain to snapshot {snapshot} after the {venue} run")
+        files = write_comparison(out, scenario, {v: r for v, (r, _) in results.items()}, figure=figure)
     return results, files
 
 

@@ -16,7 +16,7 @@ from typing import Callable
 
 from . import shocks as shock_kinds
 from .agents import Agent, Keeper, View, build_agents
-from .chain import FastChain, TxRequest, TxResult
+from .chain import FastChain, NodeError, TxRequest, TxResult
 from .context import Context
 from .deployment import Actors
 from .metrics import Recorder, insolvency_summary, is_solvent, main_cascade, unliquidated_summary
@@ -36,6 +36,16 @@ class RunResult:
     summary: dict
     population: Population
     unliquidated: list[dict] = field(default_factory=list)  # liquidatable positions nobody attempted, per step
+
+
+class RunIncomplete(NodeError):
+    """The node failed mid-run (`NodeError`); `result` holds what was measured until then, its
+    summary marked `"complete": false` with the reason."""
+
+    def __init__(self, reason: str, result: RunResult | None):
+        super().__init__(reason)
+        self.result = result
+        self.files: dict = {}  # the files written for `result` (set by `runner.run`)
 
 
 def on_grid(t: int, block_time: int) -> int:
@@ -68,7 +78,7 @@ class Engine:
     def __init__(self, scenario: Scenario, uri: str, progress: Callable[[int, dict], None] | None = None,
                  every_block: bool = False):
         self.scenario = scenario
-        self.chain = FastChain(uri)
+        self.chain = FastChain(uri, scenario.run.rpc_timeout_seconds)
         self.progress = progress
         self.every_block = every_block
         self.duration = round(scenario.run.duration_days * SECONDS_PER_DAY)  # run seconds
@@ -254,9 +264,25 @@ class Engine:
                 react = bool(results) or newly_liquidatable
                 if self.progress:
                     self.progress(t, {"mode": mode, "liquidations": len(rec.liquidations)})
-        finally:
+        except NodeError as err:  # no release_control: the node is gone or hung
+            raise RunIncomplete(str(err), self._partial(rec, world, view, ctx, str(err))) from None
+        except BaseException:
             self.chain.release_control()
+            raise
+        self.chain.release_control()
         summary = summarize(s, rec, self.population, world, view, self.shocks, ctx)
+        return RunResult(s, rec.timeseries, rec.liquidations, world.events, summary, self.population,
+                         rec.unliquidated_spans.all())
+
+    def _partial(self, rec: Recorder, world: World, view: View, ctx: Context, reason: str) -> RunResult:
+        """What the run measured until the node failed, its summary marked incomplete (the full
+        summary when it can be computed from the rows so far, else the run's identity only)."""
+        s = self.scenario
+        try:
+            summary = summarize(s, rec, self.population, world, view, self.shocks, ctx)
+        except Exception:  # noqa: BLE001 - a partial run may lack what a metric needs
+            summary = {"scenario": s.name, "seed": s.run.seed, "venue": s.venue.kind}
+        summary.update(complete=False, incomplete_reason=reason)
         return RunResult(s, rec.timeseries, rec.liquidations, world.events, summary, self.population,
                          rec.unliquidated_spans.all())
 

@@ -428,6 +428,12 @@ class RunConfig(Model):
             raise ValueError("must be a relative folder without '..'; use the script's --out for another place")
         return out_dir
 
+    rpc_timeout_seconds: Annotated[float, Field(gt=0, le=3_600, allow_inf_nan=False)] = Field(
+        60.0,
+        description="seconds one JSON-RPC request may wait for the node's answer; past it the node is taken "
+        "for hung and the run stops, its outputs written and marked incomplete (the script's --rpc-timeout)",
+    )
+
 
 NAME_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$"
 """A scenario's name: it becomes a folder name under the results folder."""

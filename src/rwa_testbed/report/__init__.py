@@ -6,7 +6,8 @@ summary) and never touches the chain, so reports can be rebuilt or restyled from
 Modules, each importing only those before it (and `..metrics`): `files` (canonical values, float
 formatting, the one CSV writer, JSON and text files) <- `table` (numbers and metrics for people,
 the summary table) <- `figure` (the cascade figure and the figure conventions) <- `outputs` (a
-run's files, `write_outputs`); `progress` (the progress bars) needs `table` only. This module only
+run's files, `write_outputs`); `progress` (the progress bars) needs `table` only; `folder` (the
+output folder checked writable and locked) imports nothing. This module only
 re-exports their public names, for `from rwa_testbed import report; report.write_outputs(...)`.
 """
 
@@ -30,6 +31,7 @@ from .figure import (
 )
 from .files import (
     SIGNIFICANT_DIGITS,
+    atomic_path,
     canonical,
     csv_text,
     format_cell,
@@ -42,6 +44,7 @@ from .files import (
     write_json,
     write_text,
 )
+from .folder import OutputFolderError, OutputLock, check_writable
 from .outputs import (
     EVENT_COLUMNS,
     LIQUIDATION_COLUMNS,
@@ -67,7 +70,7 @@ from .table import (
 
 __all__ = [
     "COLORS", "EVENT_COLUMNS", "FIGURE_DPI", "FIGURE_SIZE_PX", "LIQUIDATION_COLUMNS", "ROUTINE_EVENT_KINDS",
-    "SIGNIFICANT_DIGITS", "TIMESERIES_COLUMNS",
+    "SIGNIFICANT_DIGITS", "TIMESERIES_COLUMNS", "OutputFolderError", "OutputLock", "atomic_path", "check_writable",
     "TRIGGER_LOOKBACK_SECONDS", "UNLIQUIDATED_COLUMNS", "CascadeWindow", "RunProgress", "SimProgress", "canonical",
     "cascade_title", "cascade_window", "csv_text", "estimate", "format_cell", "format_duration", "format_float",
     "format_metric", "format_period", "format_time_point", "format_usd", "format_usd_compact",

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..metrics import Cascade, main_cascade
 from ..units import SECONDS_PER_DAY, SECONDS_PER_HOUR, SECONDS_PER_MINUTE
+from .files import atomic_path
 from .table import format_duration, format_usd_compact
 
 # Events that happen on a schedule rather than as shocks: drawn faint; without liquidations the
@@ -78,10 +79,12 @@ def legend_entries(axes) -> tuple[list, list]:
 
 def save_figure(fig, out_path: Path) -> Path:
     """Saves `fig` as a PNG at `out_path` (folders created) at `FIGURE_DPI`, without the
-    "Software" metadata (the matplotlib version), so equal figures give equal files."""
+    "Software" metadata (the matplotlib version), so equal figures give equal files; atomically
+    (`files.atomic_path`)."""
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out_path, dpi=FIGURE_DPI, metadata={"Software": None})
+    with atomic_path(out_path) as tmp:
+        fig.savefig(tmp, dpi=FIGURE_DPI, metadata={"Software": None})
     return out_path
 
 

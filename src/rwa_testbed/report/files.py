@@ -8,11 +8,14 @@ nothing depends on wall time, locale or platform line endings. A leaf: imports n
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
 import math
-from collections.abc import Callable, Iterable, Mapping
+import os
+import secrets
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -139,10 +142,31 @@ def plain_json(value: Any) -> str:
     return json.dumps(value, indent=2) + "\n"
 
 
-def write_text(path: Path, text: str) -> Path:
-    """Writes `text` to `path` as UTF-8, line ends as they are (no platform translation)."""
+@contextlib.contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """A temporary path beside `path` for a writer to create; renamed onto `path` when the block
+    ends without error (removed otherwise), so a reader never sees a half-written file and a failed
+    write leaves the previous file as it was. The temporary name keeps the suffix (matplotlib reads
+    the format from it); the file gets the usual permissions (the writer creates it).
+    Every file of a run goes through here (`write_text`, `figure.save_figure`)."""
     path = Path(path)
-    path.write_text(text, encoding="utf-8", newline="")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp{path.suffix}")
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+
+
+def write_text(path: Path, text: str) -> Path:
+    """Writes `text` to `path` as UTF-8, line ends as they are (no platform translation), atomically
+    (`atomic_path`)."""
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        with open(tmp, "x", encoding="utf-8", newline="") as f:
+            f.write(text)
     return path
 
 
