@@ -19,7 +19,15 @@ from .agents import Agent, Keeper, View, build_agents
 from .chain import FastChain, NodeError, TxRequest, TxResult
 from .context import Context
 from .deployment import Actors
-from .metrics import Recorder, insolvency_summary, is_solvent, main_cascade, unliquidated_summary
+from .metrics import (
+    Recorder,
+    insolvency_summary,
+    is_solvent,
+    main_cascade,
+    redemptions_summary,
+    reverts_summary,
+    unliquidated_summary,
+)
 from .population import Population, deploy
 from .models.aave import CLOSE_FACTOR_HF_THRESHOLD, HEALTH_FACTOR_LIQUIDATION_THRESHOLD, WAD, debt_growth_reaches
 from .scenario import Scenario
@@ -105,8 +113,8 @@ class Engine:
     # -- reading -----------------------------------------------------------------------------
 
     def _view_calls(self) -> list[tuple[str, bytes]]:
-        """The reads of every step, encoded once: feeds, reserves, all borrowers, the debt reserve's
-        rate, balances."""
+        """The reads of every step, encoded once: feeds, reserves, the SPV's NAV, flags, cash reserve
+        and redemption escrow, all borrowers, the debt reserve's rate, balances."""
         m, a = self.ctx.market, self.ctx.actors
         abis = {c.address: c.abi for c in m.contracts()}
         calls = [
@@ -116,6 +124,8 @@ class Engine:
             m.spv.call("latestNav"),
             m.spv.call("redemptionsFrozen"),
             m.spv.call("impaired"),
+            m.spv.call("cashReserve"),
+            m.spv.call("pendingRedemptionShares"),
         ]
         # The venue's reads: every borrower's account data and the bad debt.
         venue_calls = m.venue.view_calls([b.address for b in a.borrowers], m.stable)
@@ -149,6 +159,8 @@ class Engine:
             nav_per_token=word(raw[3]),
             redemptions_frozen=bool(word(raw[4])),
             impaired=bool(word(raw[5])),
+            cash_reserve=word(raw[6]),
+            pending_redemption_shares=word(raw[7]),
             balances=balances,
             debt_rate_ray=rate,
             debt_rate_updated_at=rate_updated_at,
@@ -387,6 +399,8 @@ def summarize(s: Scenario, rec: Recorder, population: Population, world: World, 
             "steps": len(rows),
             "block_by_block_steps": sum(1 for r in rows if r["mode"] == "step"),
         },
+        "redemptions": redemptions_summary(rows, rec.redemptions),
+        "reverts": reverts_summary(rec.revert_counts),
         "pool": {
             "final_total_debt_usd": rows[-1]["total_debt_usd"],
             "final_deficit_usd": deficit_usd,

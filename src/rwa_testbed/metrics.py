@@ -47,25 +47,43 @@ def _decode_error(ctx: "Context", output: bytes) -> str | None:
 
 
 def explain_revert(ctx: "Context", result: "TxResult") -> str:
-    """Why a mined transaction reverted: its custom error or message.
+    """Why a mined transaction reverted: its custom error or message (`explain_reverts` of one)."""
+    return explain_reverts(ctx, [result])[0]
 
-    The transaction is traced (`debug_traceTransaction`, exact); when the trace carries no revert
-    data it is replayed as a call on the state before its block: if it passes there, it lost a
-    race to an earlier transaction of the same block.
+
+def explain_reverts(ctx: "Context", results: Sequence["TxResult"]) -> list[str]:
+    """Why each mined transaction of `results` reverted: its custom error or message.
+
+    Every transaction is traced (`debug_traceTransaction`, exact; one JSON-RPC batch); one whose
+    trace carries no revert data is replayed as a call on the state before its block (one more
+    batch): if it passes there, it lost a race to an earlier transaction of the same block.
     """
-    trace = ctx.chain.rpc.batch(
-        [("debug_traceTransaction", [result.tx_hash, {"tracer": "callTracer"}])], raise_errors=False
-    )[0]
-    if isinstance(trace, dict):
-        output = bytes.fromhex((trace.get("output") or "0x")[2:])
-        reason = _decode_error(ctx, output)
-        if reason:
-            return reason
-    req = result.request
-    call = {"from": req.sender.address, "to": req.to, "data": "0x" + req.data.hex(), "gas": hex(req.gas)}
-    answer = ctx.chain.rpc.batch([("eth_call", [call, hex(result.block_number - 1)])], raise_errors=False)[0]
+    if not results:
+        return []
+    traces = ctx.chain.rpc.batch(
+        [("debug_traceTransaction", [r.tx_hash, {"tracer": "callTracer"}]) for r in results], raise_errors=False
+    )
+    reasons: list[str | None] = []
+    for trace in traces:
+        reason = None
+        if isinstance(trace, dict):
+            reason = _decode_error(ctx, bytes.fromhex((trace.get("output") or "0x")[2:]))
+        reasons.append(reason)
+    missing = [i for i, reason in enumerate(reasons) if not reason]
+    calls = []
+    for i in missing:
+        req, block = results[i].request, results[i].block_number
+        call = {"from": req.sender.address, "to": req.to, "data": "0x" + req.data.hex(), "gas": hex(req.gas)}
+        calls.append(("eth_call", [call, hex(block - 1)]))
+    answers = ctx.chain.rpc.batch(calls, raise_errors=False) if calls else []
+    for i, answer in zip(missing, answers):
+        reasons[i] = _replayed_reason(ctx, answer)
+    return [str(reason) for reason in reasons]
+
+
+def _replayed_reason(ctx: "Context", answer) -> str:
     if not isinstance(answer, Exception):
-        return "lost a race: passes on the state before its block"
+        return LOST_RACE
     text = str(answer)
     for word in text.replace(",", " ").split():
         if word.startswith("0x") and len(word) >= 10:
@@ -73,6 +91,164 @@ def explain_revert(ctx: "Context", result: "TxResult") -> str:
             if reason:
                 return reason
     return text[:200]
+
+
+# -- reverts: market races and agents' own mistakes -----------------------------------------------
+
+LOST_RACE = "lost a race: passes on the state before its block"
+MARKET_RACE, AGENT_ERROR = "market_race", "agent_error"
+REVERT_CLASSES = (MARKET_RACE, AGENT_ERROR)
+MARKET_RACE_REASONS = frozenset({
+    "lost a race",
+    # the lending venue: the position is no longer (or not yet) liquidatable when the block runs
+    "HealthyPosition", "NoDebt", "CollateralBalanceIsZero",
+    "45 (HEALTH_FACTOR_NOT_BELOW_THRESHOLD)", "46 (COLLATERAL_CANNOT_BE_LIQUIDATED)",
+    "47 (SPECIFIED_CURRENCY_NOT_BORROWED_BY_USER)",
+    "StalePrice",
+    # the AMM and the executor: slippage and profit guards against an AMM that moved in the block
+    "InsufficientOutput", "InsufficientOutputAmount", "InsufficientAmountsOut", "InsufficientLiquidity",
+    "executor: unprofitable", "executor: seized collateral cannot repay the flash swap",
+    "executor: insufficient liquidity",
+    # the SPV's liquidity rules, shared by every holder or set by the custodian in the same block
+    "GateExceeded", "InsufficientCash", "RedemptionsFrozen", "SpvImpaired",
+})
+
+
+def revert_name(reason: str) -> str:
+    """A revert reason without its arguments: "HealthyPosition(0x.., 1)" -> "HealthyPosition";
+    "lost a race: …" -> "lost a race"; string reasons and Aave's "45 (NAME)" stay whole."""
+    if reason.startswith("lost a race"):
+        return "lost a race"
+    head, paren, _ = reason.partition("(")
+    if paren and head and head.isidentifier():
+        return head
+    return reason
+
+
+def classify_revert(reason: str) -> str:
+    """`MARKET_RACE` or `AGENT_ERROR`: the one rule for what a reverted transaction says.
+
+    A **market race** (`MARKET_RACE_REASONS`, matched on `revert_name`) is a transaction that was
+    right on the view its agent acted on and met a market that moved in the same block, or a rule
+    of the market that other participants share:
+
+    - `lost a race` (no revert data; the call passes on the state before its block);
+    - `HealthyPosition`, `NoDebt`, `CollateralBalanceIsZero` (our pool) and Aave's `45`
+      HEALTH_FACTOR_NOT_BELOW_THRESHOLD, `46` COLLATERAL_CANNOT_BE_LIQUIDATED, `47`
+      SPECIFIED_CURRENCY_NOT_BORROWED_BY_USER: another liquidator took the position first (a
+      health factor of 2^256-1 means no debt is left), or the price moved back;
+    - `StalePrice`: the pool refused an old oracle answer;
+    - `InsufficientOutput` (router), `InsufficientOutputAmount`, `InsufficientAmountsOut`,
+      `InsufficientLiquidity` (pair): slippage limits against an AMM moved by earlier
+      transactions of the block;
+    - `executor: unprofitable`, `executor: seized collateral cannot repay the flash swap`,
+      `executor: insufficient liquidity`: the liquidation executor's own guards, for the same reason;
+    - `GateExceeded`, `InsufficientCash`, `RedemptionsFrozen`, `SpvImpaired`: the SPV's gate (its
+      cap is shared by every holder of the window), its cash reserve (drained by others'
+      settlements), a freeze or impairment that lands in the block (the shares are counted as
+      gated for `GateExceeded`).
+
+    Everything else is an **agent error**: the agent could have known from its own view, e.g.
+    `ERC20InsufficientBalance` / `ERC20InsufficientAllowance` (the sender's tokens or approval),
+    `RedemptionNotClaimable`, `RedemptionNotPending`, `UnknownRedemptionRequest`, `NotRequester`,
+    `ZeroAmount`, `Expired`, `InvalidAmount`, an unknown reason or a call that failed without data
+    (out of gas). Unknown reasons count as errors so that a new kind of revert is looked at.
+    """
+    return MARKET_RACE if revert_name(reason) in MARKET_RACE_REASONS else AGENT_ERROR
+
+
+def reverts_summary(counts: Mapping[tuple[str, str, str], int]) -> dict:
+    """The summary's `reverts` section from counts per (class, action, reason name): per class
+    its `count`, `by_action` and `by_reason`, both sorted by key."""
+    section: dict = {}
+    for cls in REVERT_CLASSES:
+        by_action: dict[str, int] = {}
+        by_reason: dict[str, int] = {}
+        for (c, action, name), n in counts.items():
+            if c == cls:
+                by_action[action] = by_action.get(action, 0) + n
+                by_reason[name] = by_reason.get(name, 0) + n
+        section[cls] = {"count": sum(by_action.values()), "by_action": dict(sorted(by_action.items())),
+                        "by_reason": dict(sorted(by_reason.items()))}
+    return section
+
+
+# -- redemptions: the SPV's queue, from its logs ---------------------------------------------------
+
+REDEMPTION_COLUMNS = (
+    "redemption_pending_requests", "redemption_pending_shares", "redemption_requested_shares",
+    "redemption_paid_shares", "redemption_paid_usd", "redemption_gated_shares", "spv_cash_reserve_usd",
+)
+"""The time-series columns of the SPV's redemption queue: pending requests (count, shares in escrow
+as the SPV reads them), cumulative shares requested, paid (and the stablecoin paid, in USD at $1
+per unit), refused by the gate (`GateExceeded` reverts), and the cash reserve."""
+
+
+@dataclass
+class RedemptionTally:
+    """The SPV's redemption queue rebuilt from its events (`RedemptionRequested`, `RedemptionSettled`,
+    `RedemptionCancelled`) and from `GateExceeded` reverts, in token and stablecoin units."""
+
+    requests: int = 0
+    requested_shares: int = 0
+    settled: int = 0
+    paid_shares: int = 0
+    paid_stable: int = 0
+    cancelled: int = 0
+    cancelled_shares: int = 0
+    gated_requests: int = 0
+    gated_shares: int = 0
+    EVENTS = frozenset({"RedemptionRequested", "RedemptionSettled", "RedemptionCancelled"})
+
+    @property
+    def pending_requests(self) -> int:
+        return self.requests - self.settled - self.cancelled
+
+    def log(self, name: str, fields: Mapping) -> None:
+        """One decoded SPV event."""
+        if name == "RedemptionRequested":
+            self.requests += 1
+            self.requested_shares += int(fields["shares"])
+        elif name == "RedemptionSettled":
+            self.settled += 1
+            self.paid_shares += int(fields["shares"])
+            self.paid_stable += int(fields["paid"])
+        elif name == "RedemptionCancelled":
+            self.cancelled += 1
+            self.cancelled_shares += int(fields["shares"])
+
+    def gated(self, reason: str) -> None:
+        """A reverted transaction's reason: a `GateExceeded(requested, remaining)` counts its shares."""
+        if revert_name(reason) == "GateExceeded":
+            self.gated_requests += 1
+            self.gated_shares += int(reason[len("GateExceeded("):].split(",")[0])
+
+    @property
+    def any(self) -> bool:
+        return bool(self.requests or self.gated_requests)
+
+
+def redemptions_summary(timeseries: Sequence[Mapping], tally: RedemptionTally) -> dict:
+    """The summary's `redemptions` section: requests and shares requested, paid (and stablecoin
+    paid), cancelled and gated over the run, the queue at the end and at its peak, the cash reserve
+    at the start, its low and at the end (rows need `REDEMPTION_COLUMNS`)."""
+    cash = [r["spv_cash_reserve_usd"] for r in timeseries]
+    return {
+        "requests": tally.requests,
+        "requested_shares_tokens": tally.requested_shares / 10**SPV_DECIMALS,
+        "settled_requests": tally.settled,
+        "paid_shares_tokens": tally.paid_shares / 10**SPV_DECIMALS,
+        "paid_usd": tally.paid_stable / 10**STABLE_DECIMALS,
+        "cancelled_requests": tally.cancelled,
+        "gated_requests": tally.gated_requests,
+        "gated_shares_tokens": tally.gated_shares / 10**SPV_DECIMALS,
+        "final_pending_requests": timeseries[-1]["redemption_pending_requests"],
+        "final_pending_shares_tokens": timeseries[-1]["redemption_pending_shares"],
+        "peak_pending_shares_tokens": max(r["redemption_pending_shares"] for r in timeseries),
+        "start_cash_reserve_usd": cash[0],
+        "min_cash_reserve_usd": min(cash),
+        "final_cash_reserve_usd": cash[-1],
+    }
 
 
 def cascades(times: list[int], gap: int = CASCADE_GAP_SECONDS) -> list[tuple[int, int]]:
@@ -298,6 +474,9 @@ class Recorder:
     first_liquidatable_t: int | None = None
     liquidator_profit_stable: int = 0
     revert_samples: dict[str, list[str]] = field(default_factory=dict)
+    # Every revert by (class, action, reason name) (`classify_revert`, `revert_name`).
+    revert_counts: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    redemptions: RedemptionTally = field(default_factory=RedemptionTally)
     # Liquidatable positions no liquidator attempted, as spans of steps (`unliquidated`).
     unliquidated_spans: UnliquidatedSpans = field(default_factory=UnliquidatedSpans)
     last_unliquidated_t: int | None = None  # the last step `unliquidated` looked at
@@ -351,6 +530,13 @@ class Recorder:
             "liquidations": len(self.liquidations),
             "txs": txs,
             "reverted": reverted,
+            "redemption_pending_requests": self.redemptions.pending_requests,
+            "redemption_pending_shares": view.pending_redemption_shares / 10**SPV_DECIMALS,
+            "redemption_requested_shares": self.redemptions.requested_shares / 10**SPV_DECIMALS,
+            "redemption_paid_shares": self.redemptions.paid_shares / 10**SPV_DECIMALS,
+            "redemption_paid_usd": self.redemptions.paid_stable / 10**STABLE_DECIMALS,
+            "redemption_gated_shares": self.redemptions.gated_shares / 10**SPV_DECIMALS,
+            "spv_cash_reserve_usd": view.cash_reserve / 10**STABLE_DECIMALS,
         }
         self.timeseries.append(row)
         return row
@@ -387,6 +573,10 @@ class Recorder:
         """Counts, gas, reverts, liquidations decoded by the venue from the block's logs, and the
         atomic liquidators' profit from their executors' logs."""
         executors = {e.address.lower(): e for e in ctx.market.executors.values()}
+        spv = getattr(ctx.market, "spv", None)
+        spv_address = spv.address.lower() if spv is not None else None
+        reverted = [r for r in results if r.reverted]
+        reasons = dict(zip(map(id, reverted), explain_reverts(ctx, reverted)))
         for result in results:
             action = result.request.action
             self.tx_count += 1
@@ -395,14 +585,25 @@ class Recorder:
             if result.reverted:
                 self.reverted += 1
                 self.reverted_by_action[action] = self.reverted_by_action.get(action, 0) + 1
+                reason = reasons[id(result)]
+                key = (classify_revert(reason), action, revert_name(reason))
+                self.revert_counts[key] = self.revert_counts.get(key, 0) + 1
+                self.redemptions.gated(reason)
                 samples = self.revert_samples.setdefault(action, [])
-                if len(samples) < REVERT_SAMPLES:
-                    reason = explain_revert(ctx, result)
-                    if reason not in samples:
-                        samples.append(reason)
+                if len(samples) < REVERT_SAMPLES and reason not in samples:
+                    samples.append(reason)
                 continue
             for log in result.logs:
-                executor = executors.get(log["address"].lower())
+                address = log["address"].lower()
+                if address == spv_address:
+                    topics = log.get("topics") or []
+                    event = spv.abi.events.get(bytes.fromhex(topics[0][2:])) if topics else None
+                    if event is not None and event.name in RedemptionTally.EVENTS:
+                        decoded = spv.abi.decode_log(log)
+                        if decoded:
+                            self.redemptions.log(*decoded)
+                    continue
+                executor = executors.get(address)
                 if executor is not None:
                     decoded = executor.abi.decode_log(log)
                     if decoded and decoded[0] == "Liquidated":

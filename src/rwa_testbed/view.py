@@ -33,6 +33,8 @@ class View:
     balances: dict[tuple[str, str], int] = field(default_factory=dict)
     debt_rate_ray: int = 0  # the stablecoin reserve's variable borrow rate, RAY per year
     debt_rate_updated_at: int = 0  # chain time of that reserve's last update (the rate holds until its next action)
+    cash_reserve: int = 0  # the SPV's stablecoin for redemptions, 6 decimals (`cashReserve`)
+    pending_redemption_shares: int = 0  # shares in the SPV's redemption escrow, 18 decimals
 
     def balance(self, token: "Bound", holder: str) -> int:
         return self.balances[(token.address, holder)]

@@ -12,6 +12,8 @@ import pytest
 from rwa_testbed import scenario as sc
 from rwa_testbed.engine import Engine
 
+from .conftest import assert_no_agent_errors
+
 # A calm market whose borrowers sit just above HF 1 while the stablecoin reserve runs at 97 %
 # utilisation (~700 %/year): health factors cross 1 by interest alone, hours into the run.
 INTEREST_ONLY = [
@@ -57,8 +59,10 @@ def both_modes(chain):
         scenario = sc.load(name, overrides)
         snapshot = chain.snapshot()
         default = Engine(scenario, chain.provider.uri).run()
+        assert_no_agent_errors(default)
         chain.restore(snapshot)
         reference = Engine(scenario, chain.provider.uri, every_block=True).run()
+        assert_no_agent_errors(reference)
         return default, reference
 
     return run

@@ -13,6 +13,8 @@ import pytest
 from rwa_testbed import compare
 from rwa_testbed import scenario as sc
 
+from .conftest import assert_no_agent_errors
+
 SMALL = ["population.borrowers=12", "population.holders=8"]
 VENUES = ["ours", "aave-v3"]
 
@@ -24,6 +26,8 @@ def run_both(chain, tmp_path):
     def run(name: str, *overrides: str, figure: bool = False):
         scenario = sc.load(name, [*SMALL, *overrides])
         results, files = compare.run_venues(scenario, chain.provider.uri, VENUES, tmp_path, figure=figure)
+        for result, _ in results.values():
+            assert_no_agent_errors(result)
         return {venue: result for venue, (result, _) in results.items()}, files
 
     return run

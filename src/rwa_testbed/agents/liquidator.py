@@ -44,6 +44,8 @@ later ones pay less; the cap bounds the planning work per step, and the borrower
 reported as `step_limit`."""
 LIQUIDATION_GAS = 1_500_000
 SWAP_GAS = 300_000
+RETRY_SECONDS = 86_400
+"""A `redeem` desk's wait after a refused redemption request or settlement (gate, cash, freeze)."""
 
 SKIP_REASONS = ("oracle_zero", "unprofitable", "no_capital", "redemptions_frozen", "step_limit")
 """Why a liquidatable borrower got no liquidation from a liquidator this step (`Liquidator.skipped`):
@@ -81,6 +83,9 @@ class Liquidator(Agent):
         self.amm_fee = ctx.scenario.market.amm.fee_bps
         self.ctx = ctx
         self.redemptions: list[tuple[int, int]] = []  # (request id, claimable at, run seconds)
+        self.request_after = 0
+        """Run seconds before which a `redeem` desk sends no redemption request (a refused one waits
+        `RETRY_SECONDS`)."""
         self.skipped: dict[int, str] = {}
         """After `act`: borrower index -> reason (one of SKIP_REASONS) for every liquidatable borrower
         of the view this liquidator did not try to liquidate in that step."""
@@ -159,6 +164,7 @@ class Liquidator(Agent):
         m = ctx.market
         txs: list["TxRequest"] = []
         txs += self._settle_redemptions(view, ctx)
+        txs += self._request_redemption(view, ctx)
         self.skipped = {}
         candidates = [i for i, a in enumerate(view.accounts) if a.liquidatable]
         if not candidates:
@@ -216,9 +222,8 @@ class Liquidator(Agent):
                                        self.account.address, FAR_DEADLINE, agent=self.name,
                                        action="dump_collateral", gas=SWAP_GAS))
                 pair = Pair(pair.collateral_reserve + seized, pair.debt_reserve - out, self.amm_fee)
-            elif self.disposal == "redeem":
-                txs.append(m.spv.tx(self.account, "requestRedemption", seized, agent=self.name,
-                                    action="redeem_request", gas=SWAP_GAS))
+            # A `redeem` desk requests the redemption of what it holds at its next step
+            # (`_request_redemption`): the amount seized is known only once the block has run.
         return txs
 
     def _first_unit_margin(self, view: View, pair: Pair) -> float:
@@ -250,6 +255,17 @@ class Liquidator(Agent):
             return "unprofitable"
         return None
 
+    def _request_redemption(self, view: View, ctx: "Context") -> list["TxRequest"]:
+        """A `redeem` desk's request for every token its view shows it holding (the collateral seized
+        in earlier blocks), unless redemptions are frozen or a refused request is still waiting."""
+        if self.atomic or self.disposal != "redeem" or view.redemptions_frozen or ctx.world.t < self.request_after:
+            return []
+        held = view.balance(ctx.market.spv, self.account.address)
+        if held <= 0:
+            return []
+        return [ctx.market.spv.tx(self.account, "requestRedemption", held, agent=self.name,
+                                  action="redeem_request", gas=SWAP_GAS)]
+
     def _settle_redemptions(self, view: View, ctx: "Context") -> list["TxRequest"]:
         if not self.redemptions or view.redemptions_frozen:
             return []
@@ -260,16 +276,23 @@ class Liquidator(Agent):
                 for rid in due]
 
     def wake_times(self, now: int) -> list[int]:
-        return [at for _, at in self.redemptions if at > now]
+        times = [at for _, at in self.redemptions if at > now]
+        if self.disposal == "redeem" and self.request_after > now:
+            times.append(self.request_after)
+        return times
 
     def observe(self, results: list["TxResult"], ctx: "Context") -> None:
         spv_abi = ctx.market.spv.abi
         for result in results:
             if result.request.action == "redeem_settle" and result.reverted:
                 # Cash short or gate: the request stays queued; try again a day later.
-                self.redemptions.append((result.request.meta["request_id"], ctx.world.t + 86_400))
+                self.redemptions.append((result.request.meta["request_id"], ctx.world.t + RETRY_SECONDS))
                 continue
-            if result.request.action != "redeem_request" or result.reverted:
+            if result.request.action != "redeem_request":
+                continue
+            if result.reverted:
+                # Gate full or redemptions frozen in the block: the tokens stay; ask again a day later.
+                self.request_after = ctx.world.t + RETRY_SECONDS
                 continue
             for log in result.logs:
                 if log["address"].lower() != ctx.market.spv.address.lower():

@@ -31,7 +31,7 @@ COLORS = {
     "true": "#1b7837", "oracle": "#2166ac", "amm": "#e08214", "stable": "#762a83",
     "liq": "#b2182b", "shock": "#d6604d", "routine": "#8c8c8c", "deficit": "#b2182b",
     "liquidatable": "#f4a582", "total": "#404040", "repaid": "#2166ac", "zoom": "#fee08b",
-    "unrealised": "#8c510a",
+    "unrealised": "#8c510a", "pending": "#5e3c99", "paid": "#1b7837", "gated": "#b2182b", "cash": "#404040",
 }
 
 
@@ -266,6 +266,36 @@ def _visible_limits(t, series: list, lo: float, hi: float, *, floor_zero: bool) 
     return (low - (0 if floor_zero and low == 0 else pad), high + pad)
 
 
+def has_redemptions(timeseries: list[dict]) -> bool:
+    """True when a run's rows show any redemption request, whether queued or refused by the gate
+    (the figure draws the redemption inset only then)."""
+    return any(r.get("redemption_requested_shares", 0) > 0 or r.get("redemption_gated_shares", 0) > 0
+               for r in timeseries)
+
+
+def _draw_redemptions(ax, rows: list[dict], to_x, unit_name: str) -> None:
+    """The SPV's redemption queue as an inset in the upper left of `ax` (the whole run's debt
+    panel), only when the run has redemptions (`has_redemptions`): shares pending in the queue,
+    paid and refused by the gate (cumulative), the cash reserve in the title."""
+    import numpy as np
+
+    if not has_redemptions(rows):
+        return
+    x = to_x(np.array([float(r["t_seconds"]) for r in rows]))
+    inset = ax.inset_axes([0.06, 0.42, 0.34, 0.5])
+    for column, color, name in (("redemption_pending_shares", COLORS["pending"], "pending"),
+                                ("redemption_paid_shares", COLORS["paid"], "paid (cum.)"),
+                                ("redemption_gated_shares", COLORS["gated"], "gated (cum.)")):
+        inset.step(x, [float(r[column]) for r in rows], where="post", color=color, lw=1.2, label=name)
+    cash = [float(r["spv_cash_reserve_usd"]) for r in rows]
+    inset.set_title(tex_safe(f"SPV redemptions (tokens); cash {format_usd_compact(cash[0])} -> "
+                             f"{format_usd_compact(cash[-1])}"), fontsize=7.5, loc="left")
+    inset.tick_params(labelsize=7)
+    inset.set_xlabel(unit_name, fontsize=7, labelpad=1)
+    inset.grid(True, color="#e0e0e0", lw=0.5)
+    inset.legend(fontsize=6.5, frameon=False, loc="upper left")
+
+
 def plot(
     out_path: Path,
     *,
@@ -287,7 +317,9 @@ def plot(
     event before its trigger, the trigger marked. Above the panels, `headline`. Without
     liquidations the zoom follows the first shock. Rows are irregular in time (fast-forward
     jumps, then one row per block): every series is a step plot holding each row's state until
-    the next row. Uses the Agg canvas directly: no display and no global pyplot state.
+    the next row. When the SPV's redemption queue was used (`has_redemptions`), an inset in (c)
+    shows shares pending, paid and gated, and the cash reserve. Uses the Agg canvas directly: no
+    display and no global pyplot state.
     """
     import numpy as np
     from matplotlib.lines import Line2D
@@ -420,6 +452,8 @@ def plot(
             zoomed[2].annotate("trigger: debt\nliquidatable", xy=(trigger_x, 0.97), xycoords=("data", "axes fraction"),
                                xytext=(3, 0), textcoords="offset points", ha="left", va="top", fontsize=8,
                                color="#b35806")
+
+    _draw_redemptions(full[2], rows, lambda s: s / unit, unit_name)
 
     suffix = "" if seed is None else f"  (seed {seed})"
     fig.suptitle(tex_safe(f"{scenario_name}{suffix}"), fontsize=16, fontweight="bold", x=0.065, ha="left", y=0.985)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..metrics import REDEMPTION_COLUMNS
 from .figure import plot
 from .files import csv_text, summary_json, write_text
 
@@ -15,6 +16,7 @@ TIMESERIES_COLUMNS = (
     "stable_price_usd", "amm_spv_reserve", "amm_stable_reserve", "liquidatable_debt_usd",
     "total_debt_usd", "deficit_usd", "insolvent_debt_at_true_value_usd", "insolvent_debt_at_oracle_usd",
     "insolvent_debt_at_amm_usd", "expected_lender_loss_usd", "liquidations", "txs", "reverted",
+    *REDEMPTION_COLUMNS,  # the SPV's redemption queue and cash reserve
 )
 # `t_days` is derived from `t_seconds` when a liquidation or an event row lacks it.
 LIQUIDATION_COLUMNS = (

@@ -1,6 +1,7 @@
 """`metrics.Recorder`: a row's fields from a hand-made view, and the block's results (counts, gas,
 reverts, liquidations decoded by a stand-in venue, atomic profit from executor logs); no chain."""
 
+from dataclasses import replace
 from types import SimpleNamespace
 
 import pytest
@@ -35,12 +36,12 @@ class Rpc:
         self.answer = answer
 
     def batch(self, calls, raise_errors=True):
-        return [self.answer]
+        return [self.answer] * len(calls)
 
 
-def ctx(*, venue=None, executors=None, rpc_answer=None, t=0, true_nav=1.0):
+def ctx(*, venue=None, executors=None, rpc_answer=None, t=0, true_nav=1.0, spv=None):
     world = SimpleNamespace(t=t, true_nav_at=lambda _: true_nav, stable_price_usd=1.0)
-    market = SimpleNamespace(venue=venue or Venue(), executors=executors or {}, contracts=lambda: [])
+    market = SimpleNamespace(venue=venue or Venue(), executors=executors or {}, contracts=lambda: [], spv=spv)
     chain = SimpleNamespace(block_number_cached=42, rpc=Rpc(rpc_answer))
     return SimpleNamespace(world=world, market=market, chain=chain,
                            actors=SimpleNamespace(borrowers=[SimpleNamespace(address=u) for u in USERS]))
@@ -115,7 +116,79 @@ def test_recorder_results__revert__counted_and_reason_sampled_from_the_trace():
     assert (rec.tx_count, rec.reverted, rec.gas_used) == (2, 2, 40)
     assert rec.reverted_by_action == {"liquidation": 2}
     assert rec.revert_samples == {"liquidation": ["venue says HF ok"]}  # the same reason once
+    assert rec.revert_counts == {("agent_error", "liquidation", "venue says HF ok"): 2}
     assert rec.liquidations == []
+
+
+def test_recorder_results__every_revert__classified_by_its_reason():
+    output = "0x08c379a0" + encode(["string"], ["executor: unprofitable"]).hex()
+    rec = metrics.Recorder()
+
+    venue = SimpleNamespace(describe_error=lambda message: message, liquidations=lambda *args: [])
+
+    rec.results([result("liquidation_atomic", status=0)] * 4, ctx(venue=venue, rpc_answer={"output": output}),
+                view([]))
+
+    assert rec.revert_counts == {("market_race", "liquidation_atomic", "executor: unprofitable"): 4}
+    assert metrics.reverts_summary(rec.revert_counts)["market_race"] == {
+        "count": 4, "by_action": {"liquidation_atomic": 4}, "by_reason": {"executor: unprofitable": 4}}
+
+
+class SpvAbi:
+    """The SPV's events by topic0 (a hand-made log names its event in `topics[0]`)."""
+
+    def __init__(self, decoded):
+        self.decoded = decoded
+        self.events = {bytes.fromhex(k[2:]): SimpleNamespace(name=v[0]) for k, v in decoded.items()}
+
+    def decode_log(self, log):
+        return self.decoded[log["topics"][0]]
+
+
+def test_recorder_results__spv_redemption_logs__queue_tallied_and_row_columns():
+    decoded = {"0x01": ("RedemptionRequested", {"shares": 5 * WAD}), "0x02": ("RedemptionRequested", {"shares": WAD}),
+               "0x03": ("RedemptionSettled", {"shares": 5 * WAD, "paid": 4 * 10**6}),
+               "0x04": ("RedemptionCancelled", {"shares": WAD}), "0x05": ("Transfer", {})}
+    spv = SimpleNamespace(address="0xSpv", abi=SpvAbi(decoded))
+    log = lambda k: {"address": "0xspv", "topics": [k], "data": "0x"}  # noqa: E731
+    rec = metrics.Recorder()
+    c = ctx(spv=spv)
+
+    rec.results([result("redeem_request", logs=[log("0x01"), log("0x05")]), result("redeem_request", logs=[log("0x02")])],
+                c, view([]))
+    row = rec.row(0, replace(view([]), cash_reserve=7 * 10**6, pending_redemption_shares=6 * WAD), c, "step", 2, 0)
+    rec.results([result("redeem_settle", logs=[log("0x03")]), result("redeem_cancel", logs=[log("0x04")])], c,
+                view([]))
+    after = rec.row(12, replace(view([]), cash_reserve=3 * 10**6), c, "step", 2, 0)
+
+    assert {k: row[k] for k in metrics.REDEMPTION_COLUMNS} == {
+        "redemption_pending_requests": 2, "redemption_pending_shares": 6.0, "redemption_requested_shares": 6.0,
+        "redemption_paid_shares": 0.0, "redemption_paid_usd": 0.0, "redemption_gated_shares": 0.0,
+        "spv_cash_reserve_usd": 7.0}
+    assert (after["redemption_pending_requests"], after["redemption_paid_shares"], after["redemption_paid_usd"],
+            after["spv_cash_reserve_usd"]) == (0, 5.0, 4.0, 3.0)
+    summary = metrics.redemptions_summary([row, after], rec.redemptions)
+    assert (summary["requests"], summary["settled_requests"], summary["cancelled_requests"]) == (2, 1, 1)
+    assert (summary["peak_pending_shares_tokens"], summary["min_cash_reserve_usd"]) == (6.0, 3.0)
+
+
+def test_recorder_results__gate_exceeded__shares_counted_as_gated_market_race():
+    # The trace carries no revert data: the reason comes from the replay's error text.
+    rec = metrics.Recorder()
+    c = ctx()
+    c.chain.rpc = SimpleNamespace(batch=lambda calls, raise_errors=True: [
+        {"output": "0x"} if calls[0][0] == "debug_traceTransaction" else
+        RuntimeError(f"execution reverted: GateExceeded 0x{GATE_EXCEEDED}")] * len(calls))
+    c.market.contracts = lambda: [SimpleNamespace(abi=SimpleNamespace(errors={
+        bytes.fromhex(GATE_EXCEEDED[:8]): ("GateExceeded", ("uint256", "uint256"))}))]
+
+    rec.results([result("redeem_request", status=0)], c, view([]))
+
+    assert rec.revert_counts == {("market_race", "redeem_request", "GateExceeded"): 1}
+    assert (rec.redemptions.gated_requests, rec.redemptions.gated_shares) == (1, 3 * WAD)
+
+
+GATE_EXCEEDED = "abcdef01" + encode(["uint256", "uint256"], [3 * WAD, WAD]).hex()
 
 
 def test_recorder_results__reverted_transaction__not_given_to_executors():

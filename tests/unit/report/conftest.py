@@ -108,6 +108,8 @@ def synthetic_run(
             "expected_lender_loss_usd": metrics.expected_lender_loss_usd(deficit, insolvent_true),
             "liquidations": len(liquidations), "txs": 2 * step_liqs + (3 if mode == "step" else 1),
             "reverted": step_liqs // 2,
+            **dict.fromkeys(metrics.REDEMPTION_COLUMNS, 0.0), "redemption_pending_requests": 0,
+            "spv_cash_reserve_usd": 1e8,
         })
     events = [
         {"t_seconds": 5 * DAY, "kind": "nav_report", "description": "custodian reports NAV $1.0000 as of day 0.0"},

@@ -558,3 +558,22 @@ def test_headline__two_cascades__count_and_largest():
 
     assert text.startswith("3 liquidations in 2 cascades  \u00b7  largest: 2 in 2 min 0 s  \u00b7  debt repaid $11")
     assert "final bad debt $0 realised + $0 unrealised" in text
+
+
+def test_plot__redemptions__inset_drawn_only_when_the_queue_was_used(tmp_path, run_data):
+    from rwa_testbed.report.figure import has_redemptions
+
+    rows = run_data["timeseries"]
+    queued = [dict(r, redemption_requested_shares=5e6 if r["t_seconds"] > rows[len(rows) // 2]["t_seconds"] else 0.0,
+                   redemption_pending_shares=5e6 if r["t_seconds"] > rows[len(rows) // 2]["t_seconds"] else 0.0)
+              for r in rows]
+    kwargs = dict(scenario_name=run_data["scenario_name"], seed=7, liquidations=run_data["liquidations"],
+                  events=run_data["events"])
+
+    plain = png_pixels(report.plot(tmp_path / "plain.png", timeseries=rows, **kwargs))
+    again = png_pixels(report.plot(tmp_path / "again.png", timeseries=rows, **kwargs))
+    inset = png_pixels(report.plot(tmp_path / "inset.png", timeseries=queued, **kwargs))
+
+    assert not has_redemptions(rows) and has_redemptions(queued)
+    assert (plain == again).all()  # without redemptions the figure is the one it always was
+    assert inset.shape == plain.shape and (inset != plain).any()
