@@ -172,7 +172,7 @@ contract LendingPool is ILendingPool, AccessControl, ReentrancyGuardTransient {
             uint256 healthFactor
         )
     {
-        AccountData memory d = AccountLogic.accountData(_s, user);
+        AccountData memory d = AccountLogic.accountData(_s, user, true);
         return (
             d.totalCollateralBase,
             d.totalDebtBase,
@@ -187,7 +187,7 @@ contract LendingPool is ILendingPool, AccessControl, ReentrancyGuardTransient {
     function getUsersAccountData(address[] calldata users) external view returns (AccountData[] memory data) {
         data = new AccountData[](users.length);
         for (uint256 i; i < users.length; ++i) {
-            data[i] = AccountLogic.accountData(_s, users[i]);
+            data[i] = AccountLogic.accountData(_s, users[i], false);
         }
     }
 

@@ -164,7 +164,13 @@ class Engine:
             balances=balances,
             debt_rate_ray=rate,
             debt_rate_updated_at=rate_updated_at,
+            stable_market_usd=self._stable_market_usd(),
         )
+
+    def _stable_market_usd(self) -> float | None:
+        """The stablecoin's market price when the pool's feed does not follow it (pricing 'fixed'):
+        the off-chain world's; None when the feed is the market price."""
+        return self.ctx.world.stable_price_usd if self.scenario.market.stablecoin.pricing == "fixed" else None
 
     def _predict_crossing(self, view: View, view_t: int) -> int | None:
         """The block at which the next health factor crosses 1 or 0.95 by interest alone (one block
@@ -242,9 +248,13 @@ class Engine:
                     if not sh.started and sh.start <= t:
                         sh.started = True
                         txs += sh.on_start(ctx)
+                    if sh.started and not sh.ended:
+                        txs += sh.on_step(ctx)
                     if sh.started and not sh.ended and sh.end is not None and sh.end <= t:
                         sh.ended = True
                         txs += sh.on_end(ctx)
+                if view.stable_market_usd is not None:  # a market price off the feed moves without a block
+                    view.stable_market_usd = self._stable_market_usd()
                 txs += self.keeper.act(view, ctx)
                 others = [a for a in self.agents if a is not self.keeper]
                 ctx.rng.shuffle(others)
@@ -307,7 +317,7 @@ def liquidator_pnl_usd(s: Scenario, ctx: Context, final: View) -> float:
     m, groups = ctx.market, s.agents.liquidators
     value = 0.0
     for account, g in zip(ctx.actors.liquidators, ctx.actors.liquidator_groups):
-        stable = final.balance(m.stable, account.address) / 10**6 * final.stable_price_usd
+        stable = final.balance(m.stable, account.address) / 10**6 * final.stable_market_price_usd
         tokens = final.balance(m.spv, account.address) / 10**18 * ctx.world.true_nav
         initial = 0.0 if groups[g].atomic else groups[g].capital_usd
         value += stable + tokens - initial

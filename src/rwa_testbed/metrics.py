@@ -378,6 +378,18 @@ INSOLVENCY_VALUATIONS = {
 }
 """Summary key -> time-series column of insolvent debt, per valuation of the collateral."""
 
+DEBT_PRICES = {
+    "insolvent_debt_at_true_value_usd": "market",
+    "insolvent_debt_at_amm_usd": "market",
+    "insolvent_debt_at_oracle_usd": "pool",
+    "deficit_usd": "market",
+    "expected_lender_loss_usd": "market",
+    "debt_repaid_usd": "pool",
+}
+"""Which stablecoin price values the debt in each column: 'market' (the off-chain world's, depegs
+included) or 'pool' (the stablecoin feed's answer: with `market.stablecoin.pricing: fixed` the fixed
+price). With pricing 'market' both are the feed's answer, as before the setting existed."""
+
 
 def insolvency_summary(timeseries: Sequence[Mapping]) -> dict:
     """The summary's `insolvency` section: final and peak insolvent debt per valuation, and the
@@ -506,7 +518,9 @@ class Recorder:
             self.first_liquidatable_t = t
         tokens, debt = self.positions(view)
         true_nav = ctx.world.true_nav_at(t)
-        deficit_usd = view.deficit / 10**STABLE_DECIMALS * view.stable_price_usd
+        # Debt prices (`market.stablecoin.pricing`): realised deficit, true value and AMM at the
+        # stablecoin's market price; the oracle valuation at the pool's own feed (fixed or market).
+        deficit_usd = view.deficit / 10**STABLE_DECIMALS * view.stable_market_price_usd
         insolvent_true = insolvent_debt_usd(tokens, debt, true_nav, ctx.world.stable_price_usd)
         row = {
             "t_seconds": t,
@@ -525,7 +539,8 @@ class Recorder:
             "insolvent_debt_at_true_value_usd": insolvent_true,
             "insolvent_debt_at_oracle_usd": insolvent_debt_usd(tokens, debt, view.oracle_price_usd,
                                                                view.stable_price_usd),
-            "insolvent_debt_at_amm_usd": insolvent_debt_usd(tokens, debt, view.amm_price_usd, view.stable_price_usd),
+            "insolvent_debt_at_amm_usd": insolvent_debt_usd(tokens, debt, view.amm_price_usd,
+                                                            view.stable_market_price_usd),
             "expected_lender_loss_usd": expected_lender_loss_usd(deficit_usd, insolvent_true),
             "liquidations": len(self.liquidations),
             "txs": txs,
@@ -619,7 +634,7 @@ class Recorder:
         coll_price = liq.collateral_price / BASE
         debt_price = liq.debt_price / BASE
         seized = liq.collateral_seized / 10**SPV_DECIMALS
-        deficit = liq.deficit_created / 10**STABLE_DECIMALS * view.stable_price_usd if liq.deficit_created else 0.0
+        deficit = liq.deficit_created / 10**STABLE_DECIMALS * view.stable_market_price_usd if liq.deficit_created else 0.0
         return {
             "t_seconds": ctx.world.t,
             "block": result.block_number,

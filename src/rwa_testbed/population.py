@@ -60,6 +60,11 @@ def deploy(chain: FastChain, scenario: Scenario, actors: Actors) -> tuple[Market
     return market, Population(positions, clamped, setup.gas_used, start)
 
 
+ONCHAIN_KIND = {"treasury_fund": "private_credit"}
+"""Scenario asset kinds the SPV contract's `AssetKind` does not list, as it records them: the kind is
+informational on-chain (no rule reads it), so a tokenized treasury fund is a credit fund there."""
+
+
 def _deploy_contracts(setup: Setup, scenario: Scenario, actors: Actors) -> Market:
     m = scenario.market
     admin = actors.admin
@@ -67,7 +72,7 @@ def _deploy_contracts(setup: Setup, scenario: Scenario, actors: Actors) -> Marke
     stable = setup.deploy(admin, "SettlementStablecoin", m.stablecoin.name, m.stablecoin.symbol, admin.address, batch=batch)
     spv = setup.deploy(
         admin, "SPVToken", m.asset.name, m.asset.symbol, stable.address, admin.address, actors.custodian.address,
-        AssetKind[m.asset.kind.upper()], round(m.asset.redemption_delay_days * SECONDS_PER_DAY),
+        AssetKind[ONCHAIN_KIND.get(m.asset.kind, m.asset.kind).upper()], round(m.asset.redemption_delay_days * SECONDS_PER_DAY),
         m.asset.redemption_gate_bps or 1, round(m.asset.gate_window_days * SECONDS_PER_DAY),
         usd_to_stable(m.asset.nav_per_token_usd), batch=batch,
     )
@@ -85,10 +90,12 @@ def _deploy_contracts(setup: Setup, scenario: Scenario, actors: Actors) -> Marke
 
         stable_feed, stable_answer = pin_feed(setup, m.existing.stable_feed_address, "market.existing.stable_feed_address")
         stable_feed_kind = "pinned"
+        if m.stablecoin.pricing == "fixed":
+            stable_answer = usd_to_feed(m.stablecoin.pool_price_usd())
     else:
         stable_feed = setup.deploy(admin, "LatencyOracle", FEED_DECIMALS, f"{m.stablecoin.symbol} / USD", 0, 0, 0,
                                    admin.address, batch=batch)
-        stable_feed_kind, stable_answer = "latency", usd_to_feed(1.0)
+        stable_feed_kind, stable_answer = "latency", usd_to_feed(m.stablecoin.pool_price_usd())
     venue = venues.create(scenario)
     venue.deploy(setup, actors, batch)
     setup.mine(batch)

@@ -46,6 +46,13 @@ PositiveDays = Annotated[float, Field(gt=0, le=MAX_DAYS, allow_inf_nan=False)]
 Seconds = Annotated[int, Field(ge=0, le=MAX_SECONDS)]
 Sigma = Annotated[float, Field(ge=0, le=MAX_SIGMA, allow_inf_nan=False)]
 HealthFactor = Annotated[float, Field(gt=1.0, le=MAX_HEALTH_FACTOR, allow_inf_nan=False)]
+StablePrice = Annotated[float, Field(gt=0, le=2, allow_inf_nan=False)]
+"""A stablecoin's price in USD: above 0, at most 2."""
+PathStablePrice = Annotated[float, Field(ge=0.001, le=2, allow_inf_nan=False)]
+"""A stablecoin price on a depeg path: 0.001 to 2 USD (bounds the feed's publications)."""
+RisePct = Annotated[float, Field(ge=0, le=1_000, allow_inf_nan=False)]
+"""A rise of the true value in percent: 0 to 1,000 (x11)."""
+MAX_PATH_POINTS = 100
 Label = Annotated[str, Field(max_length=200)]
 
 
@@ -74,13 +81,19 @@ class Model(BaseModel):
 class AssetConfig(Model):
     """The off-chain asset held by the SPV and its token."""
 
-    kind: Literal["private_credit", "real_estate"]
+    kind: Literal["private_credit", "real_estate", "treasury_fund"] = Field(
+        description="what the SPV holds. 'treasury_fund': a tokenized money-market / T-bill fund, daily NAV "
+        "and T+0/T+1 redemptions: `market.custodian.report_every_days` and `redemption_delay_days` default "
+        "to 1 and may not exceed 1 (checked in `check_rules`); on-chain the SPV records it as PrivateCredit "
+        "(the contract's kind is informational only)"
+    )
     name: Label = "RWA SPV token"
     symbol: Annotated[str, Field(max_length=32)] = "RWA"
     size_usd: PositiveUsd = Field(description="value of the whole asset at the start")
     nav_per_token_usd: PositiveUsd = 1.0
     yield_apr_bps: Bps = Field(0, description="true value accrues this yield between shocks")
-    redemption_delay_days: Days = 30
+    redemption_delay_days: Days = Field(30, description="a redemption request is claimable this long after it "
+                                        "is made (treasury_fund: default 1, T+1; 0 is T+0)")
     redemption_gate_bps: Bps = 500
     gate_window_days: PositiveDays = 30
     cash_reserve_bps: Bps = Field(500, description="share of the asset the SPV keeps in stablecoin")
@@ -89,7 +102,8 @@ class AssetConfig(Model):
 class CustodianConfig(Model):
     """Which off-chain value the custodian attests, and when."""
 
-    report_every_days: PositiveDays = 30
+    report_every_days: PositiveDays = Field(30, description="the custodian attests the NAV this often "
+                                            "(treasury_fund: default 1, a daily NAV)")
     reporting_lag_days: Days = Field(0, description="a report states the true NAV this long ago")
 
 
@@ -164,6 +178,20 @@ class LendingConfig(Model):
 class StablecoinConfig(Model):
     name: Label = "USD Coin"
     symbol: Annotated[str, Field(max_length=32)] = "USDC"
+    pricing: Literal["market", "fixed"] = Field(
+        "market",
+        description="how the lending pool prices the borrowed stablecoin. 'market': its feed follows the "
+        "market price, depegs included (stablecoin_depeg publishes on it). 'fixed': the feed is set to "
+        "`fixed_price_usd` at setup and never moves (a hard-coded $1), while the market price still "
+        "depegs for the AMM, arbitrageurs and every valuation at true value",
+    )
+    fixed_price_usd: StablePrice | None = Field(
+        None, description="with pricing 'fixed': the constant price the pool uses (default 1.0)"
+    )
+
+    def pool_price_usd(self) -> float:
+        """The stablecoin feed's answer at setup: the fixed price, or $1 (the market's start)."""
+        return self.fixed_price_usd if self.pricing == "fixed" and self.fixed_price_usd is not None else 1.0
 
 
 class ExistingContracts(Model):
@@ -178,7 +206,26 @@ class ExistingContracts(Model):
     )
 
 
+KIND_DEFAULTS = {"treasury_fund": {"custodian": {"report_every_days": 1}, "asset": {"redemption_delay_days": 1}}}
+"""Per `market.asset.kind`, the defaults that differ from the fields' own (a daily NAV, T+1)."""
+
+
 class MarketConfig(Model):
+    @model_validator(mode="before")
+    @classmethod
+    def _kind_defaults(cls, data: Any) -> Any:
+        """Fills the asset kind's own defaults (`KIND_DEFAULTS`) where the document leaves them out."""
+        asset = data.get("asset") if isinstance(data, dict) else None
+        kind = asset.get("kind") if isinstance(asset, dict) else None
+        if not isinstance(kind, str) or kind not in KIND_DEFAULTS:
+            return data
+        data = dict(data)
+        for section, defaults in KIND_DEFAULTS[kind].items():
+            given = data.get(section, {})
+            if isinstance(given, dict):
+                data[section] = {**defaults, **given}
+        return data
+
     asset: AssetConfig
     custodian: CustodianConfig = CustodianConfig()
     oracle: OracleConfig = OracleConfig()
@@ -338,12 +385,63 @@ class DefaultWave(ShockBase):
     over_days: PositiveDays
 
 
+def _check_path(path: list[tuple[float, float]] | None) -> None:
+    """A path's days strictly increase, also once rounded to seconds."""
+    if path is None:
+        return
+    seconds = [round(d * 86_400) for d, _ in path]
+    for i, (a, b) in enumerate(zip(seconds, seconds[1:])):
+        if b <= a:
+            raise ValueError(f"path: days must increase from point to point (point {i + 1} at day "
+                             f"{path[i + 1][0]:g} is not after point {i} at day {path[i][0]:g})")
+
+
+def _one_of(model: Model, single: str, path: str = "path") -> None:
+    """Exactly one of the single-jump field and the path."""
+    given = [name for name in (single, path) if getattr(model, name) is not None]
+    if len(given) != 1:
+        raise ValueError(f"give either {single} (one jump at at_days) or {path} (points), not "
+                         f"{'both' if given else 'neither'}")
+
+
+DropPath = Annotated[list[tuple[Days, Pct]], Field(min_length=1, max_length=MAX_PATH_POINTS)]
+RisePath = Annotated[list[tuple[Days, RisePct]], Field(min_length=1, max_length=MAX_PATH_POINTS)]
+_PATH_DOC = ("(days after at_days, {what} %) points, linear in between, from 0 % at at_days unless the first "
+             "point is at day 0; the last value holds afterwards (the shock ends at the last point). "
+             "Instead of `{single}`")
+
+
 class NavWritedown(ShockBase):
-    """The custodian writes the NAV down at once and reports it off-cycle."""
+    """The custodian writes the NAV down at once (or along a `path`) and reports it off-cycle."""
 
     kind: Literal["nav_writedown"]
-    nav_drop_pct: Pct
-    report_immediately: bool = True
+    nav_drop_pct: Pct | None = Field(None, description="drop of the true value at at_days, percent")
+    path: DropPath | None = Field(None, description=_PATH_DOC.format(what="drop", single="nav_drop_pct"))
+    report_immediately: bool = Field(
+        True, description="reported at once as of its own date (with a path: at each point's time)")
+
+    @model_validator(mode="after")
+    def _form(self) -> "NavWritedown":
+        _one_of(self, "nav_drop_pct")
+        _check_path(self.path)
+        return self
+
+
+class NavWriteup(ShockBase):
+    """A recovery: the true value rises by `nav_rise_pct` at once (or along a `path`), e.g. frozen
+    reserves released; reported off-cycle like a write-down."""
+
+    kind: Literal["nav_writeup"]
+    nav_rise_pct: RisePct | None = Field(None, description="rise of the true value at at_days, percent")
+    path: RisePath | None = Field(None, description=_PATH_DOC.format(what="rise", single="nav_rise_pct"))
+    report_immediately: bool = Field(
+        True, description="reported at once as of its own date (with a path: at each point's time)")
+
+    @model_validator(mode="after")
+    def _form(self) -> "NavWriteup":
+        _one_of(self, "nav_rise_pct")
+        _check_path(self.path)
+        return self
 
 
 class Rumor(ShockBase):
@@ -365,7 +463,14 @@ class NaturalDisaster(ShockBase):
     """Property value drops at once (hurricane, flood, earthquake)."""
 
     kind: Literal["natural_disaster"]
-    value_drop_pct: Pct
+    value_drop_pct: Pct | None = Field(None, description="drop of the true value at at_days, percent")
+    path: DropPath | None = Field(None, description=_PATH_DOC.format(what="drop", single="value_drop_pct"))
+
+    @model_validator(mode="after")
+    def _form(self) -> "NaturalDisaster":
+        _one_of(self, "value_drop_pct")
+        _check_path(self.path)
+        return self
 
 
 class LiquidityWithdrawal(ShockBase):
@@ -392,11 +497,32 @@ class OracleLatencyChange(ShockBase):
 
 
 class StablecoinDepeg(ShockBase):
-    """The stablecoin's feed drops to `price_usd` for `duration_days`."""
+    """The stablecoin's market price drops to `price_usd` for `duration_days` (then back to $1), or
+    follows `path`; its feed publishes it (with `market.stablecoin.pricing: fixed` it does not)."""
 
     kind: Literal["stablecoin_depeg"]
-    price_usd: Annotated[float, Field(gt=0, le=2, allow_inf_nan=False)]
-    duration_days: PositiveDays
+    price_usd: StablePrice | None = Field(None, description="the price during the depeg (with duration_days)")
+    duration_days: PositiveDays | None = Field(None, description="how long the depeg lasts; then $1 again")
+    path: Annotated[list[tuple[Days, PathStablePrice]], Field(min_length=1, max_length=MAX_PATH_POINTS)] | None = Field(
+        None,
+        description="instead of price_usd/duration_days: (days after at_days, price USD) points, linear in "
+        "between, from $1 at at_days unless the first point is at day 0; the last price holds afterwards. "
+        "The feed publishes at each point and whenever the price has moved publish_deviation_bps from its "
+        "last publication",
+    )
+    publish_deviation_bps: Annotated[int, Field(ge=10, le=10_000)] = Field(
+        25, description="with a path: the feed's deviation threshold (25: 0.25 %, USDC / USD on Chainlink)"
+    )
+
+    @model_validator(mode="after")
+    def _form(self) -> "StablecoinDepeg":
+        jump = [name for name in ("price_usd", "duration_days") if getattr(self, name) is not None]
+        if self.path is None and len(jump) != 2:
+            raise ValueError("give price_usd and duration_days (one depeg) or path (points)")
+        if self.path is not None and jump:
+            raise ValueError(f"give path or price_usd and duration_days, not both ({', '.join(jump)} given)")
+        _check_path(self.path)
+        return self
 
 
 SHOCK_CONFIGS: tuple[type[ShockBase], ...] = tuple(ShockBase.__subclasses__())
@@ -560,6 +686,20 @@ def check_rules(scenario: Scenario) -> None:
                 f"shocks.{i}, market.oracle.kind: oracle_latency_change changes a latency feed's rules, "
                 "the scenario's oracle is a twap (set market.oracle.kind = latency or remove the shock)"
             )
+    stable = s.market.stablecoin
+    if stable.fixed_price_usd is not None and stable.pricing != "fixed":
+        raise ScenarioError(
+            "market.stablecoin.fixed_price_usd, market.stablecoin.pricing: a fixed price needs pricing 'fixed' "
+            f"(pricing is '{stable.pricing}': the pool follows the market)"
+        )
+    if s.market.asset.kind == "treasury_fund":
+        for field, value in (("market.custodian.report_every_days", s.market.custodian.report_every_days),
+                             ("market.asset.redemption_delay_days", s.market.asset.redemption_delay_days)):
+            if value > 1:
+                raise ScenarioError(
+                    f"{field}, market.asset.kind: a treasury_fund has a daily NAV and T+0/T+1 redemptions: "
+                    f"at most 1 day (got {value:g})"
+                )
     budget = token_budget(s)
     needed = sum(budget.values())
     if needed > s.market.asset.size_usd:
@@ -690,8 +830,14 @@ def _truncate(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 30] + f" ... ({len(text) - limit + 30:,} more characters)"
 
 
+APPEND = "+"
+"""As the last key of `--set`, appends the value to the list there: `--set shocks.+={kind: rumor, ...}`."""
+
+
 def apply_override(data: dict, assignment: str) -> None:
-    """Applies `key.path=value` (value parsed as YAML; list items by index) to raw scenario data."""
+    """Applies `key.path=value` (value parsed as YAML; list items by index) to raw scenario data.
+    A mapping value replaces the whole object there; a last key `+` appends to the list there
+    (`agents.liquidators.+={count: 2, atomic: true}`)."""
     if "=" not in assignment:
         raise ScenarioError(f"--set expects key.path=value, got '{_truncate(assignment, 200)}'")
     key, raw = assignment.split("=", 1)
@@ -699,6 +845,8 @@ def apply_override(data: dict, assignment: str) -> None:
     key = _truncate(key.strip(), 100)  # as shown in messages
     if not all(parts):
         raise ScenarioError(f"--set: empty key in '{_truncate(assignment, 200)}'")
+    if APPEND in parts[:-1]:
+        raise ScenarioError(f"--set {key}: '{APPEND}' appends to a list and must be the last key")
     value = parse_yaml(raw, f"--set {key}") if raw.strip() else raw
     node: Any = data
     for depth, part in enumerate(parts[:-1]):
@@ -706,11 +854,19 @@ def apply_override(data: dict, assignment: str) -> None:
         if isinstance(node, list):
             node = node[_list_index(node, part, f"--set {key}: '{_truncate(where, 100)}'")]
         elif isinstance(node, dict):
+            if part not in node and depth == len(parts) - 2 and parts[-1] == APPEND:
+                node[part] = _default_list(tuple(parts[:depth]), part)
             node = node.setdefault(part, {})
         else:
             raise ScenarioError(f"--set {key}: '{_truncate(where, 100)}' is not a mapping")
     last = parts[-1]
-    if isinstance(node, list):
+    if last == APPEND:
+        if not isinstance(node, list):
+            raise ScenarioError(f"--set {key}: '{APPEND}' appends to a list, and the value there is not a list")
+        if len(node) >= MAX_NODES:
+            raise ScenarioError(f"--set {key}: the list already holds {len(node):,} items")
+        node.append(value)
+    elif isinstance(node, list):
         node[_list_index(node, last, f"--set {key}: '{_truncate(last, 40)}'")] = value
     elif isinstance(node, dict):
         node[last] = value
@@ -718,10 +874,22 @@ def apply_override(data: dict, assignment: str) -> None:
         raise ScenarioError(f"--set {key}: parent is not a mapping")
 
 
+def _default_list(loc: tuple, field: str) -> list:
+    """The schema's default for the list `field` of the object at `loc`, as raw data (for `+` on a
+    list the document leaves out: `agents.liquidators.+=...` adds to the default liquidator)."""
+    model = _model_at(tuple(int(p) if p.isascii() and p.isdigit() else p for p in loc))
+    info = model.model_fields.get(field) if model is not None else None
+    default = info.default if info is not None else None
+    if not isinstance(default, list):
+        return []
+    return [x.model_dump(exclude_defaults=True) if isinstance(x, BaseModel) else x for x in default]
+
+
 def _list_index(node: list, part: str, what: str) -> int:
     """`part` as an index of `node`: ASCII digits only (not '²' or '٣'), within the list."""
     if not re.fullmatch(r"[0-9]{1,9}", part) or int(part) >= len(node):
-        raise ScenarioError(f"{what} is not an index of that list (0 to {len(node) - 1})")
+        span = f"0 to {len(node) - 1}" if node else "it is empty"
+        raise ScenarioError(f"{what} is not an index of that list ({span}; '{APPEND}' as the last key appends)")
     return int(part)
 
 
@@ -734,8 +902,45 @@ def _format_errors(err: ValidationError) -> str:
             lines.append(msg)
         else:
             got = f" (got {_truncate(repr(e['input']), 80)})" if e["type"] != "missing" and not isinstance(e["input"], dict) else ""
+            if e["type"] == "extra_forbidden":
+                model = _model_at(e["loc"][:-1])
+                if model is not None:
+                    got += f"; allowed here: {', '.join(model.model_fields)}"
             lines.append(f"{loc or '<root>'}: {msg}{got}")
     return _truncate("; ".join(lines))
+
+
+def _model_types(annotation: Any) -> list[Any]:
+    """The types inside an annotation: Annotated, Optional, Union, list and tuple unwrapped."""
+    args = get_args(annotation)
+    if not args:
+        return [annotation]
+    if hasattr(annotation, "__metadata__"):  # Annotated[T, ...]
+        return _model_types(args[0])
+    return [t for a in args for t in _model_types(a)]
+
+
+def _model_at(loc: tuple) -> type[BaseModel] | None:
+    """The model that validates the object at an error's `loc` (None if it cannot be told): its
+    fields are what that object allows."""
+    model: type[BaseModel] = Scenario
+    candidates: list[Any] = [Scenario]
+    for part in loc:
+        if isinstance(part, int):
+            continue  # list or tuple item: same candidates
+        if part in _UNION_TAGS:
+            candidates = [c for c in candidates if isinstance(c, type) and issubclass(c, ShockBase)
+                          and part in get_args(c.model_fields["kind"].annotation)]
+            continue
+        models = [c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel) and part in c.model_fields]
+        if len(models) != 1:
+            return None
+        candidates = _model_types(models[0].model_fields[part].annotation)
+    models = [c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)]
+    if len(models) == 1:
+        model = models[0]
+        return model
+    return None
 
 
 _NAMES_FIELDS = re.compile(r"^[a-z_][\w.]*(, [a-z_][\w.]*)*: ")

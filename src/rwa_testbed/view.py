@@ -35,6 +35,9 @@ class View:
     debt_rate_updated_at: int = 0  # chain time of that reserve's last update (the rate holds until its next action)
     cash_reserve: int = 0  # the SPV's stablecoin for redemptions, 6 decimals (`cashReserve`)
     pending_redemption_shares: int = 0  # shares in the SPV's redemption escrow, 18 decimals
+    # The stablecoin's market price when the pool's feed does not follow it (`market.stablecoin.pricing:
+    # fixed`, from the off-chain world); None: the feed's answer is the market price.
+    stable_market_usd: float | None = None
 
     def balance(self, token: "Bound", holder: str) -> int:
         return self.balances[(token.address, holder)]
@@ -45,15 +48,21 @@ class View:
 
     @property
     def stable_price_usd(self) -> float:
+        """The stablecoin as the pool prices it: its feed's answer."""
         return self.stable_answer / 10**FEED_DECIMALS
 
     @property
+    def stable_market_price_usd(self) -> float:
+        """The stablecoin as the market prices it: the feed's answer unless the pool's price is fixed."""
+        return self.stable_price_usd if self.stable_market_usd is None else self.stable_market_usd
+
+    @property
     def amm_price_usd(self) -> float:
-        """Marginal AMM price of one SPV token in USD (stablecoin price applied)."""
+        """Marginal AMM price of one SPV token in USD (the stablecoin's market price applied)."""
         if self.spv_reserve == 0:
             return 0.0
         per_token = (self.stable_reserve / 10**STABLE_DECIMALS) / (self.spv_reserve / 10**SPV_DECIMALS)
-        return per_token * self.stable_price_usd
+        return per_token * self.stable_market_price_usd
 
     @property
     def nav_usd(self) -> float:

@@ -35,6 +35,11 @@ DEPEG_REPEG = [
     "shocks=[{kind: stablecoin_depeg, at_days: 0.2, price_usd: 0.88, duration_days: 0.3},"
     " {kind: nav_writedown, at_days: 0.25, nav_drop_pct: 8}]",
 ]
+# The stablecoin slides to $0.88 along a path (published at each 0.5 % move), holds, and recovers
+# gradually while an 8 % write-down lands: publications fall between the engine's other wake times.
+DEPEG_PATH = [*DEPEG_REPEG[:-1],
+              "shocks=[{kind: stablecoin_depeg, at_days: 0.2, path: [[0.05, 0.88], [0.2, 0.88], [0.4, 1.0]],"
+              " publish_deviation_bps: 50}, {kind: nav_writedown, at_days: 0.25, nav_drop_pct: 8}]"]
 # credit_default_ripple --seed 11 on a short clock: daily reports, defaults over two days, the rumor
 # on day 1; panic sales, arbitrage on slow inflows and dozens of partial liquidations.
 RIPPLE_SHORT = [
@@ -73,6 +78,7 @@ def both_modes(chain):
     [
         pytest.param("calm_market", INTEREST_ONLY, id="interest_only"),
         pytest.param("calm_market", DEPEG_REPEG, id="depeg_repeg"),
+        pytest.param("calm_market", DEPEG_PATH, id="depeg_path"),
         pytest.param("credit_default_ripple", RIPPLE_SHORT, id="credit_default_ripple_short_seed_11"),
     ],
 )

@@ -76,11 +76,12 @@ def actors(n_borrowers: int = 0) -> SimpleNamespace:
 def scenario(*, custodian: sc.CustodianConfig | None = None, oracle: sc.OracleConfig | None = None,
              arbitrageurs: sc.ArbitrageurConfig | None = None, panic_sellers: sc.PanicSellerConfig | None = None,
              liquidity_providers: sc.LiquidityProviderConfig | None = None, nav_usd: float = 1.0,
-             fee_bps: int = 30, seed: int = 7) -> SimpleNamespace:
+             fee_bps: int = 30, seed: int = 7, stablecoin: sc.StablecoinConfig | None = None) -> SimpleNamespace:
     """The parts of a `Scenario` the agents read, from the real config models (their defaults)."""
     return SimpleNamespace(
         market=SimpleNamespace(custodian=custodian or sc.CustodianConfig(), oracle=oracle or sc.OracleConfig(),
-                               asset=SimpleNamespace(nav_per_token_usd=nav_usd), amm=SimpleNamespace(fee_bps=fee_bps)),
+                               asset=SimpleNamespace(nav_per_token_usd=nav_usd), amm=SimpleNamespace(fee_bps=fee_bps),
+                               stablecoin=stablecoin or sc.StablecoinConfig()),
         agents=SimpleNamespace(arbitrageurs=arbitrageurs or sc.ArbitrageurConfig(),
                                panic_sellers=panic_sellers or sc.PanicSellerConfig(),
                                liquidity_providers=liquidity_providers or sc.LiquidityProviderConfig()),

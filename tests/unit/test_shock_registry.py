@@ -18,7 +18,7 @@ def test_every_shock_config__has_its_registered_class():
 def test_shock_union__is_the_registered_configs_in_definition_order():
     union = typing.get_args(typing.get_args(sc.ShockConfig)[0])
     assert union == sc.SHOCK_CONFIGS
-    assert sc.SHOCK_KINDS == {"default_wave", "nav_writedown", "rumor", "custodian_hack", "natural_disaster",
+    assert sc.SHOCK_KINDS == {"default_wave", "nav_writedown", "nav_writeup", "rumor", "custodian_hack", "natural_disaster",
                               "liquidity_withdrawal", "oracle_outage", "oracle_latency_change", "stablecoin_depeg"}
 
 

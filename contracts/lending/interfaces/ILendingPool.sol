@@ -343,7 +343,10 @@ interface ILendingPool {
             uint256 healthFactor
         );
 
-    /// @notice `getUserAccountData` for many users in one call.
+    /// @notice `getUserAccountData` for many users in one call, for monitoring: priced at each feed's
+    ///         last answer even when it is older than the reserve's `maxPriceAge` (where
+    ///         `getUserAccountData` and every action revert with `StalePrice`), so a watcher keeps
+    ///         seeing positions while a stale price blocks the pool.
     function getUsersAccountData(address[] calldata users) external view returns (AccountData[] memory);
 
     /// @notice Health factors (WAD) of many users in one call.

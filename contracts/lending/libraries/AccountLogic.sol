@@ -39,12 +39,18 @@ library AccountLogic {
     /// @dev Reverts on a non-positive answer, and on an answer older than the reserve's `maxPriceAge`
     ///      when that is set (Aave V3.0 checks no age).
     function assetPrice(PoolState storage s, address asset) internal view returns (uint256) {
+        return _price(s, asset, true);
+    }
+
+    /// @notice `assetPrice` with the age check on (`checkAge`) or off: a monitoring read at the feed's
+    ///         last answer, whatever its age.
+    function _price(PoolState storage s, address asset, bool checkAge) private view returns (uint256) {
         ReserveState storage reserve = s.reserves[asset];
         if (reserve.liquidityIndex == 0) revert ILendingPool.ReserveNotActive(asset);
         (, int256 answer,, uint256 updatedAt,) = AggregatorV3Interface(reserve.priceSource).latestRoundData();
         if (answer <= 0) revert ILendingPool.InvalidPrice(asset, answer);
         uint256 maxAge = reserve.maxPriceAge;
-        if (maxAge != 0 && block.timestamp > updatedAt + maxAge) {
+        if (checkAge && maxAge != 0 && block.timestamp > updatedAt + maxAge) {
             revert ILendingPool.StalePrice(asset, updatedAt, maxAge);
         }
         return uint256(answer);
@@ -55,6 +61,11 @@ library AccountLogic {
     ///      V3.0). Collateral counts only with a non-zero threshold; the averages are value-weighted and
     ///      rounded down; HF = (collateral x avgThreshold, half up) / debt, WAD, half up.
     function calculate(PoolState storage s, address user) internal view returns (Account memory a) {
+        return _calculate(s, user, true);
+    }
+
+    /// @notice `calculate`, with the prices' age checked or not (`checkAge`, see `_price`).
+    function _calculate(PoolState storage s, address user, bool checkAge) private view returns (Account memory a) {
         uint256 config = s.userConfig[user];
         if (config == 0) {
             a.healthFactor = type(uint256).max;
@@ -63,7 +74,7 @@ library AccountLogic {
         uint256 count = s.reservesCount;
         for (uint256 id; id < count; ++id) {
             if (config.isUsingAsCollateralOrBorrowing(id)) {
-                _addReserve(s, a, user, config, id);
+                _addReserve(s, a, user, config, id, checkAge);
             }
         }
         if (a.totalCollateralBase != 0) {
@@ -76,7 +87,7 @@ library AccountLogic {
     }
 
     /// @notice Adds reserve `id`'s collateral (value and value-weighted LTV / threshold) and debt to `a`.
-    function _addReserve(PoolState storage s, Account memory a, address user, uint256 config, uint256 id)
+    function _addReserve(PoolState storage s, Account memory a, address user, uint256 config, uint256 id, bool checkAge)
         private
         view
     {
@@ -84,7 +95,7 @@ library AccountLogic {
         ReserveState storage reserve = s.reserves[asset];
         ILendingPool.ReserveConfig memory rc = reserve.config;
         uint256 unit = 10 ** rc.decimals;
-        uint256 price = assetPrice(s, asset);
+        uint256 price = _price(s, asset, checkAge);
         if (rc.liquidationThresholdBps != 0 && config.isUsingAsCollateral(id)) {
             uint256 value = (s.scaledSupply[asset][user].rayMul(reserve.normalizedIncome()) * price) / unit;
             a.totalCollateralBase += value;
@@ -110,9 +121,14 @@ library AccountLogic {
         return power < a.totalDebtBase ? 0 : power - a.totalDebtBase;
     }
 
-    /// @notice The six numbers of `getUserAccountData`.
-    function accountData(PoolState storage s, address user) internal view returns (ILendingPool.AccountData memory d) {
-        Account memory a = calculate(s, user);
+    /// @notice The six numbers of `getUserAccountData`; with `checkAge` false, at the feeds' last
+    ///         answers whatever their age (the batched monitoring reads).
+    function accountData(PoolState storage s, address user, bool checkAge)
+        internal
+        view
+        returns (ILendingPool.AccountData memory d)
+    {
+        Account memory a = _calculate(s, user, checkAge);
         d.totalCollateralBase = a.totalCollateralBase;
         d.totalDebtBase = a.totalDebtBase;
         d.availableBorrowsBase = availableBorrows(a);

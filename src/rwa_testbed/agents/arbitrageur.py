@@ -99,7 +99,7 @@ class Arbitrageur(Agent):
         if fair <= 0 or price <= 0:
             return []
         band = self.cfg.threshold_bps / 10_000
-        stable_usd = view.stable_price_usd or 1.0
+        stable_usd = view.stable_market_price_usd or 1.0
         max_trade = usd_to_stable(self.cfg.max_trade_usd)
         if price < fair * (1 - band):
             # Buy SPV with stablecoin until the price is back within half the band.
