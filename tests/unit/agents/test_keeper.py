@@ -8,11 +8,11 @@ from fakes import DAY, START_TIME, context, market_view, scenario
 HOUR = 3_600
 
 
-def make_keeper(*, every_days=30, lag_days=0, kind="latency", delay=0, heartbeat=0, window=1_800,
+def make_keeper(*, every_days=30, lag_days=0, kind="latency", delay=0, heartbeat=0, deviation=0, window=1_800,
                 value_factor=None):
     s = scenario(custodian=sc.CustodianConfig(report_every_days=every_days, reporting_lag_days=lag_days),
                  oracle=sc.OracleConfig(kind=kind, delay_seconds=delay, heartbeat_seconds=heartbeat,
-                                        twap_window_seconds=window))
+                                        deviation_bps=deviation, twap_window_seconds=window))
     ctx = context(s, oracle_kind=kind)
     if value_factor is not None:
         ctx.world.value_factors = [value_factor]
@@ -106,46 +106,54 @@ def test_keeper__report_after_an_immediate_one__never_older_than_the_previous():
 
 
 def test_keeper__delayed_oracle__poke_once_the_delay_has_passed():
+    """The keeper's copy of the feed (`models.oracle.LatencyOracleModel`) says when a poke publishes."""
     keeper, ctx = make_keeper(delay=HOUR)
     act_at(keeper, ctx, 30 * DAY)
 
-    assert keeper.pending_visible == [30 * DAY + HOUR]
+    assert keeper.feed.pending() == 1 and keeper.feed.next_change_at(30 * DAY) == 30 * DAY + HOUR
     assert act_at(keeper, ctx, 30 * DAY + HOUR - 1) == []
     assert act_at(keeper, ctx, 30 * DAY + HOUR) == [("0xspv_feed", "poke", ())]
-    assert keeper.pending_visible == [] and keeper.last_poke == 30 * DAY + HOUR
+    assert keeper.feed.pending() == 0 and keeper.feed.rounds[-1].updated_at == 30 * DAY + HOUR
     assert act_at(keeper, ctx, 30 * DAY + HOUR + 12) == []
 
 
-def test_keeper__no_delay__no_poke_and_heartbeat_counts_from_the_submit():
+def test_keeper__no_delay__the_submit_publishes_and_no_poke_follows():
     keeper, ctx = make_keeper(heartbeat=DAY)
-    keeper.last_poke = 29 * DAY + 1  # a recent heartbeat: not due at day 30
 
     txs = act_at(keeper, ctx, 30 * DAY)
 
     assert [fn for _, fn, _ in txs] == ["reportNav", "submit"]
-    assert keeper.pending_visible == [] and keeper.last_poke == 30 * DAY
-    assert keeper.wake_times(30 * DAY) == [60 * DAY, 31 * DAY]
+    assert keeper.feed.pending() == 0 and keeper.feed.rounds[-1].updated_at == 30 * DAY
+    assert keeper.wake_times(30 * DAY) == [60 * DAY]  # nothing held back: the heartbeat has nothing to publish
 
 
-def test_keeper__heartbeat_due__poke_without_a_report():
+def test_keeper__heartbeat_due_nothing_pending__no_poke():
+    """As on chain, a heartbeat republishes a held-back observation only: with none, a poke would do nothing."""
     keeper, ctx = make_keeper(heartbeat=HOUR)
 
-    assert act_at(keeper, ctx, HOUR - 1) == []
-    assert act_at(keeper, ctx, HOUR) == [("0xspv_feed", "poke", ())]
-    assert keeper.last_poke == HOUR
-    assert act_at(keeper, ctx, 2 * HOUR - 1) == []
+    assert act_at(keeper, ctx, HOUR) == []
+    assert keeper.wake_times(HOUR) == [30 * DAY]
 
+
+def test_keeper__held_back_by_the_deviation_threshold__poked_at_the_heartbeat():
+    keeper, ctx = make_keeper(heartbeat=40 * DAY, deviation=5_000)  # a NAV move under 50 % is held back
+    act_at(keeper, ctx, 30 * DAY)
+
+    assert keeper.feed.pending() == 1 and keeper.wake_times(30 * DAY) == [60 * DAY, 40 * DAY]
+    assert act_at(keeper, ctx, 40 * DAY - 1) == []
+    assert act_at(keeper, ctx, 40 * DAY) == [("0xspv_feed", "poke", ())]
+    assert keeper.feed.rounds[-1].updated_at == 40 * DAY
 
 def test_keeper__outage__pokes_suppressed_until_restored():
     keeper, ctx = make_keeper(delay=HOUR, heartbeat=HOUR)
-    act_at(keeper, ctx, 30 * DAY)  # the heartbeat pokes at day 30 too (last poke at 0)
+    act_at(keeper, ctx, 30 * DAY)
     ctx.world.oracle_outage = True
 
     assert act_at(keeper, ctx, 30 * DAY + HOUR) == []
-    assert keeper.pending_visible == [30 * DAY + HOUR]  # still waiting
+    assert keeper.feed.pending() == 1  # still waiting
     ctx.world.oracle_outage = False
     assert act_at(keeper, ctx, 31 * DAY) == [("0xspv_feed", "poke", ())]
-    assert keeper.pending_visible == []
+    assert keeper.feed.pending() == 0
 
 
 def test_keeper__total_write_off__feed_publishes_min_answer():
@@ -164,8 +172,8 @@ def test_keeper__set_latency__next_report_waits_for_the_new_delay():
 
     act_at(keeper, ctx, 30 * DAY)
 
-    assert (keeper.delay, keeper.heartbeat) == (2 * HOUR, 6 * HOUR)
-    assert keeper.pending_visible == [30 * DAY + 2 * HOUR]
+    assert (keeper.feed.delay, keeper.feed.heartbeat, keeper.feed.threshold_bps) == (2 * HOUR, 6 * HOUR, 50)
+    assert keeper.feed.next_change_at(30 * DAY) == 30 * DAY + 2 * HOUR
 
 
 def test_keeper__twap_report__nav_only_no_feed_submit():
@@ -175,7 +183,7 @@ def test_keeper__twap_report__nav_only_no_feed_submit():
     txs = act_at(keeper, ctx, 30 * DAY)
 
     assert [fn for _, fn, _ in txs] == ["reportNav"]
-    assert keeper.pending_visible == []
+    assert keeper.feed.pending() == 0
 
 
 def test_keeper__twap_catching_up__updates_every_quarter_window_for_two_windows():
@@ -218,12 +226,14 @@ def test_keeper_wake_times__report_request_and_pending__only_future_ones():
     assert keeper.wake_times(30 * DAY) == [60 * DAY, 30 * DAY + HOUR]
 
 
-def test_keeper_wake_times__heartbeat__latency_only():
-    latency, _ = make_keeper(heartbeat=HOUR)
-    twap, _ = make_keeper(kind="twap", heartbeat=HOUR)
+def test_keeper_wake_times__pending_observation__latency_only():
+    latency, lctx = make_keeper(delay=HOUR)
+    twap, tctx = make_keeper(kind="twap", delay=HOUR)
+    act_at(latency, lctx, 30 * DAY)
+    act_at(twap, tctx, 30 * DAY)
 
-    assert latency.wake_times(0) == [30 * DAY, HOUR]
-    assert twap.wake_times(0) == [30 * DAY]
+    assert latency.wake_times(30 * DAY) == [60 * DAY, 30 * DAY + HOUR]
+    assert twap.wake_times(30 * DAY) == [60 * DAY, 30 * DAY + 450]  # its TWAP updates, no feed publication
 
 
 def test_keeper_wake_times__twap__next_update_only_while_catching_up():
