@@ -16,12 +16,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tarfile
 import tempfile
 from pathlib import Path
+
+import stats
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = "daa2661"  # main before issue 10
@@ -67,16 +68,14 @@ def run_once(src: Path, scenario: str, seed: int) -> dict:
     return json.loads(line.removeprefix("RESULT "))
 
 
-def spread(values: list[float]) -> str:
-    return f"{statistics.median(values):.2f} s [{min(values):.2f}-{max(values):.2f}]"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=3, help="runs of each variant (interleaved)")
+    stats.repeat_argument(parser, default=3)
     parser.add_argument("--scenario", default="credit_default_ripple")
     parser.add_argument("--seed", type=int, default=42)
     args = parser.parse_args()
+    stats.check_repeat(parser, args.repeat)
+    stats.header(f"{args.scenario} seed {args.seed}, engine run time", args.repeat)
     with tempfile.TemporaryDirectory() as tmp:
         variants = {"before": export_baseline(Path(tmp)), "after": ROOT / "src"}
         runs: dict[str, list[dict]] = {name: [] for name in variants}
@@ -87,12 +86,10 @@ def main() -> None:
                 print(f"  {name:6s} #{i + 1}: run {r['run_seconds']:.2f} s, {r['steps']} steps, "
                       f"{r['transactions']} txs, {r['liquidations']} liquidations", flush=True)
     times = {name: [r["run_seconds"] for r in rs] for name, rs in runs.items()}
-    print(f"{args.scenario} seed {args.seed}, engine run time (median [min-max] of {args.repeat}):")
     for name in variants:
-        print(f"  {name:6s} {spread(times[name])}")
-    ratios = [a / b for a, b in zip(times["after"], times["before"])]
-    print(f"after / before = {statistics.median(times['after']) / statistics.median(times['before']):.2f}x "
-          f"(pairwise [{min(ratios):.2f}-{max(ratios):.2f}]; target <= 1.5)")
+        print(f"  {name:6s} {stats.spread(times[name], 's')}")
+    print(f"after / before = {stats.ratio_text(times['after'], times['before'])} (target <= 1.5)")
+    stats.footer()
 
 
 if __name__ == "__main__":
