@@ -406,13 +406,15 @@ def insolvency_summary(timeseries: Sequence[Mapping]) -> dict:
 # -- liquidatable debt nobody tried to liquidate -------------------------------------------------
 
 NO_LIQUIDATOR = "no_liquidator"
-UNLIQUIDATED_PRECEDENCE = ("step_limit", "no_capital", "redemptions_frozen", "unprofitable", "oracle_zero")
+UNLIQUIDATED_PRECEDENCE = ("step_limit", "no_capital", "redemptions_frozen", "unprofitable", "stale_price",
+                           "oracle_zero")
 """The reason kept when every liquidator skipped a position, most telling first: the constraint
 closest to a liquidation wins. A liquidator that wanted the position but ran out of its per-step
 budget (`step_limit`) or of stablecoins (`no_capital`) says more about why the debt stayed than
 one whose exit was closed (`redemptions_frozen`), which says more than one that found no profit
-at the prices it saw (`unprofitable`); `oracle_zero` (the pool cannot price the collateral) is
-every liquidator's reason at once. Unknown codes rank after these, alphabetically;
+at the prices it saw (`unprofitable`); `stale_price` (the pool refuses the collateral feed's
+answer as too old) and `oracle_zero` (the pool cannot price the collateral) are every liquidator's
+reason at once. Unknown codes rank after these, alphabetically;
 `no_liquidator` when the scenario has none."""
 
 

@@ -582,9 +582,11 @@ class Scenario(Model):
         else a default that fits the feed's update cadence, so that the built-in scenarios' feeds
         never go stale between two regular updates.
 
-        - latency feed: a round is published at each custodian report (or at each heartbeat, if one
-          is set), so the limit is that cadence + the longest publication delay in the scenario (its
-          own or a later `oracle_latency_change`) + 10 % of the cadence for a late report + the
+        - latency feed: a round is published at each custodian report, or, when a deviation threshold
+          holds a report back, at the heartbeat (a heartbeat publishes a waiting report; it never
+          republishes an old answer), so the cadence is the larger of the report interval and the
+          heartbeat, and the limit is that cadence + the longest publication delay in the scenario
+          (its own or a later `oracle_latency_change`) + 10 % of the cadence for a late report + the
           longest `oracle_outage`. A NAV reported every 30 days with a 1 h delay: 33 days 1 h. With a
           deviation threshold and no heartbeat an unchanged NAV is never republished: 0 (unchecked).
         - TWAP: 0 (unchecked). The keeper updates the average only while the AMM price moves (the
@@ -598,7 +600,9 @@ class Scenario(Model):
             return oracle.max_age_seconds
         if oracle.kind == "twap" or (oracle.deviation_bps and not oracle.heartbeat_seconds):
             return 0
-        cadence = oracle.heartbeat_seconds or round(self.market.custodian.report_every_days * 86_400)
+        # The feed gets a new answer only at a report; a heartbeat publishes a held-back one, it never
+        # republishes an old answer (LatencyOracle, models.oracle): the longest gap is the larger of the two.
+        cadence = max(oracle.heartbeat_seconds, round(self.market.custodian.report_every_days * 86_400))
         delay = max([oracle.delay_seconds] + [s.delay_seconds for s in self.shocks if s.kind == "oracle_latency_change"])
         outage = max([0] + [round(s.duration_days * 86_400) for s in self.shocks if s.kind == "oracle_outage"])
         return cadence + delay + cadence // 10 + outage

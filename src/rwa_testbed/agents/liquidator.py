@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..models.aave import price_is_stale
 from ..models.amm import get_amount_out
 from ..models.spv import stable_for_shares
 from ..liquidation_sizing import (
@@ -47,11 +48,14 @@ SWAP_GAS = 300_000
 RETRY_SECONDS = 86_400
 """A `redeem` desk's wait after a refused redemption request or settlement (gate, cash, freeze)."""
 
-SKIP_REASONS = ("oracle_zero", "unprofitable", "no_capital", "redemptions_frozen", "step_limit")
+SKIP_REASONS = ("oracle_zero", "stale_price", "unprofitable", "no_capital", "redemptions_frozen", "step_limit")
 """Why a liquidatable borrower got no liquidation from a liquidator this step (`Liquidator.skipped`):
 
 - `oracle_zero`: the collateral or stablecoin feed answers 0, so nothing can be priced (the account
   data may be from an earlier block: the engine re-reads it only when something moved);
+- `stale_price`: the collateral feed's answer is older than the pool's `maxPriceAge`
+  (`market.oracle.max_age_seconds`), so `liquidationCall` would revert with `StalePrice`
+  (`models.aave.price_is_stale`); the keeper's next publication wakes the engine;
 - `unprofitable`: no size pays `gas_cost_usd` + `min_profit_usd`: at the AMM's depth for atomic
   liquidators (every size reverting in the executor included) and `amm` desks, at NAV or the oracle
   for `redeem` and `hold` desks;
@@ -81,6 +85,7 @@ class Liquidator(Agent):
         self.bonus_bps = coll.liquidation_bonus_bps
         self.fee_bps = coll.liquidation_protocol_fee_bps
         self.amm_fee = ctx.scenario.market.amm.fee_bps
+        self.max_price_age = ctx.scenario.collateral_max_price_age_seconds()
         self.ctx = ctx
         self.redemptions: list[tuple[int, int]] = []  # (request id, claimable at, run seconds)
         self.request_after = 0
@@ -249,6 +254,8 @@ class Liquidator(Agent):
         in the size, so then every size does)."""
         if view.oracle_answer <= 0 or view.stable_answer <= 0:
             return "oracle_zero"
+        if price_is_stale(view.oracle_updated_at, self.max_price_age, self.ctx.chain_time(view.t)):
+            return "stale_price"
         if not self.atomic and self.disposal == "redeem" and (view.redemptions_frozen or view.impaired):
             return "redemptions_frozen"
         if self._first_unit_margin(view, self._pair(view)) <= 0:

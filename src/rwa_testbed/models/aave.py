@@ -391,6 +391,14 @@ def smallest_amount_with_value(value_base: int, price: int, decimals: int) -> in
     return -(-value_base * 10**decimals // price)
 
 
+def price_is_stale(updated_at: int, max_age: int, now: int) -> bool:
+    """Our pool's staleness rule (`AccountLogic.assetPrice`; Aave V3.0 checks no age): a feed answer
+    updated at `updated_at` is refused at block time `now` when `max_age` (seconds, 0 = unchecked) is
+    set and `now > updated_at + max_age`. Actions revert with `StalePrice`; the batched monitoring
+    read does not."""
+    return max_age != 0 and now > updated_at + max_age
+
+
 def close_factor_bps(health_factor: int) -> int:
     """50 % while the health factor is above 0.95, 100 % at or below."""
     return DEFAULT_LIQUIDATION_CLOSE_FACTOR if health_factor > CLOSE_FACTOR_HF_THRESHOLD else MAX_LIQUIDATION_CLOSE_FACTOR

@@ -10,7 +10,7 @@ from dataclasses import replace
 from rwa_testbed.agents.liquidator import MAX_PER_STEP, SKIP_REASONS
 from rwa_testbed.liquidation_sizing import Pair, best_atomic_liquidation
 
-from .conftest import UNIT
+from .conftest import SCENARIO, UNIT
 
 UNDERWATER = (1_000_000, 700_000)  # (collateral tokens, debt USD): HF 0.97 at $0.80
 
@@ -144,6 +144,20 @@ def test_act__redeem_desk_while_redemptions_frozen__skips_redemptions_frozen(mak
     liquidator.act(view, ctx)
 
     assert ctx.market.pool.calls == [] and liquidator.skipped == {0: "redemptions_frozen"}
+
+
+def test_act__collateral_price_older_than_the_pools_max_age__skips_stale_price(make_liquidator, make_view):
+    """The pool would revert `liquidationCall` with `StalePrice`: the liquidator does not send it."""
+    liquidator, ctx = make_liquidator(atomic=True)
+    max_age = liquidator.max_price_age
+    assert max_age == SCENARIO.collateral_max_price_age_seconds() > 0
+    view = make_view(borrowers=[UNDERWATER], oracle_usd=0.80)
+
+    liquidator.act(replace(view, t=max_age), ctx)  # exactly max_age old: still accepted
+    assert len(executor_calls(ctx)) == 1
+    liquidator.act(replace(view, t=max_age + 1), ctx)
+
+    assert len(executor_calls(ctx)) == 1 and liquidator.skipped == {0: "stale_price"}
 
 
 def test_act__oracle_answers_zero__skips_oracle_zero(make_liquidator, make_view):

@@ -78,3 +78,19 @@ def test_stale_price__supply_repay_and_withdraw_without_debt__still_work(
     pool.withdraw(rwa_token, MAX_UINT, borrower, sender=borrower)  # no debt left: no price needed
     pool.withdraw(rwa_token, 10 * WAD, other_borrower, sender=other_borrower)
     assert pool.supplyBalanceOf(rwa_token, borrower) == 0
+
+
+def test_stale_price__account_views__single_reverts_batched_monitoring_read_answers(
+        pool, open_position, stale, borrower, rwa_token):
+    """`getUserAccountData` (Aave's view) refuses a stale price like every action; the batched
+    `getUsersAccountData` is a monitoring read: it prices at the feed's last answer whatever its age,
+    so the engine keeps seeing positions while the pool is frozen. With a fresh price both agree."""
+    open_position(collateral=100 * WAD, debt=1_000 * USDC)
+    fresh = tuple(pool.getUserAccountData(borrower))
+    assert tuple(pool.getUsersAccountData([borrower])[0]) == fresh
+    updated = stale()  # the same answer, now too old
+    with expect_stale(pool, rwa_token, updated):
+        pool.getUserAccountData(borrower)
+    (batched,) = pool.getUsersAccountData([borrower])
+    assert batched.totalCollateralBase == fresh[0] and batched.healthFactor > 0
+    assert batched.totalDebtBase >= fresh[1]  # interest went on accruing

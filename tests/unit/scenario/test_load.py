@@ -51,12 +51,16 @@ def test_override__malformed_assignment__is_rejected():
 
 def test_max_price_age__default__fits_each_feeds_cadence():
     """A NAV attested every 30 days through a 1 h delay: a report up to 3 days late keeps the pool
-    open; a TWAP (updated only while the AMM moves) is unchecked; a heartbeat sets the cadence."""
+    open; a TWAP (updated only while the AMM moves) is unchecked; a heartbeat longer than the
+    report interval sets the cadence (it publishes a held-back report; it never republishes an old
+    answer, so an hourly heartbeat does not keep a monthly NAV fresh)."""
     assert sc.load("credit_default_ripple").collateral_max_price_age_seconds() == 33 * 86_400 + 3_600
     assert sc.load("calm_market").collateral_max_price_age_seconds() == 33 * 86_400 + 3_600
     assert sc.load("real_estate_flash_crash").collateral_max_price_age_seconds() == 0
     hourly = sc.load("credit_default_ripple", ["market.oracle.heartbeat_seconds=3600"])
-    assert hourly.collateral_max_price_age_seconds() == 3_600 + 3_600 + 360
+    assert hourly.collateral_max_price_age_seconds() == 33 * 86_400 + 3_600
+    slow = sc.load("credit_default_ripple", ["market.oracle.heartbeat_seconds=5184000", "market.oracle.deviation_bps=50"])
+    assert slow.collateral_max_price_age_seconds() == 66 * 86_400 + 3_600  # 60 days + 10 % + the delay
     threshold_only = sc.load("credit_default_ripple", ["market.oracle.deviation_bps=50"])
     assert threshold_only.collateral_max_price_age_seconds() == 0  # an unchanged NAV is never republished
 
