@@ -342,6 +342,7 @@ def summarize(s: Scenario, rec: Recorder, population: Population, world: World, 
         "scenario": s.name,
         "seed": s.run.seed,
         "venue": s.venue.kind,
+        "debt_pricing": s.market.stablecoin.pricing,  # the pool's price of the borrowed stablecoin: its feed or fixed
         "population": {
             "borrowers": len(population.positions),
             "borrowed_usd": borrowed,
