@@ -245,14 +245,7 @@ class Engine:
                 ctx.rng.seed(f"{s.run.seed}:{t}")  # a step's random order depends on its time alone
                 txs: list[TxRequest] = []
                 for sh in self.shocks:
-                    if not sh.started and sh.start <= t:
-                        sh.started = True
-                        txs += sh.on_start(ctx)
-                    if sh.started and not sh.ended:
-                        txs += sh.on_step(ctx)
-                    if sh.started and not sh.ended and sh.end is not None and sh.end <= t:
-                        sh.ended = True
-                        txs += sh.on_end(ctx)
+                    txs += sh.fire(ctx)
                 if view.stable_market_usd is not None:  # a market price off the feed moves without a block
                     view.stable_market_usd = self._stable_market_usd()
                 txs += self.keeper.act(view, ctx)

@@ -77,6 +77,21 @@ class Shock:
         now along the shock's own schedule (its `wake_times` name every such moment)."""
         return []
 
+    def fire(self, ctx: "Context") -> list["TxRequest"]:
+        """What the shock does at the engine's step at `ctx.world.t`: starts once its time has come,
+        acts while it runs (`on_step`), ends once its end has passed. The engine calls this for every
+        shock at every step; it is the one place the order of the three is written."""
+        t, txs = ctx.world.t, []
+        if not self.started and self.start <= t:
+            self.started = True
+            txs += self.on_start(ctx)
+        if self.started and not self.ended:
+            txs += self.on_step(ctx)
+        if self.started and not self.ended and self.end is not None and self.end <= t:
+            self.ended = True
+            txs += self.on_end(ctx)
+        return txs
+
     def wake_times(self) -> list[int]:
         return [t for t in (self.start, self.end) if t is not None]
 

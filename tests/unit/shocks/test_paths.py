@@ -30,16 +30,7 @@ def run_steps(shock, ctx, times):
     out = {}
     for t in times:
         ctx.world.t = t
-        txs = []
-        if not shock.started and shock.start <= t:
-            shock.started = True
-            txs += shock.on_start(ctx)
-        if shock.started and not shock.ended:
-            txs += shock.on_step(ctx)
-        if shock.started and not shock.ended and shock.end is not None and shock.end <= t:
-            shock.ended = True
-            txs += shock.on_end(ctx)
-        out[t] = txs
+        out[t] = shock.fire(ctx)
     return out
 
 

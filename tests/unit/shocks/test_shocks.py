@@ -218,3 +218,18 @@ def test_on_end__kinds_that_undo_nothing__no_transaction_no_event(cls, fields):
 
     assert shock.on_end(ctx) == []
     assert len(ctx.world.events) == before
+
+
+def test_fire__starts_once_at_its_time__ends_once_after_its_end():
+    """`Shock.fire` is what the engine calls at every step: nothing before the start, `on_start`
+    once, `on_end` once the end has passed, nothing after."""
+    outage = build(sc.OracleOutage, at_days=10, duration_days=2)
+    ctx = context(oracle_kind="latency", keeper=RecordingKeeper())
+
+    fired = {}
+    for day in (9, 10, 11, 12, 13):
+        ctx.world.t = day * DAY
+        fired[day] = [c.args for c in outage.fire(ctx)]
+
+    assert fired == {9: [], 10: [(True,)], 11: [], 12: [(False,)], 13: []}
+    assert outage.started and outage.ended and not ctx.world.oracle_outage
