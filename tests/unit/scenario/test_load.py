@@ -7,7 +7,8 @@ from rwa_testbed import scenario as sc
 
 def test_builtin__all_load_and_validate():
     names = sc.builtin_names()
-    assert {"credit_default_ripple", "real_estate_flash_crash", "calm_market"} <= set(names)
+    assert {"credit_default_ripple", "real_estate_flash_crash", "calm_market", "concentrated_whale",
+            "usdc_depeg_tbill_market", "usdc_depeg_tbill_fixed", "maple_orthogonal_default"} <= set(names)
     for name in names:
         assert sc.load(name).name == name
 
