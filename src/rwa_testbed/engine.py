@@ -31,7 +31,7 @@ from .metrics import (
 from .population import Population, deploy
 from .models.aave import CLOSE_FACTOR_HF_THRESHOLD, HEALTH_FACTOR_LIQUIDATION_THRESHOLD, WAD, debt_growth_reaches
 from .scenario import Scenario
-from .units import BPS, SECONDS_PER_DAY
+from .units import BPS, SECONDS_PER_DAY, SHARE, USDC
 from .world import World
 
 
@@ -310,8 +310,8 @@ def liquidator_pnl_usd(s: Scenario, ctx: Context, final: View) -> float:
     m, groups = ctx.market, s.agents.liquidators
     value = 0.0
     for account, g in zip(ctx.actors.liquidators, ctx.actors.liquidator_groups):
-        stable = final.balance(m.stable, account.address) / 10**6 * final.stable_market_price_usd
-        tokens = final.balance(m.spv, account.address) / 10**18 * ctx.world.true_nav
+        stable = final.balance(m.stable, account.address) / USDC * final.stable_market_price_usd
+        tokens = final.balance(m.spv, account.address) / SHARE * ctx.world.true_nav
         initial = 0.0 if groups[g].atomic else groups[g].capital_usd
         value += stable + tokens - initial
     return value
