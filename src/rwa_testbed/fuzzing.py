@@ -46,8 +46,8 @@ from .chain import Rpc
 from .engine import Engine
 from .models.reserve import ReserveSpec, max_liquidation_bonus_bps
 from .scenario import Scenario, ScenarioError, load
+from .units import BPS
 
-BPS = 10_000
 MAX_DROP_PCT = 95.0
 DEFAULT_BASE = ("population.borrowers=12", "population.holders=8", "run.duration_days=25")
 DEFAULT_SEARCH_RUNS = 20  # search runs when no budget is given (the budget is then this + the frontier's worst case)

@@ -18,7 +18,7 @@ import numpy as np
 
 from .agents.base import Agent
 from .agents.liquidator import Liquidator
-from .units import FEED_DECIMALS, SECONDS_PER_DAY, SPV_DECIMALS, STABLE_DECIMALS
+from .units import FEED_DECIMALS, SECONDS_PER_DAY, SPV_DECIMALS, STABLE_DECIMALS, WAD
 from .view import View
 
 if TYPE_CHECKING:
@@ -580,7 +580,7 @@ class Recorder:
                 "t_seconds": t,
                 "user": ctx.actors.borrowers[i].address,
                 "debt_usd": account.debt_base / BASE,
-                "health_factor": account.health_factor / 10**18,
+                "health_factor": account.health_factor / WAD,
                 "reason": unliquidated_reason([s[i] for s in skips]),
             })
         self.unliquidated_spans.add(t, found)
@@ -647,7 +647,7 @@ class Recorder:
             "collateral_seized_tokens": seized,
             "collateral_seized_usd": seized * coll_price,
             "protocol_fee_tokens": liq.protocol_fee / 10**SPV_DECIMALS,
-            "hf_before": liq.hf_before / 10**18,
-            "hf_after": min(liq.hf_after / 10**18, 1e9),
+            "hf_before": liq.hf_before / WAD,
+            "hf_after": min(liq.hf_after / WAD, 1e9),
             "deficit_created_usd": deficit,
         }

@@ -19,6 +19,7 @@ from .models.amm import get_amount_out
 from .models.spv import AssetKind
 from .scenario import Position, Scenario, check_rules, sample_positions
 from .units import (
+    BPS,
     FAR_DEADLINE,
     FEED_DECIMALS,
     MAX_UINT256,
@@ -155,7 +156,7 @@ def _fund_and_configure(setup: Setup, scenario: Scenario, actors: Actors, market
 
     # Issuance at NAV, then the SPV invests all but its cash reserve off-chain.
     batch = [spv.tx(a.issuer, "subscribe", size, agent="setup", action="subscribe", gas=POOL_GAS)]
-    invested = size - size * m.asset.cash_reserve_bps // 10_000
+    invested = size - size * m.asset.cash_reserve_bps // BPS
     batch.append(spv.tx(admin, "withdrawCash", a.offchain.address, invested, agent="setup", action="invest off-chain"))
     now = setup.time + setup.block_time
     if market.stable_feed_kind == "pinned":
@@ -244,7 +245,7 @@ def _open_positions(setup: Setup, scenario: Scenario, actors: Actors, market: Ma
                                           who.address, FAR_DEADLINE, agent="setup", action="leverage swap", gas=SWAP_GAS))
             batch.append(pool.tx(who, "supply", spv.address, bought, who.address, 0, agent="setup", action="leverage supply", gas=POOL_GAS))
             added_usd = bought / 10**SPV_DECIMALS * nav0
-            more = added_usd * lt / 10_000 / p.target_health_factor
+            more = added_usd * lt / BPS / p.target_health_factor
             batch.append(pool.tx(who, "borrow", stable.address, usd_to_stable(more), 2, 0, who.address,
                                  agent="setup", action="leverage borrow", gas=POOL_GAS))
             p.collateral_tokens += bought / 10**SPV_DECIMALS

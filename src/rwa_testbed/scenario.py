@@ -18,7 +18,7 @@ import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .models.reserve import ReserveSpec
-from .units import BPS, RAY, SPV_DECIMALS, UINT112_MAX
+from .units import BPS, RAY, SECONDS_PER_DAY, SPV_DECIMALS, UINT112_MAX
 
 BUILTIN_DIR = Path(__file__).parent / "scenarios"
 
@@ -29,7 +29,7 @@ MAX_USD = 1e15
 """The largest dollar amount a scenario may give (a quadrillion)."""
 MAX_DAYS = 36_500
 """The longest span a scenario may give in days (100 years)."""
-MAX_SECONDS = MAX_DAYS * 86_400
+MAX_SECONDS = MAX_DAYS * SECONDS_PER_DAY
 """The longest span a scenario may give in seconds (100 years)."""
 MAX_SIGMA = 10.0
 """The widest lognormal dispersion (e^10 between one sigma steps is already absurd)."""
@@ -389,7 +389,7 @@ def _check_path(path: list[tuple[float, float]] | None) -> None:
     """A path's days strictly increase, also once rounded to seconds."""
     if path is None:
         return
-    seconds = [round(d * 86_400) for d, _ in path]
+    seconds = [round(d * SECONDS_PER_DAY) for d, _ in path]
     for i, (a, b) in enumerate(zip(seconds, seconds[1:])):
         if b <= a:
             raise ValueError(f"path: days must increase from point to point (point {i + 1} at day "
@@ -602,9 +602,9 @@ class Scenario(Model):
             return 0
         # The feed gets a new answer only at a report; a heartbeat publishes a held-back one, it never
         # republishes an old answer (LatencyOracle, models.oracle): the longest gap is the larger of the two.
-        cadence = max(oracle.heartbeat_seconds, round(self.market.custodian.report_every_days * 86_400))
+        cadence = max(oracle.heartbeat_seconds, round(self.market.custodian.report_every_days * SECONDS_PER_DAY))
         delay = max([oracle.delay_seconds] + [s.delay_seconds for s in self.shocks if s.kind == "oracle_latency_change"])
-        outage = max([0] + [round(s.duration_days * 86_400) for s in self.shocks if s.kind == "oracle_outage"])
+        outage = max([0] + [round(s.duration_days * SECONDS_PER_DAY) for s in self.shocks if s.kind == "oracle_outage"])
         return cadence + delay + cadence // 10 + outage
 
     @model_validator(mode="after")
@@ -636,7 +636,7 @@ def sample_positions(scenario: Scenario, rng: np.random.Generator) -> tuple[list
     nav = scenario.market.asset.nav_per_token_usd
     lt = coll.liquidation_threshold_bps
     floor = hf_floor(scenario)
-    explicit = [Position(p.collateral_usd / nav, p.collateral_usd * lt / 10_000 / p.health_factor, p.health_factor)
+    explicit = [Position(p.collateral_usd / nav, p.collateral_usd * lt / BPS / p.health_factor, p.health_factor)
                 for p in pop.positions]
     n = pop.borrowers
     if n == 0:
@@ -651,7 +651,7 @@ def sample_positions(scenario: Scenario, rng: np.random.Generator) -> tuple[list
     hfs = np.clip(hfs, hf_cfg.min, hf_cfg.max)
     clamped = int((hfs < floor).sum())
     hfs = np.maximum(hfs, floor)
-    positions = [Position(float(s / nav), float(s * lt / 10_000 / h), float(h)) for s, h in zip(sizes, hfs)]
+    positions = [Position(float(s / nav), float(s * lt / BPS / h), float(h)) for s, h in zip(sizes, hfs)]
     return explicit + positions, clamped
 
 

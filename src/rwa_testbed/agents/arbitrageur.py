@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..models.amm import get_amount_out, input_to_reach_price
-from ..units import FAR_DEADLINE, SPV_DECIMALS, STABLE_DECIMALS, usd_to_stable
+from ..units import BPS, FAR_DEADLINE, SECONDS_PER_DAY, SPV_DECIMALS, STABLE_DECIMALS, USDC, usd_to_stable
 from ..view import View
 from .base import Agent
 
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 SWAP_GAS = 300_000
 UNIT = 10**SPV_DECIMALS / 10**STABLE_DECIMALS  # SPV wei per stablecoin unit at a price of 1
-BAND_HORIZON_SECONDS = 30 * 86_400  # how far ahead a true-value arbitrageur looks for its band's crossing
+BAND_HORIZON_SECONDS = 30 * SECONDS_PER_DAY  # how far ahead a true-value arbitrageur looks for its band's crossing
 BAND_PROBE_SECONDS = 3_600  # probe spacing of that search (then bisected to the second)
 
 
@@ -44,13 +44,13 @@ class Arbitrageur(Agent):
         else:
             value = view.nav_usd
         if view.impaired or ctx.world.impaired:
-            value *= 1 - self.cfg.impaired_haircut_bps / 10_000
+            value *= 1 - self.cfg.impaired_haircut_bps / BPS
         return value
 
     def arrived(self, t: int) -> int:
         """Stablecoin units of inflow arrived off-chain by run time `t` (a function of time alone, so
         the same whatever the engine's steps)."""
-        return usd_to_stable(self.cfg.capital_inflow_usd_per_day * t / 86_400)
+        return usd_to_stable(self.cfg.capital_inflow_usd_per_day * t / SECONDS_PER_DAY)
 
     def _capital_wake(self, t: int, needed: int) -> int | None:
         """First second after `t` by which `needed` more units of inflow have arrived."""
@@ -58,7 +58,7 @@ class Arbitrageur(Agent):
         if rate <= 0 or needed <= 0:
             return None
         target = self.arrived(t) + needed
-        at = max(t + 1, int(target / 10**6 * 86_400 / rate) - 2)
+        at = max(t + 1, int(target / USDC * SECONDS_PER_DAY / rate) - 2)
         while self.arrived(at) < target:
             at += 1
         return at
@@ -77,8 +77,8 @@ class Arbitrageur(Agent):
         view = getattr(self, "last_view", None)
         if view is None or view.amm_price_usd <= 0:
             return None
-        world, price, band = self.ctx.world, view.amm_price_usd, self.cfg.threshold_bps / 10_000
-        haircut = 1 - self.cfg.impaired_haircut_bps / 10_000 if (view.impaired or world.impaired) else 1.0
+        world, price, band = self.ctx.world, view.amm_price_usd, self.cfg.threshold_bps / BPS
+        haircut = 1 - self.cfg.impaired_haircut_bps / BPS if (view.impaired or world.impaired) else 1.0
 
         def outside(t: int) -> bool:
             fair = world.true_nav_at(t) * haircut
@@ -98,7 +98,7 @@ class Arbitrageur(Agent):
         price = view.amm_price_usd
         if fair <= 0 or price <= 0:
             return []
-        band = self.cfg.threshold_bps / 10_000
+        band = self.cfg.threshold_bps / BPS
         stable_usd = view.stable_market_price_usd or 1.0
         max_trade = usd_to_stable(self.cfg.max_trade_usd)
         if price < fair * (1 - band):

@@ -28,7 +28,7 @@ from ..liquidation_sizing import (
     position_from_account_data,
     profit_upper_bound,
 )
-from ..units import FAR_DEADLINE, FEED_DECIMALS, MAX_UINT256, SPV_DECIMALS, STABLE_DECIMALS, usd_to_stable
+from ..units import BPS, FAR_DEADLINE, FEED_DECIMALS, MAX_UINT256, SECONDS_PER_DAY, SPV_DECIMALS, STABLE_DECIMALS, usd_to_stable
 from ..view import View
 from .base import Agent
 
@@ -45,7 +45,7 @@ later ones pay less; the cap bounds the planning work per step, and the borrower
 reported as `step_limit`."""
 LIQUIDATION_GAS = 1_500_000
 SWAP_GAS = 300_000
-RETRY_SECONDS = 86_400
+RETRY_SECONDS = SECONDS_PER_DAY
 """A `redeem` desk's wait after a refused redemption request or settlement (gate, cash, freeze)."""
 
 SKIP_REASONS = ("oracle_zero", "stale_price", "unprofitable", "no_capital", "redemptions_frozen", "step_limit")
@@ -236,13 +236,13 @@ class Liquidator(Agent):
         collateral the pool hands over per unit (bonus net of the protocol fee, at the oracle), valued
         at `pair`'s marginal price after its fee (atomic or `amm`), at NAV (`redeem`) or at the
         oracle (`hold`), less the unit repaid. Floats: it only screens, sizes come from the exact math."""
-        net_bonus = 1 + (self.bonus_bps - 10_000) * (1 - self.fee_bps / 10_000) / 10_000
+        net_bonus = 1 + (self.bonus_bps - BPS) * (1 - self.fee_bps / BPS) / BPS
         tokens_per_unit = net_bonus * view.stable_price_usd / view.oracle_price_usd
         if self.atomic or self.disposal == "amm":
             if pair.collateral_reserve <= 0:
                 return -1.0
             units_per_token = pair.debt_reserve / 10**STABLE_DECIMALS / (pair.collateral_reserve / 10**SPV_DECIMALS)
-            amm_units_per_token = units_per_token * (1 - pair.fee_bps / 10_000)
+            amm_units_per_token = units_per_token * (1 - pair.fee_bps / BPS)
             return tokens_per_unit * amm_units_per_token - 1
         if self.disposal == "redeem":
             return tokens_per_unit * view.nav_usd - 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..units import FAR_DEADLINE
+from ..units import BPS, FAR_DEADLINE, SECONDS_PER_DAY
 from ..view import View
 from .base import Agent
 
@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from ..context import Context
 
 SWAP_GAS = 400_000
-COOLDOWN_SECONDS = 86_400
+COOLDOWN_SECONDS = SECONDS_PER_DAY
 
 
 class LiquidityProvider(Agent):
@@ -44,9 +44,9 @@ class LiquidityProvider(Agent):
         if world.forced_lp_withdrawal > 0:
             share = world.forced_lp_withdrawal
         elif t - self.last_withdrawal >= COOLDOWN_SECONDS:
-            scared = ctx.amm_drawdown() >= self.cfg.withdraw_on_drawdown_bps / 10_000 or world.panic_until >= t
+            scared = ctx.amm_drawdown() >= self.cfg.withdraw_on_drawdown_bps / BPS or world.panic_until >= t
             if scared and self.cfg.withdraw_share_bps:
-                share = self.cfg.withdraw_share_bps / 10_000
+                share = self.cfg.withdraw_share_bps / BPS
         if share <= 0:
             return []
         liquidity = int(view.balance(ctx.market.pair, self.account.address) * share)

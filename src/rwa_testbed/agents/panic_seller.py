@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from typing import TYPE_CHECKING
 
-from ..units import FAR_DEADLINE, usd_to_stable
+from ..units import BPS, FAR_DEADLINE, usd_to_stable
 from ..view import View
 from .base import Agent
 
@@ -38,7 +38,7 @@ class PanicSeller(Agent):
 
     def _panic(self, view: View, ctx: "Context", start_at: int) -> None:
         balance = view.balance(ctx.market.spv, self.account.address)
-        self.to_sell = balance * self.cfg.sell_share_bps // 10_000
+        self.to_sell = balance * self.cfg.sell_share_bps // BPS
         self.start_at = start_at
         self.panicked = True
 
@@ -53,7 +53,7 @@ class PanicSeller(Agent):
                 draw = random.Random(f"{ctx.scenario.run.seed}:{self.name}:rumor:{world.panic_until}")
                 if draw.random() < world.panic_share:
                     self._panic(view, ctx, t + int(draw.random() * max(0, world.panic_until - t)))
-            if not self.panicked and self.cfg.drawdown_panic_bps and ctx.amm_drawdown() >= self.cfg.drawdown_panic_bps / 10_000:
+            if not self.panicked and self.cfg.drawdown_panic_bps and ctx.amm_drawdown() >= self.cfg.drawdown_panic_bps / BPS:
                 self._panic(view, ctx, t)
         if not self.panicked or t < self.start_at or self.to_sell <= 0:
             return []
