@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from rwa_testbed.chain import Rpc
+from rwa_testbed.chain import NodeError, Rpc
 
 MAINNET_CHAIN_ID = 1
 KEPT_STATES = 256
@@ -48,7 +48,7 @@ def local_upstream(chain_id: int = MAINNET_CHAIN_ID) -> Iterator[str]:
             try:
                 if int(Rpc(url, timeout=2).call("eth_chainId"), 16) == chain_id:
                     break
-            except OSError:
+            except (OSError, NodeError):  # not listening yet (Rpc reports a refused connection as NodeError)
                 pass
             if process.poll() is not None:
                 raise RuntimeError(f"upstream anvil exited: {process.stderr.read().decode()[:500]}")
