@@ -31,13 +31,16 @@ from .figure import (
 )
 from .files import (
     SIGNIFICANT_DIGITS,
+    append_jsonl,
     atomic_path,
     canonical,
     csv_text,
+    flatten_numbers,
     format_cell,
     format_float,
     plain,
     plain_json,
+    read_jsonl,
     round_significant,
     summary_json,
     write_csv,
@@ -70,7 +73,7 @@ from .table import (
 
 __all__ = [
     "COLORS", "EVENT_COLUMNS", "FIGURE_DPI", "FIGURE_SIZE_PX", "LIQUIDATION_COLUMNS", "ROUTINE_EVENT_KINDS",
-    "SIGNIFICANT_DIGITS", "TIMESERIES_COLUMNS", "OutputFolderError", "OutputLock", "atomic_path", "check_writable",
+    "SIGNIFICANT_DIGITS", "TIMESERIES_COLUMNS", "append_jsonl", "flatten_numbers", "read_jsonl", "OutputFolderError", "OutputLock", "atomic_path", "check_writable",
     "TRIGGER_LOOKBACK_SECONDS", "UNLIQUIDATED_COLUMNS", "CascadeWindow", "RunProgress", "SimProgress", "canonical",
     "cascade_title", "cascade_window", "csv_text", "estimate", "format_cell", "format_duration", "format_float",
     "format_metric", "format_period", "format_time_point", "format_usd", "format_usd_compact",

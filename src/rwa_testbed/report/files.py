@@ -178,3 +178,53 @@ def write_csv(path: Path, rows: Iterable[Mapping], columns: tuple[str, ...], **o
 def write_json(path: Path, value: Any, *, canonical: bool = True) -> Path:
     """Writes `summary_json(value)` (canonical) or, with `canonical=False`, `plain_json(value)`."""
     return write_text(path, summary_json(value) if canonical else plain_json(value))
+
+
+def flatten_numbers(value: Mapping, prefix: str = "") -> dict[str, int | float | bool]:
+    """Every number of a nested mapping (a run's summary) under its dotted path, e.g.
+    `{"bad_debt": {"usd": 1.0}}` -> `{"bad_debt.usd": 1.0}`; ints, floats and bools (numpy scalars
+    as Python values), in the mapping's order. Strings, None, lists and other values are left out."""
+    out: dict[str, int | float | bool] = {}
+    for key, item in value.items():
+        path = f"{prefix}{key}"
+        item = plain(item)
+        if isinstance(item, Mapping):
+            out.update(flatten_numbers(item, f"{path}."))
+        elif isinstance(item, (bool, int, float)):
+            out[path] = item
+    return out
+
+
+def append_jsonl(path: Path, row: Mapping) -> None:
+    """Appends `row` to a JSON Lines journal as one line (keys in order, floats exact, NaN as null,
+    infinities as strings as `canonical` writes them) and flushes it to disk, so a crash loses at
+    most the line being written; `read_jsonl` skips a torn last line."""
+    line = json.dumps({str(k): _exact(v) for k, v in row.items()}, allow_nan=False)
+    with open(path, "a", encoding="utf-8", newline="") as f:
+        f.write(line + "\n")
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def _exact(value: Any) -> Any:
+    value = plain(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return None if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    return value
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    """The rows of a JSON Lines journal (`append_jsonl`); [] if it does not exist. A line that does
+    not parse as a JSON object (a write cut short by a crash) is skipped."""
+    path = Path(path)
+    if not path.exists():
+        return []
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            row = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(row, dict):
+            rows.append(row)
+    return rows

@@ -1,0 +1,471 @@
+"""Monte Carlo risk: many seeded engine runs over a grid of scenario overrides, on Dask.
+
+A sweep is a grid of `--set`-style overrides (`Grid`, the product of every key's values) times
+`runs` seeds (`derive_seeds`: the same seeds at every grid point, so points differ only by their
+parameters). Each run is one Dask task (`run_one`, a module-level function so that workers on any
+machine import it): it starts its own anvil on 127.0.0.1 with a free port (`fresh_anvil`, through
+`toolchain/bin/anvil`), runs the engine, stops the node and returns one row: the grid point, its
+parameters, the seed, `status` (`ok` or `error`), `error` and every number of the run's summary
+under its dotted path (`bad_debt.usd`, `insolvency.at_true_value.final_usd`, ...).
+
+`Sweep.run(client)` submits the missing runs and writes each row, as it arrives
+(`distributed.as_completed`), to the journal `runs.jsonl` (`report.append_jsonl`: one line per
+run, flushed); a restart reads the journal and runs exactly the runs it lacks. A run that raised is
+a row with `status: error` and its error (deterministic: not retried); a run whose task never
+returned (its worker died more often than Dask's `allowed-failures`, the cluster went away) is a
+row with `status: lost` and is run again on the next start. The table `runs.csv` (every row, in
+grid and seed order, through `report.write_csv`) is rewritten from the journal at the end.
+
+Risk figures per grid point (`risk_table`) over the runs with status `ok`: VaR on the insolvent
+debt, realised and at true value (`VAR_METRIC`, the lenders' expected loss), LaR on the debt repaid by liquidations (`LAR_METRIC`), mean, p95
+and p99 of each, and the probability of any bad debt (`BAD_DEBT_METRIC` > 0), each with a
+percentile-bootstrap confidence interval (`bootstrap_ci`: `RESAMPLES` resamples of the runs with
+replacement, `CONFIDENCE` two-sided, seeded). Outputs through `report`: `risk.csv`, `risk.json`,
+a terminal table and `risk.png`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import traceback
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from . import report
+from .chain import Rpc
+from .scenario import ScenarioError, load
+
+# VaR's loss: the insolvent debt at the end, realised (the pool's deficit, written off) plus unrealised
+# (debt the collateral does not cover at the asset's true value), USD: `metrics.expected_lender_loss_usd`.
+# Not `insolvency.at_true_value.final_usd` alone: once a position is written off its debt leaves that
+# figure (a 20-day real_estate_flash_crash run: $0 there, $82M of deficit).
+VAR_METRIC = "lenders.expected_loss_usd"
+LAR_METRIC = "liquidations.debt_repaid_usd"  # debt repaid by liquidations, USD
+BAD_DEBT_METRIC = "bad_debt.usd"  # the pool's on-chain deficit, USD
+PERCENTILES = (95, 99)
+RESAMPLES = 1_000
+CONFIDENCE = 0.90
+ERROR_CHARS = 2_000  # an error's text kept in a row
+RUN_COLUMNS = ("point", "seed", "status", "error", "seconds")
+JOURNAL = "runs.jsonl"
+ANVIL_START_SECONDS = 30
+SEED_BITS = 53  # seeds below 2**53: exact in JSON readers that hold numbers as doubles
+
+# -- the grid and the seeds ----------------------------------------------------------------------
+
+
+def parse_grid_option(text: str) -> tuple[str, list[str]]:
+    """`key.path=v1,v2,...` -> (`key.path`, [`v1`, `v2`, ...]); values as written (YAML, parsed by
+    the scenario loader). ValueError on a missing `=`, an empty value or a repeated value."""
+    key, sep, values = text.partition("=")
+    key = key.strip()
+    if not sep or not key:
+        raise ValueError(f"--grid {text!r}: expected KEY.PATH=V1,V2,... (e.g. market.oracle.twap_window_seconds=900,3600)")
+    items = [v.strip() for v in values.split(",")]
+    if not items or any(not v for v in items):
+        raise ValueError(f"--grid {text!r}: give comma-separated values, none empty")
+    if len(set(items)) != len(items):
+        raise ValueError(f"--grid {text!r}: repeated values")
+    return key, items
+
+
+@dataclass(frozen=True)
+class Grid:
+    """The grid: keys in the order given, each with its values; points are their product (the last
+    key varies fastest). No key: one point, the scenario as it is."""
+
+    axes: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    @classmethod
+    def parse(cls, options: Sequence[str]) -> "Grid":
+        axes = [parse_grid_option(o) for o in options]
+        keys = [k for k, _ in axes]
+        if len(set(keys)) != len(keys):
+            raise ValueError(f"--grid: a key given twice ({', '.join(sorted({k for k in keys if keys.count(k) > 1}))})")
+        return cls(tuple((k, tuple(v)) for k, v in axes))
+
+    @property
+    def keys(self) -> list[str]:
+        return [k for k, _ in self.axes]
+
+    def points(self) -> list[dict[str, str]]:
+        return [dict(zip(self.keys, values)) for values in itertools.product(*(v for _, v in self.axes))]
+
+
+def point_label(point: Mapping[str, str]) -> str:
+    """A grid point as one string, its assignments in grid order ("" for the scenario as it is):
+    the key of its rows in the journal."""
+    return " ".join(f"{k}={v}" for k, v in point.items())
+
+
+def derive_seeds(seed: int, runs: int) -> list[int]:
+    """`runs` scenario seeds from `seed`: the i-th is drawn from `SeedSequence([seed, i])`, so the
+    list for N runs is a prefix of the list for more (raising `--runs` adds runs, keeps the old
+    ones). Below 2**`SEED_BITS`; distinct (checked)."""
+    out = [int(np.random.SeedSequence([seed, i]).generate_state(1, np.uint64)[0]) >> (64 - SEED_BITS)
+           for i in range(runs)]
+    if len(set(out)) != len(out):  # ~runs**2 / 2**54: never in practice
+        raise ValueError(f"seed {seed}: two of {runs} derived seeds coincide; choose another --seed")
+    return out
+
+
+def number(text: str) -> int | float | str:
+    """A grid value as a number when it reads as one (for tables and the figure's axis), else the text."""
+    for kind in (int, float):
+        try:
+            return kind(text.replace("_", ""))
+        except ValueError:
+            pass
+    return text
+
+
+# -- one run (a Dask task) -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """Everything a worker needs for one run (plain data: it travels to the worker by pickle)."""
+
+    scenario: str  # built-in name or a YAML path readable on the worker
+    base_overrides: tuple[str, ...]
+    point: tuple[tuple[str, str], ...]  # the grid point's assignments, grid order
+    seed: int
+    anvil: str | None = None  # the launcher; None: `anvil_launcher()` on the worker
+
+    @property
+    def label(self) -> str:
+        return point_label(dict(self.point))
+
+    @property
+    def overrides(self) -> list[str]:
+        return [*self.base_overrides, *(f"{k}={v}" for k, v in self.point)]
+
+
+def anvil_launcher() -> str:
+    """`toolchain/bin/anvil` of this checkout (an editable install, as `make setup` makes), else
+    the `anvil` on PATH (toolchain/env.sh puts the launcher first)."""
+    here = Path(__file__).resolve().parents[2] / "toolchain" / "bin" / "anvil"
+    if here.is_file():
+        return str(here)
+    found = shutil.which("anvil")
+    if found is None:
+        raise RuntimeError("no anvil launcher: run `make setup` and `source .venv/bin/activate` on this machine")
+    return found
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def fresh_anvil(launcher: str | None = None, attempts: int = 3) -> Iterator[str]:
+    """Starts an anvil on 127.0.0.1 with a free port through the launcher and yields its RPC URI;
+    ends that process (by its PID) on exit. A port taken between the check and anvil's bind is
+    retried on another port."""
+    cmd = launcher or anvil_launcher()
+    last = ""
+    for _ in range(attempts):
+        port = _free_port()
+        proc = subprocess.Popen([cmd, "--host", "127.0.0.1", "--port", str(port), "--silent"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        uri = f"http://127.0.0.1:{port}"
+        rpc = Rpc(uri, timeout=2)
+        deadline = time.monotonic() + ANVIL_START_SECONDS
+        while proc.poll() is None and time.monotonic() < deadline:
+            try:
+                rpc.call("eth_chainId")
+                break
+            except Exception:  # noqa: BLE001 - not listening yet
+                time.sleep(0.05)
+        else:
+            last = _stop(proc) or f"not answering after {ANVIL_START_SECONDS} s"
+            continue
+        try:
+            yield uri
+        finally:
+            _stop(proc)
+        return
+    raise RuntimeError(f"anvil did not start on 127.0.0.1 ({attempts} attempts): {last.strip()[:300]}")
+
+
+def _stop(proc: subprocess.Popen) -> str:
+    """Ends `proc` (SIGTERM, then SIGKILL after 5 s); returns what it wrote on stderr."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    try:
+        return proc.stderr.read() if proc.stderr else ""
+    except (OSError, ValueError):
+        return ""
+
+
+def run_one(spec: RunSpec) -> dict:
+    """One run on its own fresh anvil: the row (`RUN_COLUMNS`, the point's parameters, every summary
+    number). Never raises for a failing run: the error is in the row (`status: error`)."""
+    from .engine import Engine
+
+    row: dict = {"point": spec.label, "seed": spec.seed, "status": "ok", "error": None}
+    row.update({k: number(v) for k, v in spec.point})
+    started = time.monotonic()
+    try:
+        scenario = load(spec.scenario, spec.overrides, seed=spec.seed)
+        with fresh_anvil(spec.anvil) as uri:
+            result = Engine(scenario, uri).run()
+        row.update({k: v for k, v in report.flatten_numbers(result.summary).items() if k not in row})
+    except Exception as err:  # noqa: BLE001 - every failure is a row, never a lost run
+        row["status"] = "error"
+        row["error"] = _error_text(err)
+    row["seconds"] = time.monotonic() - started
+    return row
+
+
+def _error_text(err: BaseException) -> str:
+    text = f"{type(err).__name__}: {err}"
+    if not isinstance(err, ScenarioError):  # where it happened, for errors that are not the input's
+        frames = traceback.extract_tb(err.__traceback__)
+        if frames:
+            text += f" (at {Path(frames[-1].filename).name}:{frames[-1].lineno})"
+    return text[:ERROR_CHARS]
+
+
+# -- the sweep -----------------------------------------------------------------------------------
+
+
+class Sweep:
+    """A grid x seeds of runs of one scenario, its journal and table in `out`."""
+
+    def __init__(self, scenario: str, grid: Grid, *, runs: int, seed: int, out: Path,
+                 base_overrides: Sequence[str] = (), anvil: str | None = None):
+        if runs < 1:
+            raise ValueError(f"--runs must be at least 1, not {runs}")
+        self.scenario, self.grid, self.out = scenario, grid, Path(out)
+        self.base_overrides = tuple(base_overrides)
+        self.seed = seed
+        self.seeds = derive_seeds(seed, runs)
+        self.anvil = anvil
+        for point in grid.points():  # every grid point must load before any run
+            load(scenario, [*self.base_overrides, *(f"{k}={v}" for k, v in point.items())], seed=self.seeds[0])
+
+    @property
+    def journal(self) -> Path:
+        return self.out / JOURNAL
+
+    def specs(self) -> list[RunSpec]:
+        """Every run, in grid order then seed order."""
+        return [RunSpec(self.scenario, self.base_overrides, tuple(point.items()), seed, self.anvil)
+                for point in self.grid.points() for seed in self.seeds]
+
+    def rows(self) -> list[dict]:
+        """The journal's rows of this sweep's runs (the last row of a run wins), in `specs` order."""
+        latest = {(r.get("point"), r.get("seed")): r for r in report.read_jsonl(self.journal)}
+        return [latest[(s.label, s.seed)] for s in self.specs() if (s.label, s.seed) in latest]
+
+    def missing(self) -> list[RunSpec]:
+        """The runs without a row, or whose row is `lost` (its task never returned)."""
+        done = {(r["point"], r["seed"]) for r in self.rows() if r.get("status") != "lost"}
+        return [s for s in self.specs() if (s.label, s.seed) not in done]
+
+    def run(self, client, *, bar: report.RunProgress | None = None,
+            on_row: Callable[[dict], None] | None = None, limit: int | None = None) -> list[dict]:
+        """Submits the missing runs (at most `limit`) to the Dask `client` and journals each row as
+        it finishes; returns the new rows in the order they finished. Then rewrites `runs.csv`."""
+        from distributed import as_completed
+
+        self.out.mkdir(parents=True, exist_ok=True)
+        todo = self.missing()[:limit] if limit is not None else self.missing()
+        futures = {client.submit(run_one, spec, pure=False, key=f"sweep-run-{i}-{spec.seed}-{os.getpid()}-{time.time_ns()}"): spec
+                   for i, spec in enumerate(todo)}
+        new = []
+        try:
+            for future in as_completed(futures):
+                spec = futures[future]
+                try:
+                    row = future.result()
+                except Exception as err:  # noqa: BLE001 - the task never returned: lost, run again next time
+                    row = {"point": spec.label, "seed": spec.seed, "status": "lost", "error": _error_text(err),
+                           "seconds": None, **{k: number(v) for k, v in spec.point}}
+                report.append_jsonl(self.journal, row)
+                new.append(row)
+                if bar is not None:
+                    bar.ran(row["seconds"] or 0.0, postfix=f"{sum(r['status'] != 'ok' for r in new)} failed")
+                if on_row is not None:
+                    on_row(row)
+        finally:
+            for future in futures:
+                future.cancel()
+            self.write_table()
+        return new
+
+    def write_table(self) -> Path:
+        """`runs.csv`: every journaled row of this sweep, grid then seed order."""
+        return report.write_csv(self.out / "runs.csv", self.rows(), (*RUN_COLUMNS, *self.grid.keys), name="runs")
+
+
+@contextmanager
+def dask_client(*, workers: int | None = None, scheduler: str | None = None,
+                scratch: Path | None = None) -> Iterator[object]:
+    """A Dask client: on an existing cluster (`scheduler`, e.g. tcp://host:8786) or on a
+    `LocalCluster` of `workers` processes (default: the CPU count), one thread each, spilling to
+    `scratch`, no dashboard."""
+    from distributed import Client, LocalCluster
+
+    if scheduler:
+        with Client(scheduler) as client:
+            yield client
+        return
+    n = workers or os.cpu_count() or 1
+    with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
+                      local_directory=str(scratch) if scratch else None) as cluster, Client(cluster) as client:
+        yield client
+
+
+# -- risk figures --------------------------------------------------------------------------------
+
+
+def bootstrap_ci(values: Sequence[float], stat: Callable[[np.ndarray], np.ndarray], *,
+                 resamples: int = RESAMPLES, confidence: float = CONFIDENCE, seed: int = 0) -> tuple[float, float]:
+    """Percentile-bootstrap confidence interval of `stat` over `values`: `resamples` resamples of
+    the values with replacement (`numpy.random.default_rng(seed)`, the same indices for equal
+    seed and length), `stat` applied along axis 1 of the (resamples, n) array, and the
+    (1 - confidence)/2 and (1 + confidence)/2 quantiles of the results. (nan, nan) without values."""
+    x = np.asarray(values, dtype=float)
+    if x.size == 0:
+        return (float("nan"), float("nan"))
+    idx = np.random.default_rng(seed).integers(0, x.size, size=(resamples, x.size))
+    stats = np.asarray(stat(x[idx]), dtype=float)
+    lo, hi = np.quantile(stats, [(1 - confidence) / 2, (1 + confidence) / 2])
+    return (float(lo), float(hi))
+
+
+def _mean(a: np.ndarray) -> np.ndarray:
+    return np.mean(a, axis=-1)
+
+
+def _percentile(q: float) -> Callable[[np.ndarray], np.ndarray]:
+    return lambda a: np.percentile(a, q, axis=-1)
+
+
+def _any_positive(a: np.ndarray) -> np.ndarray:
+    return np.mean(a > 0, axis=-1)
+
+
+def risk_table(rows: Sequence[Mapping], grid_keys: Sequence[str] = (), *, resamples: int = RESAMPLES,
+               confidence: float = CONFIDENCE, seed: int = 0) -> list[dict]:
+    """One row per grid point (first-seen order): `runs` (rows), `ok` and `failed` counts, then
+    over the `ok` runs, for `var` (`VAR_METRIC`) and `lar` (`LAR_METRIC`): `_mean`, `_p95`, `_p99`,
+    each with `_lo`/`_hi` (the bootstrap CI, `bootstrap_ci` with `seed`); and `p_bad_debt` (share of
+    runs with `BAD_DEBT_METRIC` > 0) with its CI. Percentiles are numpy's default (linear)."""
+    by_point: dict[str, list[Mapping]] = {}
+    for row in rows:
+        by_point.setdefault(row["point"], []).append(row)
+    out = []
+    for label, group in by_point.items():
+        ok = [r for r in group if r.get("status") == "ok"]
+        entry: dict = {"point": label, **{k: group[0].get(k) for k in grid_keys},
+                       "runs": len(group), "ok": len(ok), "failed": len(group) - len(ok)}
+        for name, metric in (("var", VAR_METRIC), ("lar", LAR_METRIC)):
+            x = np.array([float(r[metric]) for r in ok])
+            stats = [("mean", _mean)] + [(f"p{q}", _percentile(q)) for q in PERCENTILES]
+            for stat_name, stat in stats:
+                entry[f"{name}_{stat_name}"] = float(stat(x)) if x.size else float("nan")
+                lo, hi = bootstrap_ci(x, stat, resamples=resamples, confidence=confidence, seed=seed)
+                entry[f"{name}_{stat_name}_lo"], entry[f"{name}_{stat_name}_hi"] = lo, hi
+        bad = np.array([float(r[BAD_DEBT_METRIC]) for r in ok])
+        entry["p_bad_debt"] = float(_any_positive(bad)) if bad.size else float("nan")
+        entry["p_bad_debt_lo"], entry["p_bad_debt_hi"] = bootstrap_ci(bad, _any_positive, resamples=resamples,
+                                                                      confidence=confidence, seed=seed)
+        out.append(entry)
+    return out
+
+
+def risk_columns(grid_keys: Sequence[str]) -> tuple[str, ...]:
+    cols = ["point", *grid_keys, "runs", "ok", "failed"]
+    for name in ("var", "lar"):
+        for stat in ("mean", *(f"p{q}" for q in PERCENTILES)):
+            cols += [f"{name}_{stat}", f"{name}_{stat}_lo", f"{name}_{stat}_hi"]
+    return (*cols, "p_bad_debt", "p_bad_debt_lo", "p_bad_debt_hi")
+
+
+def risk_text(risk: Sequence[Mapping], *, title: str, confidence: float = CONFIDENCE) -> str:
+    """The terminal table: a line per grid point, each figure with its CI in brackets."""
+    def usd(entry, key):
+        v = entry[key]
+        if v != v:  # nan: no ok runs
+            return "-"
+        return (f"{report.format_usd_compact(v)} [{report.format_usd_compact(entry[key + '_lo'])}, "
+                f"{report.format_usd_compact(entry[key + '_hi'])}]")
+
+    header = ["grid point", "runs", "failed", "VaR mean", "VaR p95", "VaR p99", "LaR mean", "LaR p95", "LaR p99",
+              "P(bad debt)"]
+    lines = [header]
+    for e in risk:
+        p = e["p_bad_debt"]
+        lines.append([e["point"] or "(scenario)", str(e["runs"]), str(e["failed"]),
+                      *(usd(e, f"{n}_{s}") for n in ("var", "lar") for s in ("mean", "p95", "p99")),
+                      "-" if p != p else f"{p:.0%} [{e['p_bad_debt_lo']:.0%}, {e['p_bad_debt_hi']:.0%}]"])
+    note = (f"VaR: {VAR_METRIC}; LaR: {LAR_METRIC}; P(bad debt): {BAD_DEBT_METRIC} > 0; "
+            f"[{confidence:.0%} bootstrap CI, {RESAMPLES:,} resamples]")
+    return "\n".join([title, *report.text_grid(lines), note])
+
+
+def risk_figure(path: Path, risk: Sequence[Mapping], grid_keys: Sequence[str], *, title: str) -> Path:
+    """`risk.png`: VaR and LaR (mean, p95, p99, the percentiles with their CI bands) against the
+    swept parameter (one numeric key), or against the grid points in order (several keys)."""
+    fig = report.new_figure(figsize=(12, 5))
+    axes = fig.subplots(1, 2)
+    numeric = len(grid_keys) == 1 and all(isinstance(e.get(grid_keys[0]), (int, float)) for e in risk)
+    xs = [e[grid_keys[0]] for e in risk] if numeric else list(range(len(risk)))
+    for ax, (name, metric) in zip(axes, (("var", VAR_METRIC), ("lar", LAR_METRIC))):
+        ax.plot(xs, [e[f"{name}_mean"] for e in risk], "o--", color=report.COLORS["total"], label="mean")
+        for q, color in zip(PERCENTILES, (report.COLORS["oracle"], report.COLORS["liq"])):
+            key = f"{name}_p{q}"
+            ax.plot(xs, [e[key] for e in risk], "o-", color=color, label=f"p{q}")
+            ax.fill_between(xs, [e[key + "_lo"] for e in risk], [e[key + "_hi"] for e in risk], color=color,
+                            alpha=0.15, label=f"p{q} {CONFIDENCE:.0%} CI")
+        ax.set_title(report.tex_safe(f"{'VaR' if name == 'var' else 'LaR'}: {metric}"))
+        ax.yaxis.set_major_formatter(report.usd_formatter())
+        ax.set_ylim(bottom=0)
+        if numeric:
+            ax.set_xlabel(report.tex_safe(grid_keys[0]))
+        else:
+            ax.set_xticks(xs)
+            ax.set_xticklabels([report.tex_safe(e["point"] or "(scenario)") for e in risk], rotation=20,
+                               ha="right", fontsize=7)
+        ax.grid(alpha=0.3)
+    axes[0].legend(loc="upper left", fontsize=8)
+    fig.suptitle(report.tex_safe(title))
+    fig.tight_layout()
+    return report.save_figure(fig, path)
+
+
+def write_risk(out: Path, rows: Sequence[Mapping], grid_keys: Sequence[str], *, title: str,
+               figure: bool = True, seed: int = 0) -> tuple[list[dict], dict[str, Path]]:
+    """`risk.csv`, `risk.json` (with the method) and `risk.png` in `out`; returns the table and paths."""
+    risk = risk_table(rows, grid_keys, seed=seed)
+    out = Path(out)
+    paths = {"risk_csv": report.write_csv(out / "risk.csv", risk, risk_columns(grid_keys), name="risk"),
+             "risk_json": report.write_json(out / "risk.json", {
+                 "method": {"var_metric": VAR_METRIC, "lar_metric": LAR_METRIC, "bad_debt_metric": BAD_DEBT_METRIC,
+                            "percentiles": list(PERCENTILES), "percentile_method": "numpy linear",
+                            "ci": "percentile bootstrap over the runs", "resamples": RESAMPLES,
+                            "confidence": CONFIDENCE, "bootstrap_seed": seed},
+                 "points": risk})}
+    if figure and risk:
+        paths["risk_png"] = risk_figure(out / "risk.png", risk, grid_keys, title=title)
+    return risk, paths

@@ -1,0 +1,110 @@
+"""The sweep's pure parts: grid parsing, seed derivation, the bootstrap CI, the risk table on
+hand-made rows, flattening and the journal (no chain, no Dask)."""
+
+import json
+
+import numpy as np
+import pytest
+
+from rwa_testbed import report, sweep
+
+
+def test_bootstrap_ci__seeded__same_interval_every_time_and_equal_to_numpy_by_hand():
+    values = [0.0, 1.0, 5.0, 2.0, 100.0, 7.0, 3.0]
+    stat = lambda a: np.percentile(a, 95, axis=-1)  # noqa: E731
+    first = sweep.bootstrap_ci(values, stat, resamples=1_000, confidence=0.90, seed=7)
+    assert sweep.bootstrap_ci(values, stat, resamples=1_000, confidence=0.90, seed=7) == first
+    idx = np.random.default_rng(7).integers(0, len(values), size=(1_000, len(values)))
+    boot = np.percentile(np.asarray(values)[idx], 95, axis=1)
+    assert first == tuple(np.quantile(boot, [0.05, 0.95]))
+    mean = lambda a: np.mean(a, axis=-1)  # noqa: E731
+    x = np.random.default_rng(0).lognormal(size=30)
+    assert sweep.bootstrap_ci(x, mean, seed=8) != sweep.bootstrap_ci(x, mean, seed=7)
+
+
+def test_bootstrap_ci__constant_values__degenerate_interval():
+    assert sweep.bootstrap_ci([4.0] * 5, lambda a: a.mean(axis=-1)) == (4.0, 4.0)
+
+
+def test_bootstrap_ci__wider_confidence__interval_contains_narrower():
+    x = np.random.default_rng(1).lognormal(size=50)
+    lo90, hi90 = sweep.bootstrap_ci(x, lambda a: a.mean(axis=-1), confidence=0.90)
+    lo99, hi99 = sweep.bootstrap_ci(x, lambda a: a.mean(axis=-1), confidence=0.99)
+    assert lo99 <= lo90 <= x.mean() <= hi90 <= hi99
+
+
+def test_bootstrap_ci__no_values__nan():
+    lo, hi = sweep.bootstrap_ci([], lambda a: a.mean(axis=-1))
+    assert lo != lo and hi != hi
+
+
+def _row(point, seed, var, lar, bad, status="ok"):
+    row = {"point": point, "seed": seed, "status": status, "error": None if status == "ok" else "boom", "x": 1}
+    if status == "ok":
+        row.update({sweep.VAR_METRIC: var, sweep.LAR_METRIC: lar, sweep.BAD_DEBT_METRIC: bad})
+    return row
+
+
+def test_risk_table__per_point__numpy_figures_failed_runs_counted_not_used():
+    rng = np.random.default_rng(3)
+    rows = [_row("x=1", s, *rng.lognormal(size=2) * 1e6, float(s % 3 == 0) * 5.0) for s in range(40)]
+    rows += [_row("x=2", s, float(s), 2.0 * s, 0.0) for s in range(10)] + [_row("x=2", 99, 0, 0, 0, "error")]
+    risk = sweep.risk_table(rows, ["x"], seed=0)
+    assert [e["point"] for e in risk] == ["x=1", "x=2"]
+    for entry in risk:
+        ok = [r for r in rows if r["point"] == entry["point"] and r["status"] == "ok"]
+        var = np.array([r[sweep.VAR_METRIC] for r in ok])
+        lar = np.array([r[sweep.LAR_METRIC] for r in ok])
+        assert entry["ok"] == len(ok) and entry["runs"] == entry["ok"] + entry["failed"]
+        assert entry["var_mean"] == var.mean() and entry["lar_mean"] == lar.mean()
+        assert entry["var_p95"] == np.percentile(var, 95) and entry["var_p99"] == np.percentile(var, 99)
+        assert entry["lar_p95"] == np.percentile(lar, 95) and entry["lar_p99"] == np.percentile(lar, 99)
+        assert entry["p_bad_debt"] == np.mean([r[sweep.BAD_DEBT_METRIC] > 0 for r in ok])
+        for key in ("var_mean", "var_p95", "var_p99", "lar_mean", "lar_p95", "lar_p99", "p_bad_debt"):
+            assert entry[f"{key}_lo"] <= entry[f"{key}_hi"]
+            assert var.min() <= entry["var_p95_lo"] and entry["var_p99_hi"] <= var.max()
+    assert risk[1]["failed"] == 1 and risk[1]["p_bad_debt"] == 0.0
+    assert sweep.risk_table(rows, ["x"], seed=0) == risk  # seeded: the same CIs
+
+
+def test_risk_text__one_line_per_point_and_the_method():
+    rows = [_row("x=1", 1, 1e6, 2e6, 0.0), _row("x=1", 2, 3e6, 4e6, 1.0)]
+    text = sweep.risk_text(sweep.risk_table(rows, ["x"]), title="t")
+    assert "x=1" in text and "50% [" in text and "bootstrap CI" in text
+
+
+def test_grid__product_in_order__and_bad_options_rejected():
+    grid = sweep.Grid.parse(["a.b=1,2", "c=x,y,z"])
+    assert grid.keys == ["a.b", "c"]
+    assert [sweep.point_label(p) for p in grid.points()][:4] == ["a.b=1 c=x", "a.b=1 c=y", "a.b=1 c=z", "a.b=2 c=x"]
+    assert sweep.Grid.parse([]).points() == [{}]
+    for bad in (["a"], ["a=1,,2"], ["a=1,1"], ["=1"]):
+        with pytest.raises(ValueError):
+            sweep.Grid.parse(bad)
+    with pytest.raises(ValueError, match="twice"):
+        sweep.Grid.parse(["a=1", "a=2"])
+
+
+def test_derive_seeds__deterministic_prefix_stable_distinct():
+    seeds = sweep.derive_seeds(3, 50)
+    assert seeds == sweep.derive_seeds(3, 50) and seeds[:10] == sweep.derive_seeds(3, 10)
+    assert len(set(seeds)) == 50 and all(0 <= s < 2**sweep.SEED_BITS for s in seeds)
+    assert sweep.derive_seeds(4, 10) != seeds[:10]
+
+
+def test_flatten_numbers__dotted_numbers_only():
+    flat = report.flatten_numbers({"a": {"b": 1.5, "c": "text", "d": [1], "e": {"f": True}}, "g": np.int64(3),
+                                   "h": None})
+    assert flat == {"a.b": 1.5, "a.e.f": True, "g": 3}
+
+
+def test_journal__appended_rows_read_back_exactly__torn_last_line_skipped(tmp_path):
+    path = tmp_path / "runs.jsonl"
+    rows = [{"point": "a=1", "seed": 2**52 + 1, "v": 0.1 + 0.2, "n": float("nan")}, {"point": "a=2", "v": 1e300}]
+    for row in rows:
+        report.append_jsonl(path, row)
+    with open(path, "a") as f:
+        f.write('{"point": "a=3", "se')
+    back = report.read_jsonl(path)
+    assert back[0] == {**rows[0], "n": None} and back[1] == rows[1] and len(back) == 2
+    assert json.loads(path.read_text().splitlines()[0])["v"] == 0.1 + 0.2
