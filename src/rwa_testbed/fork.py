@@ -217,6 +217,11 @@ def switch_to_fork(local_uri: str, url: str, block: int | None,
             + f": {redact(f'{type(err).__name__}: {err}', [url])}") from None
 
 
+def _environ_without_secrets() -> dict[str, str]:
+    """`os.environ` without the variables whose value holds a remembered secret."""
+    return {k: v for k, v in os.environ.items() if not any(s and s in v for s in _SECRETS)}
+
+
 def guard_fork_provider() -> None:
     """Makes ape-foundry's `FoundryForkProvider` keep the upstream URL off anvil's command line
     (see the module docstring). Idempotent; a no-op without ape-foundry."""
@@ -279,6 +284,28 @@ def guard_fork_provider() -> None:
         self.cached_chain_id = None
         return True
 
+    # Every node process ape starts gets an environment without the secret (RWA_FORK_URL and ape's
+    # WEB3_PROVIDER_URI fallback stay in ours, where ape reads them): our launcher drops them too,
+    # but only once bash runs it, and /proc/PID/environ of the launcher showed them until then.
+    # (ape starts nodes through `ape.api.providers.popen`; ape-foundry runs `anvil --version` through
+    # `ape_foundry.provider._call`.)
+    import subprocess
+
+    import ape.api.providers as ape_providers
+    import ape_foundry.provider as foundry_module
+
+    popen = ape_providers.popen
+
+    def popen_without_secrets(cmd, **kwargs):
+        kwargs["env"] = _environ_without_secrets() if kwargs.get("env") is None else kwargs["env"]
+        return popen(cmd, **kwargs)
+
+    def call_without_secrets(*args):
+        return subprocess.call([*args], stderr=subprocess.PIPE, stdout=subprocess.PIPE, stdin=subprocess.PIPE,
+                               env=_environ_without_secrets())
+
+    ape_providers.popen = popen_without_secrets
+    foundry_module._call = call_without_secrets
     FoundryForkProvider.build_command = guarded_build_command
     FoundryForkProvider.connect = guarded_connect
     FoundryForkProvider.disconnect = guarded_disconnect

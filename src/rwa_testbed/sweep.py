@@ -28,10 +28,6 @@ from __future__ import annotations
 
 import itertools
 import os
-import shutil
-import signal
-import socket
-import subprocess
 import time
 import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -42,7 +38,7 @@ from pathlib import Path
 import numpy as np
 
 from . import report
-from .chain import Rpc
+from .node import fresh_anvil
 from .scenario import ScenarioError, load
 
 # VaR's loss: the insolvent debt at the end, realised (the pool's deficit, written off) plus unrealised
@@ -58,7 +54,6 @@ CONFIDENCE = 0.90
 ERROR_CHARS = 2_000  # an error's text kept in a row
 RUN_COLUMNS = ("point", "seed", "status", "error", "seconds")
 JOURNAL = "runs.jsonl"
-ANVIL_START_SECONDS = 30
 SEED_BITS = 53  # seeds below 2**53: exact in JSON readers that hold numbers as doubles
 
 # -- the grid and the seeds ----------------------------------------------------------------------
@@ -140,7 +135,7 @@ class RunSpec:
     base_overrides: tuple[str, ...]
     point: tuple[tuple[str, str], ...]  # the grid point's assignments, grid order
     seed: int
-    anvil: str | None = None  # the launcher; None: `anvil_launcher()` on the worker
+    anvil: str | None = None  # the launcher; None: `node.anvil_launcher()` on the worker
 
     @property
     def label(self) -> str:
@@ -149,70 +144,6 @@ class RunSpec:
     @property
     def overrides(self) -> list[str]:
         return [*self.base_overrides, *(f"{k}={v}" for k, v in self.point)]
-
-
-def anvil_launcher() -> str:
-    """`toolchain/bin/anvil` of this checkout (an editable install, as `make setup` makes), else
-    the `anvil` on PATH (toolchain/env.sh puts the launcher first)."""
-    here = Path(__file__).resolve().parents[2] / "toolchain" / "bin" / "anvil"
-    if here.is_file():
-        return str(here)
-    found = shutil.which("anvil")
-    if found is None:
-        raise RuntimeError("no anvil launcher: run `make setup` and `source .venv/bin/activate` on this machine")
-    return found
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextmanager
-def fresh_anvil(launcher: str | None = None, attempts: int = 3) -> Iterator[str]:
-    """Starts an anvil on 127.0.0.1 with a free port through the launcher and yields its RPC URI;
-    ends that process (by its PID) on exit. A port taken between the check and anvil's bind is
-    retried on another port."""
-    cmd = launcher or anvil_launcher()
-    last = ""
-    for _ in range(attempts):
-        port = _free_port()
-        proc = subprocess.Popen([cmd, "--host", "127.0.0.1", "--port", str(port), "--silent"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        uri = f"http://127.0.0.1:{port}"
-        rpc = Rpc(uri, timeout=2)
-        deadline = time.monotonic() + ANVIL_START_SECONDS
-        while proc.poll() is None and time.monotonic() < deadline:
-            try:
-                rpc.call("eth_chainId")
-                break
-            except Exception:  # noqa: BLE001 - not listening yet
-                time.sleep(0.05)
-        else:
-            last = _stop(proc) or f"not answering after {ANVIL_START_SECONDS} s"
-            continue
-        try:
-            yield uri
-        finally:
-            _stop(proc)
-        return
-    raise RuntimeError(f"anvil did not start on 127.0.0.1 ({attempts} attempts): {last.strip()[:300]}")
-
-
-def _stop(proc: subprocess.Popen) -> str:
-    """Ends `proc` (SIGTERM, then SIGKILL after 5 s); returns what it wrote on stderr."""
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-    try:
-        return proc.stderr.read() if proc.stderr else ""
-    except (OSError, ValueError):
-        return ""
 
 
 def run_one(spec: RunSpec) -> dict:
@@ -225,7 +156,7 @@ def run_one(spec: RunSpec) -> dict:
     started = time.monotonic()
     try:
         scenario = load(spec.scenario, spec.overrides, seed=spec.seed)
-        with fresh_anvil(spec.anvil) as uri:
+        with fresh_anvil(launcher=spec.anvil) as uri:
             result = Engine(scenario, uri).run()
         row.update({k: v for k, v in report.flatten_numbers(result.summary).items() if k not in row})
     except Exception as err:  # noqa: BLE001 - every failure is a row, never a lost run

@@ -9,7 +9,6 @@ marked INCOMPLETE, summary.json `"complete": false` with the reason. The anvil i
 import json
 import os
 import signal
-import socket
 import subprocess
 import time
 from pathlib import Path
@@ -17,41 +16,19 @@ from pathlib import Path
 import pytest
 
 from rwa_testbed.chain import Rpc
+from rwa_testbed.node import start_anvil, stop_process
 
 ROOT = Path(__file__).resolve().parents[2]
-ANVIL = ROOT / "toolchain" / "bin" / "anvil"
 SMALL = ["--set", "population.borrowers=12", "--set", "population.holders=8"]
 SETUP_BLOCKS = 30  # setup ends near block 10 for the small scenario; the run mines ~130 more
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def own_anvil():
-    port = _free_port()
-    proc = subprocess.Popen([str(ANVIL), "--host", "127.0.0.1", "--port", str(port), "--silent"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    uri = f"http://127.0.0.1:{port}"
-    rpc = Rpc(uri, timeout=2)
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            rpc.call("eth_chainId")
-            break
-        except Exception:  # noqa: BLE001 - not listening yet
-            if time.monotonic() > deadline or proc.poll() is not None:
-                proc.kill()
-                pytest.fail("anvil did not start")
-            time.sleep(0.1)
+    """An anvil this test owns (its PID, to kill or freeze it), started as sweep workers start theirs."""
+    proc, uri = start_anvil()
     yield proc, uri
-    if proc.poll() is None:
-        os.kill(proc.pid, signal.SIGCONT)
-        proc.kill()
-    proc.wait()
+    stop_process(proc)
 
 
 def _run_and_fault(proc, uri, out, sig, *extra):

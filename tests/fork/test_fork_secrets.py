@@ -18,7 +18,9 @@ from rwa_testbed import fork
 from rwa_testbed.chain import NodeError, Rpc
 
 from .test_fork_mode import PROJECT, SMALL
-from .upstream import free_port, local_upstream, path_proxy
+from rwa_testbed.node import free_port
+
+from .upstream import local_upstream, path_proxy
 
 MARKER = "SECRETMARKER123"
 LEAK = "SECRETMARKER"  # a truncated copy counts too

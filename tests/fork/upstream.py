@@ -6,64 +6,27 @@ fork can start from a recent block and nothing is written to disk.
 
 from __future__ import annotations
 
-import os
-import shutil
-import signal
-import socket
-import subprocess
-import time
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Iterator
 
-from rwa_testbed.chain import NodeError, Rpc
+from rwa_testbed.chain import Rpc
+from rwa_testbed.node import start_anvil, stop_process
 
 MAINNET_CHAIN_ID = 1
 KEPT_STATES = 256
 START_TIMEOUT_SECONDS = 60
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def anvil_path() -> str:
-    launcher = Path(__file__).resolve().parents[2] / "toolchain" / "bin" / "anvil"
-    return str(launcher) if launcher.is_file() else (shutil.which("anvil") or "anvil")
-
-
 @contextmanager
 def local_upstream(chain_id: int = MAINNET_CHAIN_ID) -> Iterator[str]:
-    """Yields the URL of a fresh anvil with `chain_id`; kills exactly that process on exit."""
-    port = free_port()
-    cmd = [anvil_path(), "--host", "127.0.0.1", "--port", str(port), "--chain-id", str(chain_id),
-           "--prune-history", str(KEPT_STATES), "--accounts", "1", "--silent"]
-    process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
+    """Yields the URL of a fresh anvil with `chain_id`; stops exactly that process on exit."""
+    process, url = start_anvil("--chain-id", str(chain_id), "--prune-history", str(KEPT_STATES), "--accounts", "1",
+                               timeout=START_TIMEOUT_SECONDS)
     try:
-        deadline = time.monotonic() + START_TIMEOUT_SECONDS
-        while True:
-            try:
-                if int(Rpc(url, timeout=2).call("eth_chainId"), 16) == chain_id:
-                    break
-            except (OSError, NodeError):  # not listening yet (Rpc reports a refused connection as NodeError)
-                pass
-            if process.poll() is not None:
-                raise RuntimeError(f"upstream anvil exited: {process.stderr.read().decode()[:500]}")
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"upstream anvil not answering on {url} after {START_TIMEOUT_SECONDS}s")
-            time.sleep(0.1)
+        assert int(Rpc(url, timeout=2).call("eth_chainId"), 16) == chain_id
         yield url
     finally:
-        if process.poll() is None:
-            os.kill(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.kill(process.pid, signal.SIGKILL)
-                process.wait()
+        stop_process(process)
 
 
 @contextmanager

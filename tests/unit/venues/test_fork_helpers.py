@@ -135,3 +135,26 @@ def test_aave_error_codes__names_match_the_v30_artifacts(chain):
         answer = chain.provider.make_request(
             "eth_call", [{"to": where, "data": data}, "latest", {where: {"code": errors["deployedBytecode"]}}])
         assert decode(["string"], bytes.fromhex(answer[2:]))[0] == code, name
+
+
+def test_guarded_spawns__node_processes_never_inherit_a_remembered_secret(monkeypatch):
+    """ape starts nodes through `ape.api.providers.popen` and ape-foundry checks `anvil --version`
+    through `ape_foundry.provider._call`: after `guard_fork_provider` both hand the child an
+    environment without any variable holding the fork URL (even the launcher's first milliseconds,
+    before it drops them itself, would show it in /proc/PID/environ)."""
+    import subprocess
+
+    import ape.api.providers as ape_providers
+    import ape_foundry.provider as foundry_module
+
+    secret = "http://127.0.0.1:1/SPAWNKEY?key=SPAWNKEY"
+    fork.remember_secret(secret)
+    fork.guard_fork_provider()
+    monkeypatch.setenv(fork.FORK_URL_ENV, secret)
+    monkeypatch.setenv("WEB3_PROVIDER_URI", secret)
+    monkeypatch.setenv("RWA_HARMLESS", "kept")
+
+    child = ape_providers.popen(["env"], stdout=subprocess.PIPE, text=True)
+    environment = child.communicate()[0]
+    assert "SPAWNKEY" not in environment and "RWA_HARMLESS=kept" in environment
+    assert foundry_module._call("sh", "-c", 'case "$RWA_FORK_URL$WEB3_PROVIDER_URI" in *SPAWNKEY*) exit 7;; esac') == 0
