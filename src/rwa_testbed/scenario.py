@@ -900,7 +900,7 @@ def _list_index(node: list, part: str, what: str) -> int:
 def _format_errors(err: ValidationError) -> str:
     lines = []
     for e in err.errors():
-        loc = ".".join(str(p) for p in e["loc"] if not (isinstance(p, str) and p in _UNION_TAGS))
+        loc = ".".join(str(p) for p in e["loc"] if not (isinstance(p, str) and p in SHOCK_KINDS))  # pydantic names the union member in error paths: dropped
         msg = e["msg"].removeprefix("Value error, ")
         if not loc and _NAMES_FIELDS.match(msg):  # a rule across fields names them itself
             lines.append(msg)
@@ -932,7 +932,7 @@ def _model_at(loc: tuple) -> type[BaseModel] | None:
     for part in loc:
         if isinstance(part, int):
             continue  # list or tuple item: same candidates
-        if part in _UNION_TAGS:
+        if part in SHOCK_KINDS:
             candidates = [c for c in candidates if isinstance(c, type) and issubclass(c, ShockBase)
                           and part in get_args(c.model_fields["kind"].annotation)]
             continue
@@ -948,8 +948,6 @@ def _model_at(loc: tuple) -> type[BaseModel] | None:
 
 
 _NAMES_FIELDS = re.compile(r"^[a-z_][\w.]*(, [a-z_][\w.]*)*: ")
-
-_UNION_TAGS = SHOCK_KINDS  # pydantic names the union's member in error paths: dropped
 
 
 def from_dict(data: dict, source: str = "<scenario>") -> Scenario:
