@@ -39,7 +39,7 @@ import numpy as np
 
 from . import report
 from .node import fresh_anvil
-from .scenario import ScenarioError, load
+from .scenario import ScenarioError, load, replay_command
 
 # VaR's loss: the insolvent debt at the end, realised (the pool's deficit, written off) plus unrealised
 # (debt the collateral does not cover at the asset's true value), USD: `metrics.expected_lender_loss_usd`.
@@ -52,7 +52,7 @@ PERCENTILES = (95, 99)
 RESAMPLES = 1_000
 CONFIDENCE = 0.90
 ERROR_CHARS = 2_000  # an error's text kept in a row
-RUN_COLUMNS = ("point", "seed", "status", "error", "seconds")
+RUN_COLUMNS = ("point", "seed", "status", "error", "seconds", "replay")
 JOURNAL = "runs.jsonl"
 SEED_BITS = 53  # seeds below 2**53: exact in JSON readers that hold numbers as doubles
 
@@ -145,13 +145,18 @@ class RunSpec:
     def overrides(self) -> list[str]:
         return [*self.base_overrides, *(f"{k}={v}" for k, v in self.point)]
 
+    @property
+    def replay(self) -> str:
+        """The command that reruns this run alone (its stochastic draws included)."""
+        return replay_command(self.scenario, self.seed, self.overrides)
+
 
 def run_one(spec: RunSpec) -> dict:
     """One run on its own fresh anvil: the row (`RUN_COLUMNS`, the point's parameters, every summary
     number). Never raises for a failing run: the error is in the row (`status: error`)."""
     from .engine import Engine
 
-    row: dict = {"point": spec.label, "seed": spec.seed, "status": "ok", "error": None}
+    row: dict = {"point": spec.label, "seed": spec.seed, "status": "ok", "error": None, "replay": spec.replay}
     row.update({k: number(v) for k, v in spec.point})
     started = time.monotonic()
     try:
@@ -230,7 +235,7 @@ class Sweep:
                     row = future.result()
                 except Exception as err:  # noqa: BLE001 - the task never returned: lost, run again next time
                     row = {"point": spec.label, "seed": spec.seed, "status": "lost", "error": _error_text(err),
-                           "seconds": None, **{k: number(v) for k, v in spec.point}}
+                           "seconds": None, "replay": spec.replay, **{k: number(v) for k, v in spec.point}}
                 report.append_jsonl(self.journal, row)
                 new.append(row)
                 if bar is not None:

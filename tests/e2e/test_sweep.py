@@ -3,15 +3,19 @@ the table's rows and parameters, resuming (exactly the missing runs run), the ri
 numpy on the rows, failing runs recorded with their error."""
 
 import json
+import shlex
 import shutil
 
 import numpy as np
 import pytest
 
-from rwa_testbed import sweep
+from rwa_testbed import scenario as sc
+from rwa_testbed import stochastic, sweep
 
-# The flash crash cut just after its day-20 shock, on a small population: ~6 s a run.
-BASE = ("population.borrowers=12", "population.holders=8", "run.duration_days=20.2")
+# The flash crash cut just after its day-20 shock, on a small population, with rumors drawn at
+# random times: ~6 s a run.
+BASE = ("population.borrowers=12", "population.holders=8", "run.duration_days=20.2",
+        "stochastic.rumors.per_year=40")
 GRID = ["market.oracle.twap_window_seconds=900,3600"]
 KEY = "market.oracle.twap_window_seconds"
 
@@ -43,7 +47,22 @@ def test_sweep__2_points_x_2_seeds__4_rows_with_their_parameters(small_sweep):
                        "timing.onchain_cascade_seconds"):
             assert isinstance(row[metric], (int, float))
     table = (job.out / "runs.csv").read_text().splitlines()
-    assert len(table) == 5 and table[0].startswith("point,seed,status,error,seconds," + KEY)
+    assert len(table) == 5 and table[0].startswith("point,seed,status,error,seconds,replay," + KEY)
+
+
+def test_sweep__rows_record_the_draws_and_their_replay_command_draws_them_again(small_sweep):
+    job, _ = small_sweep
+    rows = job.rows()
+    assert len({r["stochastic.rumors"] for r in rows}) > 1 or len({r["stochastic.first_rumor_at_days"] for r in rows}) > 1
+    for row in rows:
+        args = shlex.split(row["replay"])
+        assert args[:4] == ["ape", "run", "crash_scenario", "--scenario"] and args[4] == "real_estate_flash_crash"
+        assert args[5:7] == ["--seed", str(row["seed"])]
+        sets = [args[i + 1] for i, a in enumerate(args) if a == "--set"]
+        assert sets == [*BASE, f"{KEY}={row[KEY]}"]
+        replayed = stochastic.realise(sc.load(args[4], sets, seed=int(args[6]))).summary()
+        assert {f"stochastic.{k}": v for k, v in replayed.items()} == {k: v for k, v in row.items()
+                                                                       if k.startswith("stochastic.")}
 
 
 def test_sweep__rerun_after_losing_rows__runs_exactly_the_missing_ones(small_sweep, dask_client, tmp_path):
