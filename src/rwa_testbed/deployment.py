@@ -24,6 +24,14 @@ class SetupError(RuntimeError):
     """A setup transaction reverted: the scenario's numbers do not fit the contracts' rules."""
 
 
+def compile_contracts() -> None:
+    """Compiles this ape project's contracts here, once, before a command starts Dask workers, so
+    that the workers only read the artifacts (no concurrent compiles)."""
+    from ape import project
+
+    project.load_contracts()
+
+
 @lru_cache(maxsize=None)
 def artifact(name: str) -> tuple[Abi, bytes]:
     """ABI and creation bytecode of a contract of this ape project (compiling if needed)."""

@@ -223,7 +223,8 @@ class Runner:
     handle the other runs that finish meanwhile, in this process's thread: while the search waits
     for its run, finished frontier runs are recorded and their cells' next runs submitted; `drain`
     waits for every run submitted. A task that never returned (its worker died, the cluster went
-    away) is a trial with its error, like a run that failed: recorded, never dropped."""
+    away) is a trial with its error, like a run that failed: recorded, never dropped. `client` may
+    be None until the first run (a command validates its options before it starts a cluster)."""
 
     def __init__(self, client, scenario_name: str, base_overrides: Sequence[str] = DEFAULT_BASE,
                  seed: int | None = None, progress: Callable[[str], None] | None = None,
