@@ -12,11 +12,10 @@ results in the calling thread:
   `hypothesis.target`. Every run is a `Trial` whose `overrides` reproduce it exactly with
   `ape run crash_scenario` (`command_line`). Hypothesis is adaptive: each draw depends on the
   outcomes before it, so the search stays one sequential chain, run in this process, each run a
-  task waited for (`Runner.run`, ahead of the frontier's tasks by Dask priority). Not several
-  searches with derived seeds: their draws would depend on how the budget is split, and a split
-  by worker count would make the trials depend on the cluster. The search's speed is one run at
-  a time; the frontier fills the other workers meanwhile. (Splitting the budget between searches
-  with derived seeds would also give each one fewer runs to steer with `target`.)
+  task waited for (`Runner.run`, ahead of the frontier's tasks by Dask priority); the frontier
+  fills the other workers meanwhile. Not several searches with derived seeds: split by worker
+  count, the trials would depend on the cluster; split by a fixed number, each search would have
+  fewer runs to steer with `target`, and one search of N runs would no longer be what N means.
 - `frontier`: on a grid of oracle delay (latency oracle) or TWAP window x AMM depth, the highest
   liquidation threshold of a list with zero bad debt under the scenario's own shock. Thresholds are
   tried from the highest down; the first run without bad debt ends the cell. LTV keeps the base
@@ -461,7 +460,8 @@ def write_search(out: Path, runner: Runner, trials: Sequence[Trial], top: int) -
     for t in trials:
         row = dict.fromkeys(SEARCH_COLUMNS)  # None (an empty cell) for a trial without a configuration
         row |= {"index": t.index, "bad_debt_usd": t.bad_debt_usd, "bad_debt_pct": t.bad_debt_pct,
-                "liquidations": t.liquidations, "borrowed_usd": t.borrowed_usd, "error": t.error or "", "overrides": " ".join(t.overrides)}
+                "liquidations": t.liquidations, "borrowed_usd": t.borrowed_usd, "error": t.error or "",
+                "overrides": " ".join(t.overrides)}
         row.update(asdict(t.config) if t.config else {})
         rows.append(row)
     search_csv = report.write_csv(out / "search.csv", rows, SEARCH_COLUMNS, **CSV_OPTIONS)
