@@ -1,4 +1,5 @@
-"""Deployment plumbing shared by the market and the venues: contract artifacts of this ape project,
+"""Deployment plumbing shared by the market and the venues: contract artifacts of this ape project
+(compiled once by a command before its Dask workers read them: `compile_contracts`),
 the accounts a run uses (`Actors`, derived from the seed), and `Setup`, which sends setup
 transactions block by block through `FastChain` and stops with a clear error on any revert.
 
