@@ -18,7 +18,7 @@ from pathlib import Path
 
 import click
 
-from rwa_testbed import report, sweep
+from rwa_testbed import deployment, report, sweep
 from rwa_testbed import scenario as scenarios
 
 
@@ -57,7 +57,7 @@ def cli(name, grid, overrides, runs, seed, workers, scheduler, out, no_figure, s
                f"{total - todo} already in {job.journal}, {todo} to run on {where}", err=True)
     started = time.monotonic()
     if todo:
-        _ensure_compiled()
+        deployment.compile_contracts()
         with sweep.dask_client(workers=workers, scheduler=scheduler, scratch=out_dir / "dask-scratch") as client, \
                 report.RunProgress(todo, enabled=show_bar) as bar:
             job.run(client, bar=bar, on_row=lambda row: row["status"] != "ok" and bar.write(
@@ -74,9 +74,3 @@ def cli(name, grid, overrides, runs, seed, workers, scheduler, out, no_figure, s
                + ", ".join(p.name for p in paths.values()))
     sys.stdout.flush()
 
-
-def _ensure_compiled() -> None:
-    """Compiles the project once here, so that workers only read artifacts (no concurrent compiles)."""
-    from ape import project
-
-    project.load_contracts()
