@@ -53,7 +53,6 @@ from __future__ import annotations
 
 import math
 import os
-import shlex
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -65,7 +64,7 @@ from hypothesis import strategies as st
 
 from . import report
 from .models.reserve import ReserveSpec, max_liquidation_bonus_bps
-from .scenario import Scenario, load
+from .scenario import Scenario, load, replay_command
 from .sweep import RunSpec, run_one
 from .units import BPS
 
@@ -314,10 +313,7 @@ class Runner:
 
     def command_line(self, overrides: Sequence[str]) -> str:
         """The `ape run crash_scenario` command that reruns these overrides exactly."""
-        parts = ["ape", "run", "crash_scenario", "--scenario", self.scenario_name, "--seed", str(self.seed)]
-        for assignment in [*self.base_overrides, *overrides]:
-            parts += ["--set", assignment]
-        return shlex.join(parts)
+        return replay_command(self.scenario_name, self.seed, [*self.base_overrides, *overrides])
 
 
 # -- the budget ----------------------------------------------------------------------------------
