@@ -156,7 +156,7 @@ def fresh_anvil(*args: str, launcher: str | None = None) -> Iterator[str]:
 
 class KeptAnvil:
     """An anvil started by `start_anvil` (unforked) and kept across runs: `reset` puts it back in a
-    fresh node's state, which takes ~1 ms where starting one takes ~0.2 s. Its block 0 is read at
+    fresh node's state, in a few ms where starting one takes ~0.2 s. Its block 0 is read at
     start (`genesis`), to restore and check against."""
 
     def __init__(self, *args: str, launcher: str | None = None, reset_timeout: float = RESET_SECONDS):
