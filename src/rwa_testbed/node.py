@@ -205,8 +205,8 @@ class AnvilPool:
     """Anvils kept for reuse across runs (a sweep worker's, `sweep_worker.AnvilPlugin`), one run at
     a time on each. `lease()` yields the URI of an anvil in a fresh node's state: a kept one reset
     (`KeptAnvil.reset`), or a new one when none is free, or when the reset failed (the node exited,
-    hung or refused: it is stopped and replaced). After the lease the anvil is kept for the next.
-    `close()` stops every anvil, leased or not; a lease ending after it stops its own. Thread-safe:
+    hung or refused: it is stopped and replaced). After the lease the anvil is kept for the next
+    (unless the lease ended in a `NodeError`). `close()` stops every anvil, leased or not; a lease ending after it stops its own. Thread-safe:
     a worker with several threads holds an anvil per concurrent run."""
 
     def __init__(self, *args: str, reset_timeout: float = RESET_SECONDS):
@@ -223,15 +223,16 @@ class AnvilPool:
 
     @contextmanager
     def lease(self, launcher: str | None = None) -> Iterator[str]:
-        """The URI of an anvil started by `launcher` (None: `anvil_launcher()`), as a fresh node."""
+        """The URI of an anvil started by `launcher` (None: `anvil_launcher()`), as a fresh node. A
+        `NodeError` out of the lease (the run lost the node or timed out on it) stops that anvil
+        instead of keeping it: a late request of the failed run must not reach the next run's chain."""
         node = self._take(launcher)
         if node is not None:
             try:
                 node.reset()
                 self.resets += 1
             except (NodeError, RpcError, OSError) as err:
-                self._drop(node)
-                node.stop()
+                self._give_back(node, keep=False)
                 node = None
                 self.replaced += 1
                 self.last_failure = str(err)
@@ -242,12 +243,16 @@ class AnvilPool:
                 self._leased.append(node)
                 closed = self.closed
             if closed:
-                self._give_back(node)
+                self._give_back(node, keep=False)
                 raise RuntimeError("the anvil pool is closed")
+        keep = True
         try:
             yield node.uri
+        except NodeError:
+            keep = False
+            raise
         finally:
-            self._give_back(node)
+            self._give_back(node, keep=keep)
 
     def _take(self, launcher: str | None) -> KeptAnvil | None:
         with self._lock:
@@ -260,15 +265,12 @@ class AnvilPool:
                     return node
         return None
 
-    def _drop(self, node: KeptAnvil) -> None:
-        with self._lock:
-            self._leased.remove(node)
-
-    def _give_back(self, node: KeptAnvil) -> None:
+    def _give_back(self, node: KeptAnvil, keep: bool) -> None:
+        """Ends a lease: the anvil kept for the next (`keep`, the pool open, the process alive) or stopped."""
         with self._lock:
             if node in self._leased:
                 self._leased.remove(node)
-            keep = not self.closed and node.proc.poll() is None
+            keep = keep and not self.closed and node.proc.poll() is None
             if keep:
                 self._free.append(node)
         if not keep:

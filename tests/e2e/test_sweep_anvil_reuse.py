@@ -1,7 +1,7 @@
 """A sweep worker's anvil kept across runs and reset between them (`node.KeptAnvil`, `node.AnvilPool`,
 `sweep_worker.AnvilPlugin`): the reset gives a fresh node's state and the engine the same summary byte
-for byte; a node that died or hung is replaced; the worker stops its anvils when it closes, on a
-cluster reached through its scheduler address (as `--scheduler`), leaving none behind."""
+for byte; a node that died, hung or was lost by a run is replaced; the worker stops its anvils when it
+closes, on a cluster reached through its scheduler address (as `--scheduler`), leaving none behind."""
 
 import os
 import signal
@@ -10,7 +10,7 @@ import time
 import pytest
 
 from rwa_testbed import report, sweep
-from rwa_testbed.chain import Rpc
+from rwa_testbed.chain import NodeError, Rpc
 from rwa_testbed.engine import Engine
 from rwa_testbed.node import AnvilPool, KeptAnvil, fresh_anvil, pid_alive
 from rwa_testbed.scenario import load
@@ -116,6 +116,21 @@ def test_anvil_pool__node_dead_or_hung_between_runs__replaced_by_a_new_one(fault
         assert (pool.started, pool.resets, pool.replaced) == (2, 0, 1)
         assert pool.last_failure
         assert _gone(pid)  # the old one stopped (a frozen one continued, then ended)
+    finally:
+        pool.close()
+
+
+def test_anvil_pool__run_lost_its_node__that_node_not_kept():
+    pool = AnvilPool()
+    try:
+        with pytest.raises(NodeError):
+            with pool.lease():
+                pid = pool.pids()[0]
+                raise NodeError("the node at ... did not answer within 60 s")  # as a run that timed out
+        assert _gone(pid) and pool.pids() == []
+        with pool.lease():
+            assert pool.pids() != [pid]
+        assert (pool.started, pool.resets, pool.replaced) == (2, 0, 0)
     finally:
         pool.close()
 
