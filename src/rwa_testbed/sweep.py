@@ -12,8 +12,8 @@ its dotted path (`bad_debt.usd`, `insolvency.at_true_value.final_usd`, ...).
 A worker starts its anvil once and keeps it for its lifetime (`sweep_worker.AnvilPlugin`, which
 `Sweep.run` registers through the client: a local cluster or `--scheduler`): each run gets it reset
 to a fresh node's state (`node.KeptAnvil.reset`, a few ms against ~0.2 s to start one; same summary,
-byte for byte, tests/e2e/test_sweep_anvil_reuse.py), a new one if the reset failed or the node died,
-and the worker stops it when it closes. `reuse_anvil=False` (`--fresh-anvil`): a new anvil per
+byte for byte, tests/e2e/test_sweep_anvil_reuse.py), a new one if the reset failed, the node died
+or the last run lost it (`NodeError`), and the worker stops it when it closes. `reuse_anvil=False` (`--fresh-anvil`): a new anvil per
 run, stopped after it (`node.fresh_anvil`).
 
 `Sweep.run(client)` submits the missing runs and writes each row, as it arrives
