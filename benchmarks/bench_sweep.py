@@ -12,6 +12,8 @@ Printed:
 - per worker count: the sweep's wall time and runs per minute, median [min-max] over the rounds;
   the speed-up of 2 workers over 1 (ratio of the medians, min-max of the round-by-round ratios;
   target >= 1.7x on 2 cores);
+- cores busy: CPU seconds of the workers and their anvils over the wall time (1 worker using more
+  than one core bounds what a second one can add);
 - memory per worker: the peak RSS of each worker process plus its children (its anvil), sampled
   every `SAMPLE_SECONDS` during the sweep, median [min-max] over workers and rounds, and of each part;
 - overhead per run: the row's `seconds` - `engine_seconds` (the task's wall time less `Engine.run`'s:
@@ -49,12 +51,16 @@ SEED = 0
 SAMPLE_SECONDS = 0.25
 
 
-class MemorySampler:
-    """Peak RSS of each process in `pids` and of its children (recursive), sampled in a thread."""
+class Sampler:
+    """Peak RSS of each process in `pids` and of its children (recursive), and their CPU seconds
+    (user + system, as of the last sample: children that ended before it are missed), sampled in a
+    thread."""
 
     def __init__(self, pids: list[int]):
         self.procs = {pid: psutil.Process(pid) for pid in pids}
         self.peak = {pid: {"worker": 0, "children": 0, "total": 0} for pid in pids}
+        self.cpu = {pid: 0.0 for pid in pids}  # since the start of the sampling
+        self.cpu_before = {pid: sum(proc.cpu_times()[:2]) for pid, proc in self.procs.items()}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -62,17 +68,20 @@ class MemorySampler:
         while not self._stop.is_set():
             for pid, proc in self.procs.items():
                 try:
+                    kids = proc.children(recursive=True)
                     own = proc.memory_info().rss
-                    children = sum(c.memory_info().rss for c in proc.children(recursive=True))
+                    children = sum(c.memory_info().rss for c in kids)
+                    cpu = sum(t.user + t.system for t in (proc.cpu_times(), *(c.cpu_times() for c in kids)))
                 except psutil.Error:  # a child ended between the listing and the reading
                     continue
+                self.cpu[pid] = cpu - self.cpu_before[pid]
                 peak = self.peak[pid]
                 peak["worker"] = max(peak["worker"], own)
                 peak["children"] = max(peak["children"], children)
                 peak["total"] = max(peak["total"], own + children)
             self._stop.wait(SAMPLE_SECONDS)
 
-    def __enter__(self) -> "MemorySampler":
+    def __enter__(self) -> "Sampler":
         self._thread.start()
         return self
 
@@ -90,7 +99,7 @@ def one_sweep(workers: int, seeds: int, scratch: Path, *, reuse_anvil: bool = Tr
     with sweep.dask_client(workers=workers, scratch=out / "dask-scratch") as client:
         cluster_seconds = time.perf_counter() - started
         pids = list(client.run(os.getpid).values())
-        with MemorySampler(pids) as memory:
+        with Sampler(pids) as sampled:
             begun = time.perf_counter()
             rows = job.run(client)
             wall = time.perf_counter() - begun
@@ -103,7 +112,7 @@ def one_sweep(workers: int, seeds: int, scratch: Path, *, reuse_anvil: bool = Tr
             "overhead_shares": [(r["seconds"] - r["engine_seconds"]) / r["engine_seconds"] for r in rows],
             "sweep_overhead_share": (workers * wall - engine) / engine,
             "engine_seconds": [r["engine_seconds"] for r in rows],
-            "memory": list(memory.peak.values())}
+            "memory": list(sampled.peak.values()), "cores": sum(sampled.cpu.values()) / wall}
 
 
 def main() -> None:
@@ -134,7 +143,7 @@ def main() -> None:
                 print(f"  #{i + 1} {name}: {r['wall']:6.1f} s ({r['runs_per_minute']:.1f} runs/min; cluster start "
                       f"{r['cluster']:.1f} s), engine {statistics.median(r['engine_seconds']):.1f} s a run, overhead "
                       f"{100 * statistics.median(r['overhead_shares']):.1f} % a run, {100 * r['sweep_overhead_share']:.0f} % "
-                      f"of the sweep, memory {mem:.0f} MiB a worker", flush=True)
+                      f"of the sweep, memory {mem:.0f} MiB a worker, {r['cores']:.2f} cores busy", flush=True)
 
     for name, _, _ in variants:
         rs = results[name]
@@ -142,7 +151,8 @@ def main() -> None:
         mib = lambda key: [m[key] / 2**20 for m in memory]  # noqa: E731
         shares = [100 * s for r in rs for s in r["overhead_shares"]]
         print(f"{name}: wall {stats.spread([r['wall'] for r in rs], 's', 1)}, "
-              f"{stats.spread([r['runs_per_minute'] for r in rs], 'runs/min', 1)}")
+              f"{stats.spread([r['runs_per_minute'] for r in rs], 'runs/min', 1)}, "
+              f"cores busy (workers and anvils, CPU seconds / wall) {stats.spread([r['cores'] for r in rs])}")
         print(f"  memory a worker (peak RSS): {stats.spread(mib('total'), 'MiB', 0)} = worker process "
               f"{stats.spread(mib('worker'), 'MiB', 0)} + its anvil {stats.spread(mib('children'), 'MiB', 0)}")
         print(f"  overhead a run over its engine time: {stats.spread(shares, '%', 1)} of {len(shares)} runs "
