@@ -205,9 +205,10 @@ class AnvilPool:
     """Anvils kept for reuse across runs (a sweep worker's, `sweep_worker.AnvilPlugin`), one run at
     a time on each. `lease()` yields the URI of an anvil in a fresh node's state: a kept one reset
     (`KeptAnvil.reset`), or a new one when none is free, or when the reset failed (the node exited,
-    hung or refused: it is stopped and replaced). After the lease the anvil is kept for the next
-    (unless the lease ended in a `NodeError`). `close()` stops every anvil, leased or not; a lease ending after it stops its own. Thread-safe:
-    a worker with several threads holds an anvil per concurrent run."""
+    hung or refused: it is stopped and replaced). After the lease the anvil is kept for the next,
+    unless the lease ended in a `NodeError`. `close()` stops every anvil, leased or not; a lease
+    ending after it stops its own. Thread-safe: a worker with several threads holds an anvil per
+    concurrent run."""
 
     def __init__(self, *args: str, reset_timeout: float = RESET_SECONDS):
         self.args = args
@@ -230,12 +231,14 @@ class AnvilPool:
         if node is not None:
             try:
                 node.reset()
-                self.resets += 1
+                with self._lock:
+                    self.resets += 1
             except (NodeError, RpcError, OSError) as err:
                 self._give_back(node, keep=False)
                 node = None
-                self.replaced += 1
-                self.last_failure = str(err)
+                with self._lock:
+                    self.replaced += 1
+                    self.last_failure = str(err)
         if node is None:
             node = KeptAnvil(*self.args, launcher=launcher, reset_timeout=self.reset_timeout)
             with self._lock:
