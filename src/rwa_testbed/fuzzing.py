@@ -260,6 +260,11 @@ class Runner:
     def _submit(self, overrides: Sequence[str], then: Callable[[Trial], None] | None, priority: int):
         if self.max_runs is not None and self.runs >= self.max_runs:
             raise BudgetExhausted(f"run {self.runs + 1} asked for, beyond the budget of {self.max_runs} engine runs")
+        if self.client is not getattr(self, "_plugged", None):  # the workers keep one anvil each, reset per run
+            from .sweep_worker import AnvilPlugin
+
+            self.client.register_plugin(AnvilPlugin())
+            self._plugged = self.client
         future = self.client.submit(run_one, self.spec(overrides), pure=False, priority=priority,
                                     key=f"fuzz-run-{self.runs}-{os.getpid()}-{time.time_ns()}")
         self.runs += 1
