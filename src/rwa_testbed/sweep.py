@@ -56,6 +56,9 @@ from .scenario import ScenarioError, load, replay_command
 VAR_METRIC = "lenders.expected_loss_usd"
 LAR_METRIC = "liquidations.debt_repaid_usd"  # debt repaid by liquidations, USD
 BAD_DEBT_METRIC = "bad_debt.usd"  # the pool's on-chain deficit, USD
+# Time to collapse: the main cascade's length, from the step that made positions liquidatable to its
+# last liquidation (`metrics.main_cascade`), over the runs that had one (> 0): the article's "minutes".
+COLLAPSE_METRIC = "timing.onchain_cascade_seconds"
 PERCENTILES = (95, 99)
 RESAMPLES = 1_000
 CONFIDENCE = 0.90
@@ -364,6 +367,12 @@ def risk_table(rows: Sequence[Mapping], grid_keys: Sequence[str] = (), *, resamp
         entry["p_bad_debt"] = float(_any_positive(bad)) if bad.size else float("nan")
         entry["p_bad_debt_lo"], entry["p_bad_debt_hi"] = bootstrap_ci(bad, _any_positive, resamples=resamples,
                                                                       confidence=confidence, seed=seed)
+        collapse = np.array([float(r[COLLAPSE_METRIC]) for r in ok if float(r[COLLAPSE_METRIC]) > 0])
+        entry["collapse_runs"] = int(collapse.size)
+        for stat_name, stat in (("median", _percentile(50)), ("p95", _percentile(95))):
+            entry[f"collapse_{stat_name}_s"] = float(stat(collapse)) if collapse.size else float("nan")
+            lo, hi = bootstrap_ci(collapse, stat, resamples=resamples, confidence=confidence, seed=seed)
+            entry[f"collapse_{stat_name}_s_lo"], entry[f"collapse_{stat_name}_s_hi"] = lo, hi
         out.append(entry)
     return out
 
@@ -373,7 +382,10 @@ def risk_columns(grid_keys: Sequence[str]) -> tuple[str, ...]:
     for name in ("var", "lar"):
         for stat in ("mean", *(f"p{q}" for q in PERCENTILES)):
             cols += [f"{name}_{stat}", f"{name}_{stat}_lo", f"{name}_{stat}_hi"]
-    return (*cols, "p_bad_debt", "p_bad_debt_lo", "p_bad_debt_hi")
+    cols += ["p_bad_debt", "p_bad_debt_lo", "p_bad_debt_hi", "collapse_runs"]
+    for stat in ("median", "p95"):
+        cols += [f"collapse_{stat}_s", f"collapse_{stat}_s_lo", f"collapse_{stat}_s_hi"]
+    return tuple(cols)
 
 
 def risk_text(risk: Sequence[Mapping], *, title: str, confidence: float = CONFIDENCE) -> str:
@@ -385,24 +397,35 @@ def risk_text(risk: Sequence[Mapping], *, title: str, confidence: float = CONFID
         return (f"{report.format_usd_compact(v)} [{report.format_usd_compact(entry[key + '_lo'])}, "
                 f"{report.format_usd_compact(entry[key + '_hi'])}]")
 
+    def duration(entry, key):
+        v = entry[key]
+        if v != v:  # nan: no run collapsed
+            return "-"
+        return (f"{report.format_duration(v)} [{report.format_duration(entry[key + '_lo'])}, "
+                f"{report.format_duration(entry[key + '_hi'])}]")
+
     header = ["grid point", "runs", "failed", "VaR mean", "VaR p95", "VaR p99", "LaR mean", "LaR p95", "LaR p99",
-              "P(bad debt)"]
+              "P(bad debt)", "collapses", "collapse median"]
     lines = [header]
     for e in risk:
         p = e["p_bad_debt"]
         lines.append([e["point"] or "(scenario)", str(e["runs"]), str(e["failed"]),
                       *(usd(e, f"{n}_{s}") for n in ("var", "lar") for s in ("mean", "p95", "p99")),
-                      "-" if p != p else f"{p:.0%} [{e['p_bad_debt_lo']:.0%}, {e['p_bad_debt_hi']:.0%}]"])
-    note = (f"VaR: {VAR_METRIC}; LaR: {LAR_METRIC}; P(bad debt): {BAD_DEBT_METRIC} > 0; "
-            f"[{confidence:.0%} bootstrap CI, {RESAMPLES:,} resamples]")
+                      "-" if p != p else f"{p:.0%} [{e['p_bad_debt_lo']:.0%}, {e['p_bad_debt_hi']:.0%}]",
+                      str(e["collapse_runs"]), duration(e, "collapse_median_s")])
+    note = (f"VaR: {VAR_METRIC}; LaR: {LAR_METRIC}; P(bad debt): {BAD_DEBT_METRIC} > 0; collapse: "
+            f"{COLLAPSE_METRIC} of the runs with a cascade; [{confidence:.0%} bootstrap CI, {RESAMPLES:,} resamples]")
     return "\n".join([title, *report.text_grid(lines), note])
 
 
-def risk_figure(path: Path, risk: Sequence[Mapping], grid_keys: Sequence[str], *, title: str) -> Path:
-    """`risk.png`: VaR and LaR (mean, p95, p99, the percentiles with their CI bands) against the
-    swept parameter (one numeric key), or against the grid points in order (several keys)."""
-    fig = report.new_figure(figsize=(12, 5))
-    axes = fig.subplots(1, 2)
+def risk_figure(path: Path, risk: Sequence[Mapping], grid_keys: Sequence[str], *, title: str,
+                rows: Sequence[Mapping] = ()) -> Path:
+    """`risk.png`: top, VaR and LaR (mean, p95, p99, the percentiles with their CI bands) against the
+    swept parameter (one numeric key), or against the grid points in order (several keys); bottom,
+    given the `rows`, the histograms per grid point of the VaR loss and of the time to collapse."""
+    fig = report.new_figure(figsize=(12, 9 if rows else 5))
+    grid = fig.subplots(2 if rows else 1, 2)
+    axes = grid[0] if rows else grid
     numeric = len(grid_keys) == 1 and all(isinstance(e.get(grid_keys[0]), (int, float)) for e in risk)
     xs = [e[grid_keys[0]] for e in risk] if numeric else list(range(len(risk)))
     for ax, (name, metric) in zip(axes, (("var", VAR_METRIC), ("lar", LAR_METRIC))):
@@ -423,9 +446,39 @@ def risk_figure(path: Path, risk: Sequence[Mapping], grid_keys: Sequence[str], *
                                ha="right", fontsize=7)
         ax.grid(alpha=0.3)
     axes[0].legend(loc="upper left", fontsize=8)
+    if rows:
+        _histograms(grid[1], risk, rows)
     fig.suptitle(report.tex_safe(title))
     fig.tight_layout()
     return report.save_figure(fig, path)
+
+
+def _histograms(axes, risk: Sequence[Mapping], rows: Sequence[Mapping]) -> None:
+    """Per grid point (one step outline each, shared bins): the VaR loss of every `ok` run, and the
+    time to collapse (minutes) of the runs with a cascade."""
+    ok = [r for r in rows if r.get("status") == "ok"]
+    losses = {e["point"]: [float(r[VAR_METRIC]) for r in ok if r["point"] == e["point"]] for e in risk}
+    collapses = {e["point"]: [float(r[COLLAPSE_METRIC]) / 60 for r in ok
+                              if r["point"] == e["point"] and float(r[COLLAPSE_METRIC]) > 0] for e in risk}
+    for ax, values, xlabel, title in (
+            (axes[0], losses, "USD", f"VaR loss per run: {VAR_METRIC}"),
+            (axes[1], collapses, "minutes", f"time to collapse, runs with a cascade: {COLLAPSE_METRIC}")):
+        every = [v for vs in values.values() for v in vs]
+        if every:
+            bins = np.linspace(min(every), max(every), 21) if max(every) > min(every) else 10
+            for point, vs in values.items():
+                if vs:
+                    ax.hist(vs, bins=bins, histtype="step", linewidth=1.5,
+                            label=report.tex_safe(f"{point or '(scenario)'} ({len(vs)})"))
+            ax.legend(fontsize=7)
+        else:
+            ax.text(0.5, 0.5, "no runs", ha="center", va="center", transform=ax.transAxes)
+        if xlabel == "USD":
+            ax.xaxis.set_major_formatter(report.usd_formatter())
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel("runs")
+        ax.set_title(report.tex_safe(title), fontsize=9)
+        ax.grid(alpha=0.3)
 
 
 def write_risk(out: Path, rows: Sequence[Mapping], grid_keys: Sequence[str], *, title: str,
@@ -438,8 +491,9 @@ def write_risk(out: Path, rows: Sequence[Mapping], grid_keys: Sequence[str], *, 
                  "method": {"var_metric": VAR_METRIC, "lar_metric": LAR_METRIC, "bad_debt_metric": BAD_DEBT_METRIC,
                             "percentiles": list(PERCENTILES), "percentile_method": "numpy linear",
                             "ci": "percentile bootstrap over the runs", "resamples": RESAMPLES,
-                            "confidence": CONFIDENCE, "bootstrap_seed": seed},
+                            "confidence": CONFIDENCE, "bootstrap_seed": seed, "collapse_metric": COLLAPSE_METRIC,
+                            "collapse_runs": "runs with a cascade (collapse_metric > 0); median and p95 over them"},
                  "points": risk})}
     if figure and risk:
-        paths["risk_png"] = risk_figure(out / "risk.png", risk, grid_keys, title=title)
+        paths["risk_png"] = risk_figure(out / "risk.png", risk, grid_keys, title=title, rows=rows)
     return risk, paths
