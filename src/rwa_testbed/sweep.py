@@ -35,6 +35,7 @@ a terminal table and `risk.png`.
 from __future__ import annotations
 
 import itertools
+import math
 import os
 import time
 import traceback
@@ -107,6 +108,75 @@ class Grid:
 
     def points(self) -> list[dict[str, str]]:
         return [dict(zip(self.keys, values)) for values in itertools.product(*(v for _, v in self.axes))]
+
+
+def parse_range_option(text: str) -> tuple[str, float | int, float | int]:
+    """`key.path=LOW:HIGH` -> (`key.path`, low, high): ints when both bounds are written as integers
+    (then every sampled value is an integer, HIGH included). ValueError on a missing `=`/`:`, a bound that is not a
+    number, or low >= high."""
+    key, sep, bounds = text.partition("=")
+    key = key.strip()
+    low_text, colon, high_text = bounds.partition(":")
+    if not sep or not key or not colon:
+        raise ValueError(f"--sample {text!r}: expected KEY.PATH=LOW:HIGH (e.g. market.oracle.twap_window_seconds=900:14400)")
+    try:
+        low, high = (int(t.replace("_", "")) if t.strip().lstrip("-").replace("_", "").isdigit() else float(t)
+                     for t in (low_text.strip(), high_text.strip()))
+    except ValueError:
+        raise ValueError(f"--sample {text!r}: LOW and HIGH must be numbers") from None
+    if not (math.isfinite(low) and math.isfinite(high)) or low >= high:
+        raise ValueError(f"--sample {text!r}: LOW must be below HIGH, both finite")
+    return key, low, high
+
+
+def latin_hypercube(n: int, dims: int, seed: int) -> np.ndarray:
+    """`n` points in [0, 1)^dims, one in each of the n equal strata of every dimension (the strata in
+    an independent random order per dimension, each point uniform inside its stratum), from
+    `numpy.random.default_rng(SeedSequence([seed, LHS_STREAM]))`."""
+    rng = np.random.default_rng(np.random.SeedSequence([seed, LHS_STREAM]))
+    strata = np.stack([rng.permutation(n) for _ in range(dims)], axis=1)
+    return (strata + rng.uniform(size=(n, dims))) / n
+
+
+LHS_STREAM = 0x1A7  # the sample's stream, apart from the runs' seeds
+
+
+@dataclass(frozen=True)
+class Sample:
+    """A Latin hypercube sample of `points` points over ranges (`--sample KEY=LOW:HIGH`, repeatable),
+    seeded: the same interface as `Grid` (`keys`, `points()`), the values as `--set` text (integers
+    for integer ranges, else 6 significant digits)."""
+
+    ranges: tuple[tuple[str, float | int, float | int], ...]
+    count: int
+    seed: int = 0
+
+    @classmethod
+    def parse(cls, options: Sequence[str], count: int, seed: int = 0) -> "Sample":
+        ranges = [parse_range_option(o) for o in options]
+        keys = [k for k, _, _ in ranges]
+        if len(set(keys)) != len(keys):
+            raise ValueError(f"--sample: a key given twice ({', '.join(sorted({k for k in keys if keys.count(k) > 1}))})")
+        if count < 1:
+            raise ValueError(f"--points must be at least 1, not {count}")
+        return cls(tuple(ranges), count, seed)
+
+    @property
+    def keys(self) -> list[str]:
+        return [k for k, _, _ in self.ranges]
+
+    def points(self) -> list[dict[str, str]]:
+        unit = latin_hypercube(self.count, len(self.ranges), self.seed)
+        out = []
+        for row in unit:
+            point = {}
+            for (key, low, high), u in zip(self.ranges, row):
+                if isinstance(low, int) and isinstance(high, int):  # HIGH included
+                    point[key] = str(min(high, low + int(math.floor(u * (high - low + 1)))))
+                else:
+                    point[key] = f"{low + u * (high - low):.6g}"
+            out.append(point)
+        return out
 
 
 def point_label(point: Mapping[str, str]) -> str:
@@ -230,6 +300,10 @@ class Sweep:
         self.seeds = derive_seeds(seed, runs)
         self.anvil = anvil
         self.reuse_anvil = reuse_anvil
+        labels = [point_label(p) for p in grid.points()]
+        if len(set(labels)) != len(labels):
+            raise ValueError("the sample repeats a point (an integer range narrower than --points): fewer --points "
+                             "or wider ranges")
         for point in grid.points():  # every grid point must load before any run
             load(scenario, [*self.base_overrides, *(f"{k}={v}" for k, v in point.items())], seed=self.seeds[0])
 
@@ -427,6 +501,8 @@ def risk_figure(path: Path, risk: Sequence[Mapping], grid_keys: Sequence[str], *
     grid = fig.subplots(2 if rows else 1, 2)
     axes = grid[0] if rows else grid
     numeric = len(grid_keys) == 1 and all(isinstance(e.get(grid_keys[0]), (int, float)) for e in risk)
+    if numeric:  # in the parameter's order (a sample's points come unordered)
+        risk = sorted(risk, key=lambda e: e[grid_keys[0]])
     xs = [e[grid_keys[0]] for e in risk] if numeric else list(range(len(risk)))
     for ax, (name, metric) in zip(axes, (("var", VAR_METRIC), ("lar", LAR_METRIC))):
         ax.plot(xs, [e[f"{name}_mean"] for e in risk], "o--", color=report.COLORS["total"], label="mean")

@@ -137,3 +137,46 @@ def test_write_risk__figure_with_histograms(tmp_path):
     risk, paths = sweep.write_risk(tmp_path, rows, ["x"], title="t")
     assert paths["risk_png"].stat().st_size > 20_000
     assert len(risk) == 2 and (tmp_path / "risk.csv").read_text().count("\n") == 3
+
+
+def test_sample__latin_hypercube__one_point_per_stratum_seeded():
+    unit = sweep.latin_hypercube(10, 3, seed=4)
+    assert unit.shape == (10, 3)
+    for dim in range(3):
+        assert sorted(np.floor(unit[:, dim] * 10).astype(int)) == list(range(10))  # each stratum once
+    assert np.array_equal(unit, sweep.latin_hypercube(10, 3, seed=4))
+    assert not np.array_equal(unit, sweep.latin_hypercube(10, 3, seed=5))
+
+
+def test_sample__points_in_ranges__integers_for_integer_bounds():
+    s = sweep.Sample.parse(["a.x=900:14400", "b.y=0.5:0.9"], 12, seed=1)
+    points = s.points()
+    assert s.keys == ["a.x", "b.y"] and len(points) == 12
+    xs = [int(p["a.x"]) for p in points]
+    ys = [float(p["b.y"]) for p in points]
+    assert all(900 <= x <= 14400 for x in xs) and all(0.5 <= y < 0.9 for y in ys)
+    assert sorted((x - 900) * 12 // (14400 - 900 + 1) for x in xs) == list(range(12))
+    assert points == sweep.Sample.parse(["a.x=900:14400", "b.y=0.5:0.9"], 12, seed=1).points()
+    full = sweep.Sample.parse(["k=1:4"], 4, seed=0).points()
+    assert sorted(int(p["k"]) for p in full) == [1, 2, 3, 4]  # HIGH included, each integer once
+
+
+@pytest.mark.parametrize("option, message", [
+    ("a.x", "KEY.PATH=LOW:HIGH"), ("a.x=1", "KEY.PATH=LOW:HIGH"), ("a.x=z:2", "must be numbers"),
+    ("a.x=5:5", "LOW must be below HIGH"), ("a.x=2:1", "LOW must be below HIGH"), ("a.x=0:inf", "finite"),
+])
+def test_sample__bad_ranges__clear_errors(option, message):
+    with pytest.raises(ValueError, match=message):
+        sweep.Sample.parse([option], 3)
+
+
+def test_sample__repeated_key_or_points_below_one__refused():
+    with pytest.raises(ValueError, match="twice"):
+        sweep.Sample.parse(["a=1:2", "a=3:4"], 3)
+    with pytest.raises(ValueError, match="at least 1"):
+        sweep.Sample.parse(["a=1:2"], 0)
+
+
+def test_sweep__sample_repeating_a_point__refused(tmp_path):
+    with pytest.raises(ValueError, match="repeats a point"):
+        sweep.Sweep("calm_market", sweep.Sample.parse(["run.block_time_seconds=12:13"], 5), runs=1, seed=0, out=tmp_path)
