@@ -3,10 +3,11 @@
 import random
 
 import coincurve
+import rlp
 import pytest
 from eth_utils import to_checksum_address
 
-from rwa_testbed.chain import derive_account, sign_legacy
+from rwa_testbed.chain import derive_account, rlp_flat_list, sign_legacy
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -25,3 +26,9 @@ def test_sign_legacy__any_fields__same_bytes_as_eth_account(seed):
         got = sign_legacy(coincurve.PrivateKey(bytes(sender.key)), chain_id, tx["nonce"], tx["gasPrice"], tx["gas"],
                           to, tx["value"], tx["data"])
         assert got == expected
+
+
+@pytest.mark.parametrize("items", [[], [0], [1, 127, 128, 255, 256], [b"", b"\x00", b"\x7f", b"\x80"], [b"x" * 55, b"y" * 56],
+                                   [2**256 - 1, b"z" * 1_000, 10**30], [b"a" * 70_000]])
+def test_rlp_flat_list__ints_and_bytes__same_as_pyrlp(items):
+    assert rlp_flat_list(items) == rlp.encode(items)
