@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Sequence
 
 from ..view import AccountData
-from .base import Call, LendingVenue, Liquidation, ReserveListing, word
+from .base import ACCOUNT_BYTES, AccountDecoder, Call, LendingVenue, Liquidation, ReserveListing, word
 
 if TYPE_CHECKING:
     from ..abi import Bound
@@ -21,11 +21,13 @@ if TYPE_CHECKING:
     from ..deployment import Actors, Setup
 
 INIT_RESERVE_GAS = 1_000_000
-ACCOUNT_WORDS = 6  # words per AccountData struct in getUsersAccountData's answer
 
 
 class OurPool(LendingVenue):
     name = "ours"
+
+    def __init__(self) -> None:
+        self.decoder = AccountDecoder()
 
     def deploy(self, setup: "Setup", actors: "Actors", batch: list["TxRequest"]) -> None:
         self.pool = setup.deploy(actors.admin, "LendingPool", actors.admin.address, actors.treasury.address,
@@ -51,9 +53,8 @@ class OurPool(LendingVenue):
     def decode_view(self, answers: Sequence[bytes], stable_answer: int) -> tuple[list[AccountData], int]:
         accounts_raw, deficit_raw = answers
         n = word(accounts_raw, 1)  # ABI: offset, length, then n structs of 6 words
-        accounts = [AccountData(*(word(accounts_raw, 2 + ACCOUNT_WORDS * k + j) for j in range(ACCOUNT_WORDS)))
-                    for k in range(n)]
-        return accounts, word(deficit_raw)
+        chunks = [accounts_raw[64 + ACCOUNT_BYTES * k: 64 + ACCOUNT_BYTES * (k + 1)] for k in range(n)]
+        return self.decoder.decode(chunks), word(deficit_raw)
 
     def liquidations(self, results: Sequence["TxResult"], after: "View",
                      borrowers: dict[str, int]) -> list[tuple["TxResult", Liquidation]]:
