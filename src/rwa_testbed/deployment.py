@@ -123,24 +123,25 @@ class Setup:
         )
         return Bound(name, address, abi)
 
-    MAX_BLOCK_TXS = 400  # anvil's block building grows faster than linearly with block size
+    MAX_BLOCK_TXS = 400
+    """Transactions per setup block. Every block costs anvil time in proportion to the whole state
+    (thousands of borrowers' accounts and slots), so fewer, bigger blocks would be cheaper, but
+    sending and mining a block grow faster than linearly with its size."""
 
-    def mine(self, batch: list[TxRequest], advance: int | None = None) -> list[TxResult]:
+    def mine(self, batch: list[TxRequest], advance: int | None = None) -> None:
         if len(batch) > self.MAX_BLOCK_TXS:
-            results = []
             for i in range(0, len(batch), self.MAX_BLOCK_TXS):
-                results += self.mine(batch[i: i + self.MAX_BLOCK_TXS], advance if i == 0 else None)
-            return results
+                self.mine(batch[i: i + self.MAX_BLOCK_TXS], advance if i == 0 else None)
+            return
         self.time += self.block_time if advance is None else advance
-        results, _ = self.chain.step(batch, self.time)
-        for result in results:
-            self.gas_used += result.gas_used
+        gas_used, unlogged = self.chain.step_unlogged(batch, self.time)
+        self.gas_used += gas_used
+        for result in unlogged:
             if result.reverted:
                 raise SetupError(
                     f"setup transaction '{result.request.action}' from {result.request.sender.address} "
                     f"reverted{self._reason(result)}"
                 )
-        return results
 
     def _reason(self, result: TxResult) -> str:
         """Replays a reverted transaction as a call to decode its custom error, when possible."""

@@ -32,7 +32,6 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Sequence
 
-from eth_abi import decode as abi_decode
 from eth_utils import keccak, to_checksum_address
 
 from ..abi import Abi, Bound
@@ -42,7 +41,7 @@ from ..units import STABLE_DECIMALS
 from ..view import AccountData
 from .aave_v3 import (DEPLOY_GAS, Deploy, Listing, Step, core_plan, libraries_of, link_bytecode, listing_plan,
                       load_artifact, resolve)
-from .base import Call, LendingVenue, Liquidation, ReserveListing
+from .base import AccountDecoder, Call, LendingVenue, Liquidation, ReserveListing
 
 if TYPE_CHECKING:
     from ..view import View
@@ -109,6 +108,7 @@ class AaveV3Venue(LendingVenue):
         self.decimals: dict[str, int] = {}  # lowercase asset -> token decimals
         self.thresholds: dict[str, int] = {}  # lowercase asset -> liquidation threshold, bps
         self.stable_asset = ""  # lowercase address of the borrowed stablecoin
+        self.decoder = AccountDecoder()
 
     # -- setup -----------------------------------------------------------------------------
 
@@ -190,7 +190,7 @@ class AaveV3Venue(LendingVenue):
         return [self.pool.call("getUserAccountData", user) for user in users]
 
     def decode_view(self, answers: Sequence[bytes], stable_answer: int) -> tuple[list[AccountData], int]:
-        accounts = [AccountData(*abi_decode(["uint256"] * 6, raw)) for raw in answers]
+        accounts = self.decoder.decode(answers)
         return accounts, self.bad_debt(accounts, stable_answer)
 
     @staticmethod

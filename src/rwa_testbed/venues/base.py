@@ -37,6 +37,28 @@ def word(data: bytes, i: int = 0) -> int:
     """The i-th 32-byte word of ABI-encoded `data`, as an unsigned integer."""
     return int.from_bytes(data[32 * i: 32 * i + 32], "big")
 
+ACCOUNT_BYTES = 6 * 32  # one AccountData as ABI words: getUserAccountData's six uint256
+
+
+class AccountDecoder:
+    """Decodes every borrower's `AccountData` from its six ABI words, step after step, reusing the
+    previous step's (immutable) record of a borrower whose bytes did not change: at tens of
+    thousands of borrowers building the records is a good part of a step's Python time."""
+
+    def __init__(self) -> None:
+        self._last: list[tuple[bytes, AccountData]] = []
+
+    def decode(self, chunks: Sequence[bytes]) -> list[AccountData]:
+        last, out = self._last, []
+        for k, raw in enumerate(chunks):
+            if k < len(last) and last[k][0] == raw:
+                out.append(last[k][1])
+                continue
+            out.append(AccountData(*(int.from_bytes(raw[i: i + 32], "big") for i in range(0, ACCOUNT_BYTES, 32))))
+        self._last = list(zip(chunks, out))
+        return out
+
+
 @dataclass(frozen=True)
 class ReserveListing:
     """One reserve a venue lists: the token, its USD feed (8 decimals) and the scenario's parameters."""

@@ -1,7 +1,7 @@
 """Our `LendingPool` as a venue: Aave V3.0's numbers, V3.3-style on-chain deficit, batched reads.
 
 - Deployed in the market's first block; reserves listed with `initReserve(asset, feed, params)`.
-- One eth_call reads every borrower: `getUsersAccountData(users)`, plus `deficit(stablecoin)`.
+- One eth_call per 2,000 borrowers reads them all: `getUsersAccountData(users)`, plus `deficit(stablecoin)`.
 - Bad debt is the pool's own `deficit(asset)`: debt written off when a liquidation takes a
   borrower's last collateral (`DeficitCreated`, emitted just before that `LiquidationExecuted`).
 - `LiquidationExecuted` carries prices and health factors before and after: records are exact.
@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Sequence
 
 from ..view import AccountData
-from .base import Call, LendingVenue, Liquidation, ReserveListing, word
+from .base import ACCOUNT_BYTES, AccountDecoder, Call, LendingVenue, Liquidation, ReserveListing, word
 
 if TYPE_CHECKING:
     from ..abi import Bound
@@ -21,11 +21,16 @@ if TYPE_CHECKING:
     from ..deployment import Actors, Setup
 
 INIT_RESERVE_GAS = 1_000_000
-ACCOUNT_WORDS = 6  # words per AccountData struct in getUsersAccountData's answer
+USERS_PER_READ = 2_000
+"""Borrowers per `getUsersAccountData` call (the calls of a step go in one batch): one call for
+100,000 borrowers would pass anvil's gas cap for calls and make a request of megabytes."""
 
 
 class OurPool(LendingVenue):
     name = "ours"
+
+    def __init__(self) -> None:
+        self.decoder = AccountDecoder()
 
     def deploy(self, setup: "Setup", actors: "Actors", batch: list["TxRequest"]) -> None:
         self.pool = setup.deploy(actors.admin, "LendingPool", actors.admin.address, actors.treasury.address,
@@ -46,14 +51,18 @@ class OurPool(LendingVenue):
                                           action=f"setPriceSource {r.asset.name}"))
 
     def view_calls(self, users: Sequence[str], stable: "Bound") -> list[Call]:
-        return [self.pool.call("getUsersAccountData", list(users)), self.pool.call("deficit", stable.address)]
+        users = list(users)
+        reads = [self.pool.call("getUsersAccountData", users[i: i + USERS_PER_READ])
+                 for i in range(0, len(users), USERS_PER_READ)] or [self.pool.call("getUsersAccountData", [])]
+        return reads + [self.pool.call("deficit", stable.address)]
 
     def decode_view(self, answers: Sequence[bytes], stable_answer: int) -> tuple[list[AccountData], int]:
-        accounts_raw, deficit_raw = answers
-        n = word(accounts_raw, 1)  # ABI: offset, length, then n structs of 6 words
-        accounts = [AccountData(*(word(accounts_raw, 2 + ACCOUNT_WORDS * k + j) for j in range(ACCOUNT_WORDS)))
-                    for k in range(n)]
-        return accounts, word(deficit_raw)
+        *reads, deficit_raw = answers
+        chunks = []
+        for accounts_raw in reads:
+            n = word(accounts_raw, 1)  # ABI: offset, length, then n structs of 6 words
+            chunks += [accounts_raw[64 + ACCOUNT_BYTES * k: 64 + ACCOUNT_BYTES * (k + 1)] for k in range(n)]
+        return self.decoder.decode(chunks), word(deficit_raw)
 
     def liquidations(self, results: Sequence["TxResult"], after: "View",
                      borrowers: dict[str, int]) -> list[tuple["TxResult", Liquidation]]:

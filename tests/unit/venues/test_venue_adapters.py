@@ -11,7 +11,7 @@ from rwa_testbed.abi import Abi, Bound
 from rwa_testbed.view import AccountData, View
 from rwa_testbed.deployment import artifact
 from rwa_testbed.venues.aave import AaveV3Venue, abi_of
-from rwa_testbed.venues.ours import OurPool
+from rwa_testbed.venues.ours import USERS_PER_READ, OurPool
 from fixtures.constants import USDC, WAD
 
 POOL = to_checksum_address("0x" + "aa" * 20)
@@ -60,6 +60,24 @@ def test_decode_view__batched_struct_array_and_one_call_per_user__same_account_d
 
     assert ours_accounts == aave_accounts == [AccountData(*alice), AccountData(*bob)]
     assert ours_deficit == 123
+
+
+def test_our_view__more_borrowers_than_one_read__chunked_reads_decoded_in_order():
+    ours = OurPool()
+    ours.pool = Bound("LendingPool", POOL, artifact("LendingPool")[0])
+    stable = Bound("SettlementStablecoin", to_checksum_address("0x" + "bb" * 20), ours.pool.abi)
+    users = [to_checksum_address(f"0x{i:040x}") for i in range(1, 2 * USERS_PER_READ + 2)]
+    calls = ours.view_calls(users, stable)
+    assert len(calls) == 3 + 1  # three reads of at most USERS_PER_READ, then the deficit
+    rows = [(i, 2 * i, 0, 8_500, 8_000, WAD + i) for i in range(len(users))]
+    reads = [encode(["(uint256,uint256,uint256,uint256,uint256,uint256)[]"], [rows[i: i + USERS_PER_READ]])
+             for i in range(0, len(rows), USERS_PER_READ)]
+
+    accounts, deficit = ours.decode_view([*reads, encode(["uint256"], [7])], 10**8)
+    again, _ = ours.decode_view([*reads, encode(["uint256"], [7])], 10**8)
+
+    assert accounts == [AccountData(*row) for row in rows] and deficit == 7
+    assert all(a is b for a, b in zip(again, accounts))  # unchanged bytes: the same records
 
 
 def test_aave_bad_debt__debt_of_borrowers_without_collateral__in_stablecoin_units():
