@@ -70,7 +70,7 @@ def cli(name, grid, overrides, runs, seed, workers, scheduler, out, no_figure, s
     click.echo(sweep.risk_text(risk, title=title))
     failed = sum(r["status"] != "ok" for r in rows)
     click.echo(f"\n{todo} runs this time, {failed} of {len(rows)} failed (see runs.csv), wall time "
-               f"{time.monotonic() - started:.1f} s; outputs in {out_dir}: runs.csv, runs.jsonl, "
+               f"{time.monotonic() - started:.1f} s; outputs in {out_dir}: runs.csv, runs.parquet, runs.jsonl, "
                + ", ".join(p.name for p in paths.values()))
     sys.stdout.flush()
 

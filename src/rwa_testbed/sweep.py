@@ -13,8 +13,9 @@ under its dotted path (`bad_debt.usd`, `insolvency.at_true_value.final_usd`, ...
 run, flushed); a restart reads the journal and runs exactly the runs it lacks. A run that raised is
 a row with `status: error` and its error (deterministic: not retried); a run whose task never
 returned (its worker died more often than Dask's `allowed-failures`, the cluster went away) is a
-row with `status: lost` and is run again on the next start. The table `runs.csv` (every row, in
-grid and seed order, through `report.write_csv`) is rewritten from the journal at the end.
+row with `status: lost` and is run again on the next start. The table (every row, in grid and
+seed order) is rewritten from the journal at the end, as `runs.csv` (`report.write_csv`) and as
+`runs.parquet` (`report.write_parquet`: the same columns, typed, floats exact) for dataframes.
 
 Risk figures per grid point (`risk_table`) over the runs with status `ok`: VaR on the insolvent
 debt, realised and at true value (`VAR_METRIC`, the lenders' expected loss), LaR on the debt repaid by liquidations (`LAR_METRIC`), mean, p95
@@ -215,7 +216,7 @@ class Sweep:
     def run(self, client, *, bar: report.RunProgress | None = None,
             on_row: Callable[[dict], None] | None = None, limit: int | None = None) -> list[dict]:
         """Submits the missing runs (at most `limit`) to the Dask `client` and journals each row as
-        it finishes; returns the new rows in the order they finished. Then rewrites `runs.csv`."""
+        it finishes; returns the new rows in the order they finished. Then rewrites the table (`write_table`)."""
         from distributed import as_completed
 
         self.out.mkdir(parents=True, exist_ok=True)
@@ -243,9 +244,12 @@ class Sweep:
             self.write_table()
         return new
 
-    def write_table(self) -> Path:
-        """`runs.csv`: every journaled row of this sweep, grid then seed order."""
-        return report.write_csv(self.out / "runs.csv", self.rows(), (*RUN_COLUMNS, *self.grid.keys), name="runs")
+    def write_table(self) -> dict[str, Path]:
+        """`runs.csv` and `runs.parquet`: every journaled row of this sweep, grid then seed order,
+        the same columns in the same order (`RUN_COLUMNS`, the grid's keys, then every metric sorted)."""
+        rows, columns = self.rows(), (*RUN_COLUMNS, *self.grid.keys)
+        return {"runs_csv": report.write_csv(self.out / "runs.csv", rows, columns, name="runs"),
+                "runs_parquet": report.write_parquet(self.out / "runs.parquet", rows, columns, name="runs")}
 
 
 @contextmanager
