@@ -59,7 +59,7 @@ def cli(name, grid, overrides, runs, seed, workers, scheduler, out, no_figure, s
     if todo:
         _ensure_compiled()
         with sweep.dask_client(workers=workers, scheduler=scheduler, scratch=out_dir / "dask-scratch") as client, \
-                report.RunProgress(todo, enabled=show_bar) as bar:
+                report.RunProgress(todo, workers=sweep.slots(client), enabled=show_bar) as bar:
             job.run(client, bar=bar, on_row=lambda row: row["status"] != "ok" and bar.write(
                 f"run {row['point'] or '(scenario)'} seed {row['seed']}: {row['status']}: {row['error']}"))
     else:

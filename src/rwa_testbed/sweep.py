@@ -270,6 +270,11 @@ def dask_client(*, workers: int | None = None, scheduler: str | None = None,
         yield client
 
 
+def slots(client) -> int:
+    """How many runs the client's cluster runs at once: its workers' threads, added up (at least 1)."""
+    return max(1, sum(w.get("nthreads", 1) for w in client.scheduler_info()["workers"].values()))
+
+
 # -- risk figures --------------------------------------------------------------------------------
 
 

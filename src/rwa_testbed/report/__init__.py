@@ -57,7 +57,7 @@ from .outputs import (
     UNLIQUIDATED_COLUMNS,
     write_outputs,
 )
-from .progress import RunProgress, SimProgress, estimate, progress
+from .progress import RunProgress, SimProgress, estimate, progress, wall_seconds
 from .table import (
     format_duration,
     format_metric,
@@ -82,5 +82,5 @@ __all__ = [
     "format_usd_millions", "headline", "label", "legend_entries", "new_figure", "new_table", "plain",
     "plain_json", "plot", "progress", "render", "round_significant", "save_figure", "six_panels",
     "summary_json", "summary_table", "table_rows", "tex_safe", "text_grid", "usd_formatter", "write_csv",
-    "write_json", "write_outputs", "write_parquet", "write_text",
+    "wall_seconds", "write_json", "write_outputs", "write_parquet", "write_text",
 ]
