@@ -1,5 +1,5 @@
 """The sweep's pure parts: grid parsing, seed derivation, the bootstrap CI, the risk table on
-hand-made rows, flattening and the journal (no chain, no Dask)."""
+hand-made rows, flattening and the journal, the cluster's slots on a stand-in client (no chain, no Dask)."""
 
 import json
 
@@ -108,3 +108,16 @@ def test_journal__appended_rows_read_back_exactly__torn_last_line_skipped(tmp_pa
     back = report.read_jsonl(path)
     assert back[0] == {**rows[0], "n": None} and back[1] == rows[1] and len(back) == 2
     assert json.loads(path.read_text().splitlines()[0])["v"] == 0.1 + 0.2
+
+
+class _Client:
+    def __init__(self, *threads):
+        self.threads = threads
+
+    def scheduler_info(self):
+        return {"workers": {f"tcp://127.0.0.1:{i}": {"nthreads": n} for i, n in enumerate(self.threads)}}
+
+
+def test_slots__the_workers_threads_added_up__at_least_1():
+    assert sweep.slots(_Client(1, 1)) == 2 and sweep.slots(_Client(4, 2, 1)) == 7
+    assert sweep.slots(_Client()) == 1  # no worker yet: runs one at a time as far as estimates go
