@@ -226,12 +226,11 @@ class Sweep:
         new = []
         try:
             for future in as_completed(futures):
-                spec = futures[future]
-                try:
-                    row = future.result()
-                except Exception as err:  # noqa: BLE001 - the task never returned: lost, run again next time
-                    row = {"point": spec.label, "seed": spec.seed, "status": "lost", "error": _error_text(err),
-                           "seconds": None, **{k: number(v) for k, v in spec.point}}
+                # each future dropped once read (the loop's name too, before it waits for the next):
+                # a worker that dies would otherwise compute again, a whole engine run each, every
+                # finished run whose result it holds
+                row = _row_of(future, futures.pop(future))
+                del future
                 report.append_jsonl(self.journal, row)
                 new.append(row)
                 if bar is not None:
@@ -250,6 +249,15 @@ class Sweep:
         rows, columns = self.rows(), (*RUN_COLUMNS, *self.grid.keys)
         return {"runs_csv": report.write_csv(self.out / "runs.csv", rows, columns, name="runs"),
                 "runs_parquet": report.write_parquet(self.out / "runs.parquet", rows, columns, name="runs")}
+
+
+def _row_of(future, spec: RunSpec) -> dict:
+    """The row a finished task returned, or its `lost` row when the task never returned."""
+    try:
+        return future.result()
+    except Exception as err:  # noqa: BLE001 - the task never returned: lost, run again next time
+        return {"point": spec.label, "seed": spec.seed, "status": "lost", "error": _error_text(err),
+                "seconds": None, **{k: number(v) for k, v in spec.point}}
 
 
 @contextmanager

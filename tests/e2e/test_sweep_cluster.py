@@ -103,11 +103,13 @@ def test_sweep_script__existing_scheduler__its_2_workers_run_every_run(dask_cli_
 
 def test_sweep__worker_dies_during_a_run__row_lost_journaled_and_only_that_run_rerun(tmp_path, monkeypatch):
     out = tmp_path / "out"
+    calls = tmp_path / "calls.txt"
     monkeypatch.setenv(sweep_faults.JOURNAL_ENV, str(out / sweep.JOURNAL))  # before the workers start
+    monkeypatch.setenv(sweep_faults.CALLS_ENV, str(calls))
     job = sweep.Sweep("real_estate_flash_crash", sweep.Grid(), runs=3, seed=9, out=out, base_overrides=BASE)
     doomed = job.seeds[1]
     # one worker with a thread per run: the other runs end while the doomed one waits, so at its
-    # worker's death it is the only task there; no retry on another worker
+    # worker's death it is the only task there; no retry (allowed-failures 0)
     with dask.config.set({"distributed.scheduler.allowed-failures": 0}), \
             LocalCluster(n_workers=1, threads_per_worker=3, processes=True, dashboard_address=None,
                          local_directory=str(tmp_path / "dask")) as cluster, Client(cluster) as client:
@@ -119,12 +121,16 @@ def test_sweep__worker_dies_during_a_run__row_lost_journaled_and_only_that_run_r
         assert "KilledWorker" in lost["error"] and lost["seconds"] is None
         assert report.read_jsonl(job.journal)[-1] == lost  # journaled, as it came (the others first)
         assert [(s.label, s.seed) for s in job.missing()] == [("", doomed)]
+        # the finished runs were released once read: the worker died holding nothing to compute again
+        assert sorted(calls.read_text().splitlines()) == sorted(
+            ["exit released", f"row {job.seeds[0]}", f"row {job.seeds[2]}"])
         # the table holds it as lost until it is run again
         assert pd.read_parquet(out / "runs.parquet")["status"].tolist() == ["ok", "lost", "ok"]
 
         monkeypatch.setattr(sweep, "run_one", sweep_faults.quick_row)
         second = job.run(client)
         assert [(r["seed"], r["status"]) for r in second] == [(doomed, "ok")]
+        assert calls.read_text().splitlines()[-1] == f"row {doomed}" and len(calls.read_text().splitlines()) == 4
         assert job.missing() == [] and job.run(client) == []
     assert [r["status"] for r in job.rows()] == ["ok", "ok", "ok"]
     assert [r["status"] for r in report.read_jsonl(job.journal)] == ["ok", "ok", "lost", "ok"]
