@@ -5,11 +5,12 @@
     ape run sweep ... --workers 8                         # a LocalCluster of 8 processes
     ape run sweep ... --scheduler tcp://10.0.0.5:8786     # an existing Dask cluster
 
-Each run is one Dask task on its own anvil. Rows are journaled as runs finish (`runs.jsonl`);
-rerunning the same command in the same `--out` runs only the missing runs. See `rwa_testbed.sweep`.
+Each run is one Dask task; a worker keeps one anvil and resets it between its runs (`--fresh-anvil`:
+a new anvil per run). Rows are journaled as runs finish (`runs.jsonl`); rerunning the same command
+in the same `--out` runs only the missing runs. See `rwa_testbed.sweep`.
 
-A plain click command (no `ConnectedProviderCommand`): this process never talks to a chain, every
-task starts its own node.
+A plain click command (no `ConnectedProviderCommand`): this process never talks to a chain, the
+workers start their own nodes.
 """
 
 import sys
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import click
 
-from rwa_testbed import report, sweep
+from rwa_testbed import deployment, report, sweep
 from rwa_testbed import scenario as scenarios
 
 
@@ -39,15 +40,18 @@ from rwa_testbed import scenario as scenarios
 @click.option("--out", type=click.Path(file_okay=False), default=None,
               help="output folder, also the resume state [default: results/sweep/<scenario>/seed-<seed>]")
 @click.option("--no-figure", is_flag=True, help="skip risk.png")
+@click.option("--fresh-anvil", is_flag=True,
+              help="start a new anvil for every run instead of resetting the worker's kept one")
 @click.option("--progress/--no-progress", "show_bar", default=None,
               help="progress bar over the runs [default: only on a terminal]")
-def cli(name, grid, overrides, runs, seed, workers, scheduler, out, no_figure, show_bar):
+def cli(name, grid, overrides, runs, seed, workers, scheduler, out, no_figure, fresh_anvil, show_bar):
     if workers and scheduler:
         raise click.UsageError("--workers and --scheduler exclude each other (a cluster has its own workers)")
     try:
         base = scenarios.load(name, list(overrides))
         out_dir = Path(out) if out else Path(base.run.out_dir) / "sweep" / base.name / f"seed-{seed}"
-        job = sweep.Sweep(name, sweep.Grid.parse(grid), runs=runs, seed=seed, out=out_dir, base_overrides=overrides)
+        job = sweep.Sweep(name, sweep.Grid.parse(grid), runs=runs, seed=seed, out=out_dir, base_overrides=overrides,
+                          reuse_anvil=not fresh_anvil)
     except (scenarios.ScenarioError, ValueError) as err:
         raise click.UsageError(str(err)) from None
     total = len(job.specs())
@@ -57,7 +61,7 @@ def cli(name, grid, overrides, runs, seed, workers, scheduler, out, no_figure, s
                f"{total - todo} already in {job.journal}, {todo} to run on {where}", err=True)
     started = time.monotonic()
     if todo:
-        _ensure_compiled()
+        deployment.compile_contracts()
         with sweep.dask_client(workers=workers, scheduler=scheduler, scratch=out_dir / "dask-scratch") as client, \
                 report.RunProgress(todo, workers=sweep.slots(client), enabled=show_bar) as bar:
             job.run(client, bar=bar, on_row=lambda row: row["status"] != "ok" and bar.write(
@@ -74,9 +78,3 @@ def cli(name, grid, overrides, runs, seed, workers, scheduler, out, no_figure, s
                + ", ".join(p.name for p in paths.values()))
     sys.stdout.flush()
 
-
-def _ensure_compiled() -> None:
-    """Compiles the project once here, so that workers only read artifacts (no concurrent compiles)."""
-    from ape import project
-
-    project.load_contracts()

@@ -1,4 +1,5 @@
-"""Deployment plumbing shared by the market and the venues: contract artifacts of this ape project,
+"""Deployment plumbing shared by the market and the venues: contract artifacts of this ape project
+(compiled once by a command before its Dask workers read them: `compile_contracts`),
 the accounts a run uses (`Actors`, derived from the seed), and `Setup`, which sends setup
 transactions block by block through `FastChain` and stops with a clear error on any revert.
 
@@ -22,6 +23,14 @@ from .scenario import Scenario
 
 class SetupError(RuntimeError):
     """A setup transaction reverted: the scenario's numbers do not fit the contracts' rules."""
+
+
+def compile_contracts() -> None:
+    """Compiles this ape project's contracts here, once, before a command starts Dask workers, so
+    that the workers only read the artifacts (no concurrent compiles)."""
+    from ape import project
+
+    project.load_contracts()
 
 
 @lru_cache(maxsize=None)

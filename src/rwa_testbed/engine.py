@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from . import shocks as shock_kinds
+from . import stochastic
 from .agents import Agent, Keeper, View, build_agents
 from .chain import FastChain, NodeError, TxRequest, TxResult
 from .context import Context
@@ -44,6 +45,7 @@ class RunResult:
     summary: dict
     population: Population
     unliquidated: list[dict] = field(default_factory=list)  # liquidatable positions nobody attempted, per step
+    draws: stochastic.Draws | None = None  # the shocks drawn from the scenario's processes
 
 
 class RunIncomplete(NodeError):
@@ -100,7 +102,9 @@ class Engine:
         market, population = deploy(self.chain, s, actors)
         self.population = population
         world = World(nav0_usd=s.market.asset.nav_per_token_usd, yield_apr=s.market.asset.yield_apr_bps / BPS)
-        self.shocks = [shock_kinds.build(cfg) for cfg in s.shocks]
+        self.draws = stochastic.realise(s)  # shocks drawn from the scenario's processes, from its seed
+        drawn = self.draws.shocks if self.draws else []
+        self.shocks = [shock_kinds.build(cfg) for cfg in (*s.shocks, *drawn)]
         world.value_factors = [sh.value_factor for sh in self.shocks]
         ctx = Context(s, world, market, actors, self.chain, random.Random(s.run.seed), population.start_time)
         self.keeper = ctx.keeper = Keeper(ctx)
@@ -201,6 +205,9 @@ class Engine:
     def wake_times(self, t: int) -> list[int]:
         """Every future moment something can change without a transaction (see the class doc)."""
         times = [t2 for sh in self.shocks for t2 in sh.wake_times() if t2 > t]
+        # A shock due at or before `t` that has not started (one at day 0: the run's first step comes
+        # after t = 0) starts at the next block, as it would watching every block.
+        times += [t + 1 for sh in self.shocks if not sh.started and sh.start <= t]
         times += [t2 for agent in self.agents for t2 in agent.wake_times(t)]
         if self.crossing_block is not None:
             times.append(self.crossing_block + self.scenario.run.block_time_seconds)
@@ -285,21 +292,21 @@ class Engine:
             self.chain.release_control()
             raise
         self.chain.release_control()
-        summary = summarize(s, rec, self.population, world, view, self.shocks, ctx)
+        summary = summarize(s, rec, self.population, world, view, self.shocks, ctx, self.draws)
         return RunResult(s, rec.timeseries, rec.liquidations, world.events, summary, self.population,
-                         rec.unliquidated_spans.all())
+                         rec.unliquidated_spans.all(), self.draws)
 
     def _partial(self, rec: Recorder, world: World, view: View, ctx: Context, reason: str) -> RunResult:
         """What the run measured until the node failed, its summary marked incomplete (the full
         summary when it can be computed from the rows so far, else the run's identity only)."""
         s = self.scenario
         try:
-            summary = summarize(s, rec, self.population, world, view, self.shocks, ctx)
+            summary = summarize(s, rec, self.population, world, view, self.shocks, ctx, self.draws)
         except Exception:  # noqa: BLE001 - a partial run may lack what a metric needs
             summary = {"scenario": s.name, "seed": s.run.seed, "venue": s.venue.kind}
         summary.update(complete=False, incomplete_reason=reason)
         return RunResult(s, rec.timeseries, rec.liquidations, world.events, summary, self.population,
-                         rec.unliquidated_spans.all())
+                         rec.unliquidated_spans.all(), self.draws)
 
     def _track_price(self, t: int, view: View) -> None:
         self.ctx.note_amm_price(t, view.amm_price_usd)
@@ -318,8 +325,9 @@ def liquidator_pnl_usd(s: Scenario, ctx: Context, final: View) -> float:
 
 
 def summarize(s: Scenario, rec: Recorder, population: Population, world: World, final: View, shocks,
-              ctx: Context) -> dict:
-    """The run's summary: only values derived from the chain and the seed (no wall time)."""
+              ctx: Context, draws: stochastic.Draws | None = None) -> dict:
+    """The run's summary: only values derived from the chain and the seed (no wall time); with
+    `stochastic` draws, their figures under `stochastic`."""
     rows = rec.timeseries
     liqs = rec.liquidations
     borrowed = sum(p.debt_usd for p in population.positions)
@@ -411,4 +419,5 @@ def summarize(s: Scenario, rec: Recorder, population: Population, world: World, 
             "final_insolvent_debt_at_true_value_usd": insolvent_usd,
             "solvent": is_solvent(deficit_usd, insolvent_usd),
         },
+        **({"stochastic": draws.summary()} if draws is not None else {}),
     }

@@ -1,23 +1,44 @@
 """Threshold fuzzing: which risk parameters turn a shock into bad debt, and where the safe frontier lies.
 
-Two studies on one base scenario (the engine runs it with `--set`-style overrides, each run on a
-fresh chain state: `evm_snapshot` before, `evm_revert` after):
+Two studies on one base scenario (the engine runs it with `--set`-style overrides), on the Dask
+executor of `ape run sweep`: every engine run is one `sweep.run_one` task (a `sweep.RunSpec` whose
+`point` is the run's overrides) on its own fresh anvil (`node.fresh_anvil`), on a `LocalCluster`
+or an existing scheduler (`sweep.dask_client`). `Runner` submits the tasks and handles their
+results in the calling thread:
 
 - `search`: hypothesis explores (LTV, liquidation threshold, bonus, oracle delay and heartbeat or
   TWAP window, AMM depth, shock size and speed), always drawing valid Aave parameters (LTV <=
   threshold, bonus > 100 %, threshold x bonus <= 100 %), and steers towards bad debt with
   `hypothesis.target`. Every run is a `Trial` whose `overrides` reproduce it exactly with
-  `ape run crash_scenario` (`command_line`).
+  `ape run crash_scenario` (`command_line`). Hypothesis is adaptive: each draw depends on the
+  outcomes before it, so the search stays one sequential chain, run in this process, each run a
+  task waited for (`Runner.run`, ahead of the frontier's tasks by Dask priority); the frontier
+  fills the other workers meanwhile. Not several searches with derived seeds: split by worker
+  count, the trials would depend on the cluster; split by a fixed number, each search would have
+  fewer runs to steer with `target`, and one search of N runs would no longer be what N means.
 - `frontier`: on a grid of oracle delay (latency oracle) or TWAP window x AMM depth, the highest
   liquidation threshold of a list with zero bad debt under the scenario's own shock. Thresholds are
   tried from the highest down; the first run without bad debt ends the cell. LTV keeps the base
   scenario's gap below the threshold, the bonus is capped so that threshold x bonus <= 100 %.
+  Each (cell, threshold) run is one task (`start_frontier`): every cell's highest threshold is
+  submitted at once, and a cell's next lower threshold only when its previous run left bad debt
+  or failed. So the cells run in parallel, and the runs made are exactly those of the sequential
+  rule (no speculative runs to discount, the budget counts what is submitted). Not one task per
+  cell: its thresholds in a row on a worker would need a second way to run scenarios there, and
+  the bar would move only when a whole cell ends.
+
+Reproducibility: a run's outcome depends only on its overrides and the seed (a fresh chain each
+time), hypothesis's draws only on its seed and the outcomes, and the reports are written in grid
+and draw order (`number_frontier_runs`), never in the order runs finish. So the same seed gives
+the same trials and byte-identical files on 1 worker or many (the CSV files carry no wall times).
+A run that failed, or whose task never returned (its worker died), is a trial with its error:
+in the files, never dropped, not retried.
 
 Budget (`Plan`, `plan_runs`): one number bounds every engine run of a command, search and frontier
 together. The frontier's share is its worst case (cells x thresholds, fixed before any run), the
 search gets the rest; the plan is announced before the first run and `Runner.max_runs` refuses a
-run beyond it. One progress bar (`report.RunProgress`) counts the runs of both studies; a frontier cell
-that stops early takes its untried thresholds off the bar's total.
+run beyond it. One progress bar (`report.RunProgress`) counts the runs of both studies as they
+finish; a frontier cell that stops early takes its untried thresholds off the bar's total.
 
 Shock size and speed are percentages of the base scenario's own shocks: size scales every value
 drop (`value_drop_pct`, `value_haircut_pct`, `nav_drop_pct`, capped at 95 %); speed scales their
@@ -31,7 +52,7 @@ through `report` (its CSV writer with every float digit kept, its text grid, its
 from __future__ import annotations
 
 import math
-import shlex
+import os
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -42,10 +63,9 @@ from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 
 from . import report
-from .chain import Rpc
-from .engine import Engine
 from .models.reserve import ReserveSpec, max_liquidation_bonus_bps
-from .scenario import Scenario, ScenarioError, load
+from .scenario import Scenario, load, replay_command
+from .sweep import RunSpec, run_one
 from .units import BPS
 
 MAX_DROP_PCT = 95.0
@@ -151,7 +171,9 @@ def configs(draw, oracle_kind: str) -> Config:
 
 @dataclass
 class Trial:
-    """One engine run: its overrides (on top of the base ones), outcome and key figures."""
+    """One engine run: its overrides (on top of the base ones), outcome and key figures. `index`:
+    its place in its study (search: draw order; frontier: grid order, thresholds from the highest
+    down)."""
 
     index: int
     overrides: list[str]
@@ -174,17 +196,38 @@ def _n(count: int, noun: str) -> str:
     return f"{count} {noun}{'s' * (count != 1)}"
 
 
-class Runner:
-    """Runs `scenario_name` (base overrides, seed) plus per-run overrides on the node at `uri`, each
-    run on the same fresh state (snapshot before, revert after). `max_runs` (the budget) is a hard
-    cap: one more run raises `BudgetExhausted`. Each run is reported to `bar` (a `report.RunProgress`) if
-    given, else as a line to `progress`."""
+def trial_from_row(row: dict, overrides: Sequence[str], index: int = 0) -> Trial:
+    """The `Trial` of one `sweep.run_one` row (its error if the run failed)."""
+    trial = Trial(index, list(overrides), seconds=row.get("seconds") or 0.0)
+    if row.get("status") != "ok":
+        trial.error = row.get("error") or row.get("status")
+        return trial
+    trial.bad_debt_usd = row["bad_debt.usd"]
+    trial.bad_debt_pct = row["bad_debt.pct_of_borrowed"]
+    trial.liquidations = row["liquidations.count"]
+    trial.borrowed_usd = row["population.borrowed_usd"]
+    return trial
 
-    def __init__(self, uri: str, scenario_name: str, base_overrides: Sequence[str] = DEFAULT_BASE,
+
+class Runner:
+    """Runs `scenario_name` (base overrides, seed) plus per-run overrides on the Dask `client`: each
+    run is one `sweep.run_one` task on its own fresh anvil (the sweep's task: one way to run a
+    scenario on a worker). `max_runs` (the budget) is a hard cap on the runs submitted: one more
+    raises `BudgetExhausted`. Each run is reported to `bar` (a `report.RunProgress`) if given,
+    else as a line to `progress`.
+
+    `run` submits one run and waits for it (the search: hypothesis needs each outcome before its
+    next draw); `submit` submits one and calls `then(trial)` when it is done (the frontier). Both
+    handle the other runs that finish meanwhile, in this process's thread: while the search waits
+    for its run, finished frontier runs are recorded and their cells' next runs submitted; `drain`
+    waits for every run submitted. A task that never returned (its worker died, the cluster went
+    away) is a trial with its error, like a run that failed: recorded, never dropped. `client` may
+    be None until the first run (a command validates its options before it starts a cluster)."""
+
+    def __init__(self, client, scenario_name: str, base_overrides: Sequence[str] = DEFAULT_BASE,
                  seed: int | None = None, progress: Callable[[str], None] | None = None,
-                 max_runs: int | None = None, bar: report.RunProgress | None = None):
-        self.uri = uri
-        self.rpc = Rpc(uri)
+                 max_runs: int | None = None, bar: report.RunProgress | None = None, anvil: str | None = None):
+        self.client = client
         self.scenario_name = scenario_name
         self.base_overrides = list(base_overrides)
         self.base = load(scenario_name, self.base_overrides, seed=seed)  # validates early
@@ -192,7 +235,9 @@ class Runner:
         self.progress = progress
         self.max_runs = max_runs
         self.bar = bar
-        self.runs = 0
+        self.anvil = anvil  # the workers' anvil launcher (None: `node.anvil_launcher()` there)
+        self.runs = 0  # runs submitted
+        self.pending: dict = {}  # future -> (overrides, then), in submission order
 
     def note_run(self, trial: Trial, line: str, postfix: str = "") -> None:
         if self.bar is not None:
@@ -207,34 +252,73 @@ class Runner:
     def scenario(self, overrides: Sequence[str]) -> Scenario:
         return load(self.scenario_name, [*self.base_overrides, *overrides], seed=self.seed)
 
-    def run(self, overrides: Sequence[str], index: int = 0) -> Trial:
+    def spec(self, overrides: Sequence[str]) -> RunSpec:
+        """The sweep's `RunSpec` of one run: the per-run overrides as its `point`."""
+        point = tuple(tuple(o.split("=", 1)) for o in overrides)
+        return RunSpec(self.scenario_name, tuple(self.base_overrides), point, self.seed, self.anvil)
+
+    def _submit(self, overrides: Sequence[str], then: Callable[[Trial], None] | None, priority: int):
         if self.max_runs is not None and self.runs >= self.max_runs:
             raise BudgetExhausted(f"run {self.runs + 1} asked for, beyond the budget of {self.max_runs} engine runs")
-        trial = Trial(index, list(overrides))
-        started = time.monotonic()
-        snapshot = self.rpc.call("evm_snapshot")
-        try:
-            result = Engine(self.scenario(overrides), self.uri).run()
-        except (ScenarioError, RuntimeError) as err:  # SetupError, RpcError: the numbers do not fit
-            trial.error = f"{type(err).__name__}: {err}"
-        else:
-            s = result.summary
-            trial.bad_debt_usd = s["bad_debt"]["usd"]
-            trial.bad_debt_pct = s["bad_debt"]["pct_of_borrowed"]
-            trial.liquidations = s["liquidations"]["count"]
-            trial.borrowed_usd = s["population"]["borrowed_usd"]
-        finally:
-            self.rpc.call("evm_revert", snapshot)
-            self.runs += 1
-        trial.seconds = time.monotonic() - started
+        if self.client is not getattr(self, "_plugged", None):  # the workers keep one anvil each, reset per run
+            from .sweep_worker import AnvilPlugin
+
+            self.client.register_plugin(AnvilPlugin())
+            self._plugged = self.client
+        future = self.client.submit(run_one, self.spec(overrides), pure=False, priority=priority,
+                                    key=f"fuzz-run-{self.runs}-{os.getpid()}-{time.time_ns()}")
+        self.runs += 1
+        self.pending[future] = (list(overrides), then)
+        return future
+
+    def submit(self, overrides: Sequence[str], then: Callable[[Trial], None]) -> None:
+        """Submits one run; `then(trial)` is called (in this thread, from `run` or `drain`) when it is done."""
+        self._submit(overrides, then, priority=0)
+
+    def run(self, overrides: Sequence[str], index: int = 0) -> Trial:
+        """Runs one (ahead of the runs `submit`ted: a higher Dask priority) and returns its trial;
+        the other runs that finish meanwhile are handled."""
+        future = self._submit(overrides, None, priority=1)
+        while not future.done():
+            self._handle(self._wait_any(), but=future)
+        trial = self._collect(future)
+        trial.index = index
         return trial
+
+    def drain(self) -> None:
+        """Waits for every submitted run (and the runs their callbacks submit)."""
+        while self.pending:
+            self._handle(self._wait_any())
+
+    def cancel(self) -> None:
+        """Cancels every run still pending (an interrupted command)."""
+        for future in self.pending:
+            future.cancel()
+        self.pending.clear()
+
+    def _wait_any(self) -> list:
+        from distributed import wait
+
+        done, _ = wait(list(self.pending), return_when="FIRST_COMPLETED")
+        return [f for f in self.pending if f in done]  # submission order
+
+    def _handle(self, done: Sequence, but=None) -> None:
+        for future in done:
+            if future is not but and future in self.pending:
+                then = self.pending[future][1]
+                then(self._collect(future))
+
+    def _collect(self, future) -> Trial:
+        overrides, _ = self.pending.pop(future)
+        try:
+            row = future.result()
+        except Exception as err:  # noqa: BLE001 - the task never returned: a trial with its error
+            return Trial(0, overrides, error=f"lost (the task never returned): {type(err).__name__}: {err}")
+        return trial_from_row(row, overrides)
 
     def command_line(self, overrides: Sequence[str]) -> str:
         """The `ape run crash_scenario` command that reruns these overrides exactly."""
-        parts = ["ape", "run", "crash_scenario", "--scenario", self.scenario_name, "--seed", str(self.seed)]
-        for assignment in [*self.base_overrides, *overrides]:
-            parts += ["--set", assignment]
-        return shlex.join(parts)
+        return replay_command(self.scenario_name, self.seed, [*self.base_overrides, *overrides])
 
 
 # -- the budget ----------------------------------------------------------------------------------
@@ -360,12 +444,13 @@ def worst_lines(runner: Runner, trials: Sequence[Trial], count: int) -> list[str
 
 
 # The fuzzer's CSV files keep every digit of a float (Python's repr: the values reproduce runs and
-# are compared with ==) and only their own columns.
+# are compared with ==) and only their own columns; no wall times, so that a seed gives the same
+# bytes on any cluster (a run's time is on its progress line).
 CSV_OPTIONS = {"float_format": repr, "extra_columns": False}
 SEARCH_COLUMNS = ("index", "bad_debt_usd", "bad_debt_pct", "liquidations", "borrowed_usd", "ltv_bps",
                   "liquidation_threshold_bps", "liquidation_bonus_bps", "oracle_kind", "delay_seconds",
                   "heartbeat_seconds", "twap_window_seconds", "amm_depth_usd", "shock_size_pct",
-                  "shock_speed_pct", "seconds", "error", "overrides")
+                  "shock_speed_pct", "error", "overrides")
 
 
 def write_search(out: Path, runner: Runner, trials: Sequence[Trial], top: int) -> dict[str, Path]:
@@ -376,8 +461,8 @@ def write_search(out: Path, runner: Runner, trials: Sequence[Trial], top: int) -
     for t in trials:
         row = dict.fromkeys(SEARCH_COLUMNS)  # None (an empty cell) for a trial without a configuration
         row |= {"index": t.index, "bad_debt_usd": t.bad_debt_usd, "bad_debt_pct": t.bad_debt_pct,
-                "liquidations": t.liquidations, "borrowed_usd": t.borrowed_usd, "seconds": round(t.seconds, 2),
-                "error": t.error or "", "overrides": " ".join(t.overrides)}
+                "liquidations": t.liquidations, "borrowed_usd": t.borrowed_usd, "error": t.error or "",
+                "overrides": " ".join(t.overrides)}
         row.update(asdict(t.config) if t.config else {})
         rows.append(row)
     search_csv = report.write_csv(out / "search.csv", rows, SEARCH_COLUMNS, **CSV_OPTIONS)
@@ -438,37 +523,67 @@ def check_thresholds(base: Scenario, thresholds: Sequence[int]) -> None:
             raise ValueError(f"threshold {lt}: {problem} (bonus capped to {bonus} bps)")
 
 
-def frontier(runner: Runner, latencies: Sequence[int], depths: Sequence[int], thresholds: Sequence[int],
-             *, oracle_kind: str | None = None) -> Frontier:
-    """The highest threshold with zero bad debt in every (latency, depth) cell (see the module doc)."""
+def frontier_overrides(base: Scenario, kind: str, latency: int, depth: int, threshold_bps: int) -> list[str]:
+    """The overrides of one frontier run: the cell's oracle and depth, the threshold with its LTV and bonus."""
+    ltv, bonus = frontier_collateral(base, threshold_bps)
+    oracle = (f"market.oracle.delay_seconds={latency}" if kind == "latency"
+              else f"market.oracle.twap_window_seconds={latency}")
+    return [f"market.oracle.kind={kind}", oracle, f"market.amm.depth_usd={depth}",
+            f"{COLLATERAL}.ltv_bps={ltv}", f"{COLLATERAL}.liquidation_threshold_bps={threshold_bps}",
+            f"{COLLATERAL}.liquidation_bonus_bps={bonus}"]
+
+
+def start_frontier(runner: Runner, latencies: Sequence[int], depths: Sequence[int], thresholds: Sequence[int],
+                   *, oracle_kind: str | None = None) -> Frontier:
+    """Submits the first run of every cell (its highest threshold) and returns the frontier, whose
+    cells fill in as `runner` handles their runs (`runner.drain()` waits for all of them). A run
+    with bad debt, or that failed, submits the cell's next lower threshold; the first without bad
+    debt ends the cell and takes its untried thresholds off the bar."""
     kind = oracle_kind or runner.base.market.oracle.kind
     check_thresholds(runner.base, thresholds)
-    result = Frontier(kind, list(latencies), list(depths), list(thresholds), [])
     descending = sorted(set(thresholds), reverse=True)
-    total = len(latencies) * len(depths)
-    for latency in latencies:
-        for depth in depths:
-            cell = Cell(latency, depth)
-            for lt in descending:
-                ltv, bonus = frontier_collateral(runner.base, lt)
-                oracle = ([f"market.oracle.delay_seconds={latency}"] if kind == "latency"
-                          else [f"market.oracle.twap_window_seconds={latency}"])
-                overrides = [f"market.oracle.kind={kind}", *oracle, f"market.amm.depth_usd={depth}",
-                             f"{COLLATERAL}.ltv_bps={ltv}", f"{COLLATERAL}.liquidation_threshold_bps={lt}",
-                             f"{COLLATERAL}.liquidation_bonus_bps={bonus}"]
-                trial = runner.run(overrides, index=runner.runs)
-                trial.labels = {"latency_seconds": latency, "depth_usd": depth, "threshold_bps": lt}
-                cell.runs.append(trial)
-                runner.note_run(trial, f"[frontier cell {len(result.cells) + 1}/{total}] {_axis_short(kind)} {latency}s, "
-                                     f"depth {report.format_usd_millions(depth)}, LT {lt}: " + (
-                                         f"error {trial.error[:60]}" if trial.error
-                                         else f"bad debt ${trial.bad_debt_usd:,.0f}") + f" ({trial.seconds:.1f} s)",
-                              f"frontier cell {len(result.cells) + 1}/{total}")
-                if trial.error is None and trial.bad_debt_usd == 0:
-                    cell.safe_threshold_bps = lt
-                    runner.skip(len(descending) - len(cell.runs))  # the lower thresholds are not tried
-                    break
-            result.cells.append(cell)
+    result = Frontier(kind, list(latencies), list(depths), list(thresholds),
+                      [Cell(latency, depth) for latency in latencies for depth in depths])
+    total = len(result.cells)
+
+    def try_next(number: int, cell: Cell) -> None:
+        lt = descending[len(cell.runs)]
+
+        def then(trial: Trial) -> None:
+            trial.labels = {"latency_seconds": cell.latency_seconds, "depth_usd": cell.depth_usd, "threshold_bps": lt}
+            cell.runs.append(trial)
+            runner.note_run(trial, f"[frontier cell {number}/{total}] {_axis_short(kind)} {cell.latency_seconds}s, "
+                                   f"depth {report.format_usd_millions(cell.depth_usd)}, LT {lt}: " + (
+                                       f"error {trial.error[:60]}" if trial.error
+                                       else f"bad debt ${trial.bad_debt_usd:,.0f}") + f" ({trial.seconds:.1f} s)",
+                            f"frontier cell {number}/{total}")
+            if trial.error is None and trial.bad_debt_usd == 0:
+                cell.safe_threshold_bps = lt
+                runner.skip(len(descending) - len(cell.runs))  # the lower thresholds are not tried
+            elif len(cell.runs) < len(descending):
+                try_next(number, cell)
+
+        runner.submit(frontier_overrides(runner.base, kind, cell.latency_seconds, cell.depth_usd, lt), then)
+
+    for number, cell in enumerate(result.cells, start=1):
+        try_next(number, cell)
+    return result
+
+
+def number_frontier_runs(f: Frontier) -> None:
+    """Each run's `index`: its place in grid order, thresholds from the highest down (not the order
+    runs finished in, which depends on the workers)."""
+    for index, trial in enumerate(t for c in f.cells for t in c.runs):
+        trial.index = index
+
+
+def frontier(runner: Runner, latencies: Sequence[int], depths: Sequence[int], thresholds: Sequence[int],
+             *, oracle_kind: str | None = None) -> Frontier:
+    """The highest threshold with zero bad debt in every (latency, depth) cell (see the module doc):
+    `start_frontier`, then every run waited for."""
+    result = start_frontier(runner, latencies, depths, thresholds, oracle_kind=oracle_kind)
+    runner.drain()
+    number_frontier_runs(result)
     return result
 
 
@@ -559,10 +674,12 @@ class Outcome:
 def run_plan(runner: Runner, plan: Plan, out: Path, *, latencies: Sequence[int] = (), depths: Sequence[int] = (),
              thresholds: Sequence[int] = (), oracle_kind: str | None = None, top: int = 5, figure: bool = True,
              bar: report.RunProgress | None = None, echo: Callable[[str], None] | None = None) -> Outcome:
-    """`ape run fuzz_thresholds`: the search (`plan.search_runs`) then the frontier (if the plan has
-    cells), never more than `plan.max_runs` engine runs, reports in `out`. Progress lines and the
-    frontier's announcement go to `bar` (one bar for both studies), results (worst configurations,
-    the frontier table, file paths) to `echo`."""
+    """`ape run fuzz_thresholds`: the frontier (if the plan has cells) and the search
+    (`plan.search_runs`) at the same time on the runner's Dask cluster, never more than
+    `plan.max_runs` engine runs, reports in `out` (the search's when it ends, the frontier's when
+    its last cell ends). Progress lines and the announcements go to `bar` (one bar for both
+    studies), results (worst configurations, the frontier table, file paths) to `echo`. Pending runs
+    are cancelled if it stops early (an error, ^C)."""
     kind = oracle_kind or runner.base.market.oracle.kind
     runner.max_runs = plan.max_runs if runner.max_runs is None else min(runner.max_runs, plan.max_runs)
     if bar is not None:
@@ -570,26 +687,30 @@ def run_plan(runner: Runner, plan: Plan, out: Path, *, latencies: Sequence[int] 
     note = bar.write if bar is not None else (runner.progress or (lambda line: None))
     say = echo or (lambda line: None)
     outcome = Outcome([], None, {})
-    if plan.search_runs:
-        note(f"search: {_n(plan.search_runs, 'run')}, hypothesis steering towards bad debt")
-        outcome.trials = search(runner, plan.search_runs, seed=runner.seed, oracle_kind=kind)
-        files = write_search(out, runner, outcome.trials, top)
-        outcome.files |= files
-        say("")
-        for line in worst_lines(runner, outcome.trials, top):
-            say(line)
-        for name, path in files.items():
-            say(f"{name:14s} {path}")
-    if plan.frontier_cells:
-        line = (f"frontier: up to {_n(plan.frontier_max_runs, 'more run')} ({_n(plan.frontier_cells, 'cell')} x up to "
-                f"{_n(plan.frontier_thresholds, 'threshold')})")
-        if bar is not None and bar.seconds_per_run is not None:
-            line += ", " + report.estimate(plan.frontier_max_runs, bar.seconds_per_run)
-        note(line)
-        outcome.frontier = frontier(runner, latencies, depths, thresholds, oracle_kind=kind)
-        files = write_frontier(out, runner, outcome.frontier, figure=figure)
-        outcome.files |= files
-        say("\n" + frontier_table(outcome.frontier))
-        for name, path in files.items():
-            say(f"{name:14s} {path}")
+    try:
+        if plan.frontier_cells:
+            note(f"frontier: up to {_n(plan.frontier_max_runs, 'run')} ({_n(plan.frontier_cells, 'cell')} x up to "
+                 f"{_n(plan.frontier_thresholds, 'threshold')}), the cells in parallel")
+            outcome.frontier = start_frontier(runner, latencies, depths, thresholds, oracle_kind=kind)
+        if plan.search_runs:
+            note(f"search: {_n(plan.search_runs, 'run')}, hypothesis steering towards bad debt, one run at a time"
+                 + (" beside the frontier" if plan.frontier_cells else ""))
+            outcome.trials = search(runner, plan.search_runs, seed=runner.seed, oracle_kind=kind)
+            files = write_search(out, runner, outcome.trials, top)
+            outcome.files |= files
+            say("")
+            for line in worst_lines(runner, outcome.trials, top):
+                say(line)
+            for name, path in files.items():
+                say(f"{name:14s} {path}")
+        if outcome.frontier is not None:
+            runner.drain()
+            number_frontier_runs(outcome.frontier)
+            files = write_frontier(out, runner, outcome.frontier, figure=figure)
+            outcome.files |= files
+            say("\n" + frontier_table(outcome.frontier))
+            for name, path in files.items():
+                say(f"{name:14s} {path}")
+    finally:
+        runner.cancel()
     return outcome

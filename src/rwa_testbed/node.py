@@ -1,8 +1,9 @@
 """Local anvils: one for scripts and benchmarks started and stopped by ape-foundry (`local_chain`),
-and one started directly through our launcher (`start_anvil` / `fresh_anvil`: sweep workers,
-tests that must own the process to kill or freeze it); both on 127.0.0.1 with a free port, and
-the launcher adds --prune-history. Also the pruning of ape's list of nodes. The one home of
-"a free port" and "an anvil that answers"."""
+and one started directly through our launcher (`start_anvil` / `fresh_anvil`: tests that must own
+the process to kill or freeze it); both on 127.0.0.1 with a free port, and the launcher adds
+--prune-history. Anvils kept across runs and reset in place between them (`KeptAnvil`,
+`AnvilPool`: a sweep worker's). Also the pruning of ape's list of nodes. The one home of "a free
+port", "an anvil that answers" and "an anvil as good as new"."""
 
 from __future__ import annotations
 
@@ -12,14 +13,16 @@ import shutil
 import signal
 import socket
 import subprocess
+import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from .chain import NodeError, Rpc
+from .chain import NodeError, Rpc, RpcError
 
 ANVIL_START_SECONDS = 30
+RESET_SECONDS = 10.0  # a kept anvil that does not answer its reset within this is taken for hung and replaced
 
 
 @contextmanager
@@ -149,3 +152,142 @@ def fresh_anvil(*args: str, launcher: str | None = None) -> Iterator[str]:
         yield uri
     finally:
         stop_process(proc)
+
+
+class KeptAnvil:
+    """An anvil started by `start_anvil` (unforked) and kept across runs: `reset` puts it back in a
+    fresh node's state, in a few ms where starting one takes ~0.2 s. Its block 0 is read at
+    start (`genesis`), to restore and check against."""
+
+    def __init__(self, *args: str, launcher: str | None = None, reset_timeout: float = RESET_SECONDS):
+        self.launcher = launcher
+        self.proc, self.uri = start_anvil(*args, launcher=launcher)
+        self.rpc = Rpc(self.uri, timeout=reset_timeout)
+        try:
+            self.genesis = self.rpc.call("eth_getBlockByNumber", "0x0", False)
+        except BaseException:
+            self.stop()
+            raise
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    def reset(self) -> None:
+        """Back to a fresh node's state. `anvil_reset` without a fork starts a new in-memory chain
+        from the same genesis (accounts, balances, nonces, code, storage, mempool, blocks, the
+        clock: anvil 1.7.1) but keeps the mining mode, the block gas limit and the next base fee
+        (the engine's `take_control` sets all three), so those are put back first as at start.
+        Checked: the chain is block 0 again, equal to `genesis` (hash included: timestamp, gas
+        limit, base fee). `NodeError` when the node exited, is gone or hung (`reset_timeout`);
+        `RpcError` when it refused or the check failed."""
+        code = self.proc.poll()
+        if code is not None:
+            raise NodeError(f"anvil (PID {self.pid}) at {self.uri} exited with code {code}")
+        g = self.genesis
+        # In this order, one request at a time (anvil runs a batch's items concurrently): automine on
+        # would mine a pending transaction (and spend the base fee set), and the reset builds the
+        # new genesis block with the gas limit and base fee set before it.
+        self.rpc.call("anvil_dropAllTransactions")
+        self.rpc.call("evm_setAutomine", True)
+        self.rpc.batch([("evm_setBlockGasLimit", [g["gasLimit"]]), ("anvil_setNextBlockBaseFeePerGas", [g["baseFeePerGas"]])])
+        self.rpc.call("anvil_reset")
+        latest = self.rpc.call("eth_getBlockByNumber", "latest", False)
+        if latest != g:
+            raise RpcError(f"anvil at {self.uri}: after anvil_reset the chain is at block "
+                           f"{int(latest['number'], 16)} ({latest['hash']}), not its genesis {g['hash']}")
+
+    def stop(self) -> None:
+        stop_process(self.proc)
+
+
+class AnvilPool:
+    """Anvils kept for reuse across runs (a sweep worker's, `sweep_worker.AnvilPlugin`), one run at
+    a time on each. `lease()` yields the URI of an anvil in a fresh node's state: a kept one reset
+    (`KeptAnvil.reset`), or a new one when none is free, or when the reset failed (the node exited,
+    hung or refused: it is stopped and replaced). After the lease the anvil is kept for the next,
+    unless the lease ended in a `NodeError`. `close()` stops every anvil, leased or not; a lease
+    ending after it stops its own. Thread-safe: a worker with several threads holds an anvil per
+    concurrent run."""
+
+    def __init__(self, *args: str, reset_timeout: float = RESET_SECONDS):
+        self.args = args
+        self.reset_timeout = reset_timeout
+        self._lock = threading.Lock()
+        self._free: list[KeptAnvil] = []
+        self._leased: list[KeptAnvil] = []
+        self.closed = False
+        self.started = 0  # anvils started
+        self.resets = 0  # leases served by a reset
+        self.replaced = 0  # kept anvils stopped because their reset failed
+        self.last_failure = ""  # the last failed reset's error
+
+    @contextmanager
+    def lease(self, launcher: str | None = None) -> Iterator[str]:
+        """The URI of an anvil started by `launcher` (None: `anvil_launcher()`), as a fresh node. A
+        `NodeError` out of the lease (the run lost the node or timed out on it) stops that anvil
+        instead of keeping it: a late request of the failed run must not reach the next run's chain."""
+        node = self._take(launcher)
+        if node is not None:
+            try:
+                node.reset()
+                with self._lock:
+                    self.resets += 1
+            except (NodeError, RpcError, OSError) as err:
+                self._give_back(node, keep=False)
+                node = None
+                with self._lock:
+                    self.replaced += 1
+                    self.last_failure = str(err)
+        if node is None:
+            node = KeptAnvil(*self.args, launcher=launcher, reset_timeout=self.reset_timeout)
+            with self._lock:
+                self.started += 1
+                self._leased.append(node)
+                closed = self.closed
+            if closed:
+                self._give_back(node, keep=False)
+                raise RuntimeError("the anvil pool is closed")
+        keep = True
+        try:
+            yield node.uri
+        except NodeError:
+            keep = False
+            raise
+        finally:
+            self._give_back(node, keep=keep)
+
+    def _take(self, launcher: str | None) -> KeptAnvil | None:
+        with self._lock:
+            if self.closed:
+                raise RuntimeError("the anvil pool is closed")
+            for i, node in enumerate(self._free):
+                if node.launcher == launcher:
+                    del self._free[i]
+                    self._leased.append(node)
+                    return node
+        return None
+
+    def _give_back(self, node: KeptAnvil, keep: bool) -> None:
+        """Ends a lease: the anvil kept for the next (`keep`, the pool open, the process alive) or stopped."""
+        with self._lock:
+            if node in self._leased:
+                self._leased.remove(node)
+            keep = keep and not self.closed and node.proc.poll() is None
+            if keep:
+                self._free.append(node)
+        if not keep:
+            node.stop()
+
+    def pids(self) -> list[int]:
+        """The PIDs of the anvils started and not yet stopped, leased or free."""
+        with self._lock:
+            return [n.pid for n in (*self._free, *self._leased)]
+
+    def close(self) -> None:
+        """Stops every anvil (by its PID); later leases raise."""
+        with self._lock:
+            self.closed = True
+            nodes, self._free, self._leased = [*self._free, *self._leased], [], []
+        for node in nodes:
+            node.stop()

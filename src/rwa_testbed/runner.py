@@ -53,7 +53,8 @@ def run(scenario: Scenario, uri: str, *, out: Path | None = None, progress: bool
                 bar.close()
         written = dict(scenario_name=scenario.name, seed=scenario.run.seed, timeseries=result.timeseries,
                        liquidations=result.liquidations, events=result.events, summary=result.summary,
-                       unliquidated=result.unliquidated)
+                       unliquidated=result.unliquidated,
+                       draws=result.draws.record() if result.draws is not None else None)
         if failure is None:
             files = report.write_outputs(out_dir, **written, figure=figure)
         else:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 import re
+import shlex
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Annotated, Any, Literal, Union, get_args
@@ -18,7 +20,7 @@ import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .models.reserve import ReserveSpec
-from .units import BPS, RAY, SECONDS_PER_DAY, SPV_DECIMALS, UINT112_MAX
+from .units import BPS, DAYS_PER_YEAR, RAY, SECONDS_PER_DAY, SPV_DECIMALS, UINT112_MAX
 
 BUILTIN_DIR = Path(__file__).parent / "scenarios"
 
@@ -525,12 +527,131 @@ class StablecoinDepeg(ShockBase):
         return self
 
 
+ChangePct = Annotated[float, Field(gt=-100, le=10_000, allow_inf_nan=False)]
+"""A change of the true value in percent of its value when a path starts: above -100, at most 10,000."""
+MAX_DRAWN_POINTS = 10_000
+"""The most points a `true_value_path` may have (a drawn GBM: one per `step_days` of the run)."""
+
+
+class TrueValuePath(ShockBase):
+    """The true value moves along a path, up and down (e.g. a GBM drawn by `stochastic.true_value`),
+    silently: nobody reports it off-cycle, the custodian's routine reports and anyone reading the
+    true value see it."""
+
+    kind: Literal["true_value_path"]
+    path: Annotated[list[tuple[Days, ChangePct]], Field(min_length=1, max_length=MAX_DRAWN_POINTS)] = Field(
+        description="(days after at_days, change %) points: the true value's change from at_days, linear in "
+        "between, from 0 % at at_days unless the first point is at day 0; the last value holds afterwards")
+
+    @model_validator(mode="after")
+    def _form(self) -> "TrueValuePath":
+        _check_path(self.path)
+        return self
+
+
 SHOCK_CONFIGS: tuple[type[ShockBase], ...] = tuple(ShockBase.__subclasses__())
 """Every shock kind's config model: a subclass of `ShockBase` with a `kind` literal is all it takes
 to join the schema (its behaviour is one class in `shocks.py`, registered with `@shock`)."""
 
 ShockConfig = Annotated[Union[SHOCK_CONFIGS], Field(discriminator="kind")]
 SHOCK_KINDS = frozenset(get_args(cls.model_fields["kind"].annotation)[0] for cls in SHOCK_CONFIGS)
+
+
+# -- stochastic paths ---------------------------------------------------------------------
+# Processes a run draws its shocks from, on top of the `shocks` timeline, seeded from `run.seed`
+# (`stochastic.realise`): the same seed draws the same shocks; each draw is in the run's outputs.
+
+PerYear = Annotated[float, Field(ge=0, le=100_000, allow_inf_nan=False)]
+"""A Poisson intensity: expected events a year (0: none)."""
+
+
+def _ordered(pair: tuple[float, float], what: str) -> tuple[float, float]:
+    if pair[0] > pair[1]:
+        raise ValueError(f"{what}: [low, high] with low <= high")
+    return pair
+
+
+class JumpProcess(Model):
+    """Jumps of the true value (defaults, disasters): a Poisson process, each jump a drop drawn
+    uniformly from `drop_pct`."""
+
+    per_year: PerYear = Field(0, description="expected jumps a year (Poisson intensity)")
+    drop_pct: tuple[Pct, Pct] = Field((5.0, 30.0), description="[low, high]: a jump's drop of the true value, "
+                                      "percent, uniform in between")
+    shock: Literal["natural_disaster", "nav_writedown"] = Field(
+        "natural_disaster", description="what a jump is on the timeline: natural_disaster (nobody reports it: "
+        "the routine reports see it) or nav_writedown (the custodian reports it at once)")
+
+    @field_validator("drop_pct")
+    @classmethod
+    def _low_high(cls, v):
+        return _ordered(v, "drop_pct")
+
+
+class TrueValueProcess(Model):
+    """The true value as a geometric Brownian motion, d(ln V) = (mu - sigma^2/2) dt + sigma dW, drawn
+    every `step_days` (linear in between), times the jumps."""
+
+    drift_pct_per_year: Annotated[float, Field(ge=-1_000, le=1_000, allow_inf_nan=False)] = Field(
+        0, description="mu, percent a year (continuous; on top of market.asset.yield_apr_bps)")
+    volatility_pct_per_year: Annotated[float, Field(ge=0, le=1_000, allow_inf_nan=False)] = Field(
+        0, description="sigma, percent a year (real estate ~10-20, a loan book's NAV less)")
+    step_days: PositiveDays = Field(1, description="days between two drawn points of the path")
+    jumps: JumpProcess = JumpProcess()
+
+
+class DepthProcess(Model):
+    """LPs pulling liquidity from the AMM: a Poisson process of `liquidity_withdrawal` shocks."""
+
+    withdrawals_per_year: PerYear = Field(0, description="expected withdrawals a year (Poisson intensity)")
+    share_pct: tuple[Pct, Pct] = Field((10.0, 50.0), description="[low, high]: share of the AMM's depth a "
+                                       "withdrawal pulls, percent, uniform in between")
+
+    @field_validator("share_pct")
+    @classmethod
+    def _low_high(cls, v):
+        return _ordered(v, "share_pct")
+
+
+class StablecoinProcess(Model):
+    """Depegs of the borrowed stablecoin: a Poisson process of `stablecoin_depeg` shocks (one at a
+    time: a depeg drawn while an earlier one lasts is dropped)."""
+
+    depegs_per_year: PerYear = Field(0, description="expected depegs a year (Poisson intensity)")
+    price_usd: tuple[StablePrice, StablePrice] = Field((0.90, 0.99), description="[low, high]: the price "
+                                                       "during a depeg, USD, uniform in between")
+    duration_days: tuple[PositiveDays, PositiveDays] = Field((0.5, 3.0), description="[low, high]: how long a "
+                                                             "depeg lasts, days, uniform in between")
+
+    @field_validator("price_usd", "duration_days")
+    @classmethod
+    def _low_high(cls, v, info):
+        return _ordered(v, info.field_name)
+
+
+class RumorProcess(Model):
+    """Rumors: a Poisson process of `rumor` shocks (the timing of panic)."""
+
+    per_year: PerYear = Field(0, description="expected rumors a year (Poisson intensity)")
+    holder_share_bps: tuple[Bps, Bps] = Field((500, 3_000), description="[low, high]: share of holders "
+                                              "that rush to sell, bps, uniform in between (rounded)")
+    within_minutes: Annotated[float, Field(gt=0, le=MAX_DAYS * 1_440, allow_inf_nan=False)] = 30
+
+    @field_validator("holder_share_bps")
+    @classmethod
+    def _low_high(cls, v):
+        return _ordered(v, "holder_share_bps")
+
+
+class StochasticConfig(Model):
+    """Shocks drawn from processes, seeded from `run.seed`, between `from_days` and the end of the
+    run; each process draws from its own stream, so adding one leaves the others' draws unchanged."""
+
+    from_days: Days = Field(0, description="draws start here (days from the start of the run)")
+    true_value: TrueValueProcess | None = None
+    amm_depth: DepthProcess | None = None
+    stablecoin: StablecoinProcess | None = None
+    rumors: RumorProcess | None = None
 
 
 # -- run ----------------------------------------------------------------------------------
@@ -574,6 +695,9 @@ class Scenario(Model):
     population: PopulationConfig
     agents: AgentsConfig = AgentsConfig()
     shocks: Annotated[list[ShockConfig], Field(max_length=1_000)] = []
+    stochastic: StochasticConfig | None = Field(
+        None, description="shocks drawn from processes (GBM and jumps of the true value, AMM depth, "
+        "stablecoin depegs, rumors), seeded from run.seed, on top of `shocks`")
     venue: VenueConfig = VenueConfig()
     run: RunConfig
 
@@ -690,6 +814,8 @@ def check_rules(scenario: Scenario) -> None:
                 f"shocks.{i}, market.oracle.kind: oracle_latency_change changes a latency feed's rules, "
                 "the scenario's oracle is a twap (set market.oracle.kind = latency or remove the shock)"
             )
+    if s.stochastic is not None:
+        check_stochastic(s)
     stable = s.market.stablecoin
     if stable.fixed_price_usd is not None and stable.pricing != "fixed":
         raise ScenarioError(
@@ -742,6 +868,42 @@ def check_rules(scenario: Scenario) -> None:
             f"{s.market.lending.stable_supply_usd:,.0f} USD but the population borrows {total_debt:,.0f} USD "
             f"at its target health factors (seed {s.run.seed})"
         )
+
+
+MAX_EXPECTED_DRAWS = 500
+"""The most events a stochastic process may expect in a run (its intensity x the span it draws in)."""
+
+
+def check_stochastic(s: Scenario) -> None:
+    """The stochastic section fits the run: draws start before its end, a GBM path has at most
+    `MAX_DRAWN_POINTS` points, a process expects at most `MAX_EXPECTED_DRAWS` events."""
+    st, days = s.stochastic, s.run.duration_days
+    if st.from_days >= days:
+        raise ScenarioError(f"stochastic.from_days, run.duration_days: draws start at day {st.from_days:g}, "
+                            f"not before the end of the run (day {days:g})")
+    span = days - st.from_days
+    if st.true_value is not None and span / st.true_value.step_days > MAX_DRAWN_POINTS:
+        raise ScenarioError(
+            f"stochastic.true_value.step_days, run.duration_days: {span:g} days in steps of "
+            f"{st.true_value.step_days:g} are more than {MAX_DRAWN_POINTS:,} points; take a longer step")
+    rates = {"stochastic.true_value.jumps.per_year": st.true_value and st.true_value.jumps.per_year,
+             "stochastic.amm_depth.withdrawals_per_year": st.amm_depth and st.amm_depth.withdrawals_per_year,
+             "stochastic.stablecoin.depegs_per_year": st.stablecoin and st.stablecoin.depegs_per_year,
+             "stochastic.rumors.per_year": st.rumors and st.rumors.per_year}
+    for field, rate in rates.items():
+        expected = (rate or 0) * span / DAYS_PER_YEAR
+        if expected > MAX_EXPECTED_DRAWS:
+            raise ScenarioError(f"{field}, run.duration_days: {rate:g} a year over {span:g} days expects "
+                                f"{expected:,.0f} events, more than {MAX_EXPECTED_DRAWS}")
+
+
+def replay_command(scenario: str, seed: int, overrides: Sequence[str] = ()) -> str:
+    """The `ape run crash_scenario` command that runs `scenario` with `seed` and `overrides` alone
+    (the same seed draws the same stochastic shocks)."""
+    parts = ["ape", "run", "crash_scenario", "--scenario", scenario, "--seed", str(seed)]
+    for assignment in overrides:
+        parts += ["--set", assignment]
+    return shlex.join(parts)
 
 
 # -- loading ------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ here registered with `@shock(ConfigClass)`; the engine does not change.
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from typing import TYPE_CHECKING, Callable, Sequence, Type
 
 from . import scenario as sc
@@ -108,13 +109,15 @@ def path_points(path: Sequence[tuple[float, float]], origin: float) -> list[tupl
 
 
 def interpolate(points: Sequence[tuple[int, float]], s: float) -> float:
-    """The value of a points path `s` seconds after its start: linear in between, the last value after."""
+    """The value of a points path `s` seconds after its start: linear in between, the last value after
+    (the first value before the first point). Bisects: a drawn path has thousands of points."""
     if s >= points[-1][0]:
         return points[-1][1]
-    for (s0, v0), (s1, v1) in zip(points, points[1:]):
-        if s < s1:
-            return v0 + (v1 - v0) * (s - s0) / (s1 - s0) if s >= s0 else v0
-    return points[-1][1]
+    i = bisect_right(points, s, key=lambda point: point[0])  # points at or before s
+    if i == 0:
+        return points[0][1]
+    (s0, v0), (s1, v1) = points[i - 1], points[i]
+    return v0 + (v1 - v0) * (s - s0) / (s1 - s0)
 
 
 def publications(points: Sequence[tuple[int, float]], deviation_bps: int) -> list[tuple[int, float]]:
@@ -231,6 +234,29 @@ class NavWriteupShock(PathShock):
     def on_start(self, ctx):
         ctx.world.record("nav_writeup", f"NAV written up by {self.describe()}")
         self.request_reports(ctx)
+        return []
+
+
+@shock(sc.TrueValuePath)
+class TrueValuePathShock(Shock):
+    """The true value follows a path of (seconds, change %) points, up and down, silently (e.g. a
+    GBM drawn by `stochastic.realise`): no report, no transaction; the routine reports see it."""
+
+    def __init__(self, config):
+        super().__init__(config)
+        self.points = path_points(config.path, 0.0)
+
+    @property
+    def end(self) -> int:
+        return self.start + self.points[-1][0]
+
+    def value_factor(self, t: int) -> float:
+        return 1.0 if t < self.start else 1.0 + interpolate(self.points, t - self.start) / 100.0
+
+    def on_start(self, ctx):
+        s, pct = self.points[-1]
+        ctx.world.record("true_value_path", f"true value follows a path of {len(self.points)} points, "
+                         f"{pct:+.2f}% by day {(self.start + s) / SECONDS_PER_DAY:g}")
         return []
 
 

@@ -3,10 +3,18 @@
 A sweep is a grid of `--set`-style overrides (`Grid`, the product of every key's values) times
 `runs` seeds (`derive_seeds`: the same seeds at every grid point, so points differ only by their
 parameters). Each run is one Dask task (`run_one`, a module-level function so that workers on any
-machine import it): it starts its own anvil on 127.0.0.1 with a free port (`fresh_anvil`, through
-`toolchain/bin/anvil`), runs the engine, stops the node and returns one row: the grid point, its
-parameters, the seed, `status` (`ok` or `error`), `error` and every number of the run's summary
-under its dotted path (`bad_debt.usd`, `insolvency.at_true_value.final_usd`, ...).
+machine import it): it runs the engine on an anvil of its worker (127.0.0.1, a free port, through
+`toolchain/bin/anvil`), and returns one row: the grid point, its parameters, the seed, `status`
+(`ok` or `error`), `error`, its wall time (`seconds`) and the engine's (`engine_seconds`,
+`Engine.run`: the difference is the run's overhead), and every number of the run's summary under
+its dotted path (`bad_debt.usd`, `insolvency.at_true_value.final_usd`, ...).
+
+A worker starts its anvil once and keeps it for its lifetime (`sweep_worker.AnvilPlugin`, which
+`Sweep.run` registers through the client: a local cluster or `--scheduler`): each run gets it reset
+to a fresh node's state (`node.KeptAnvil.reset`, a few ms against ~0.2 s to start one; same summary,
+byte for byte, tests/e2e/test_sweep_anvil_reuse.py), a new one if the reset failed, the node died
+or the last run lost it (`NodeError`), and the worker stops it when it closes. `reuse_anvil=False` (`--fresh-anvil`): a new anvil per
+run, stopped after it (`node.fresh_anvil`).
 
 `Sweep.run(client)` submits the missing runs and writes each row, as it arrives
 (`distributed.as_completed`), to the journal `runs.jsonl` (`report.append_jsonl`: one line per
@@ -32,7 +40,7 @@ import os
 import time
 import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,7 +48,7 @@ import numpy as np
 
 from . import report
 from .node import fresh_anvil
-from .scenario import ScenarioError, load
+from .scenario import ScenarioError, load, replay_command
 
 # VaR's loss: the insolvent debt at the end, realised (the pool's deficit, written off) plus unrealised
 # (debt the collateral does not cover at the asset's true value), USD: `metrics.expected_lender_loss_usd`.
@@ -53,7 +61,8 @@ PERCENTILES = (95, 99)
 RESAMPLES = 1_000
 CONFIDENCE = 0.90
 ERROR_CHARS = 2_000  # an error's text kept in a row
-RUN_COLUMNS = ("point", "seed", "status", "error", "seconds")
+RUN_COLUMNS = ("point", "seed", "status", "error", "seconds", "engine_seconds", "replay")
+TIMING_COLUMNS = ("seconds", "engine_seconds")  # wall-clock: the only columns that differ between equal runs
 JOURNAL = "runs.jsonl"
 SEED_BITS = 53  # seeds below 2**53: exact in JSON readers that hold numbers as doubles
 
@@ -137,6 +146,7 @@ class RunSpec:
     point: tuple[tuple[str, str], ...]  # the grid point's assignments, grid order
     seed: int
     anvil: str | None = None  # the launcher; None: `node.anvil_launcher()` on the worker
+    reuse_anvil: bool = True  # the worker's kept anvil, reset (else a new anvil for this run)
 
     @property
     def label(self) -> str:
@@ -146,25 +156,51 @@ class RunSpec:
     def overrides(self) -> list[str]:
         return [*self.base_overrides, *(f"{k}={v}" for k, v in self.point)]
 
+    @property
+    def replay(self) -> str:
+        """The command that reruns this run alone (its stochastic draws included)."""
+        return replay_command(self.scenario, self.seed, self.overrides)
+
 
 def run_one(spec: RunSpec) -> dict:
-    """One run on its own fresh anvil: the row (`RUN_COLUMNS`, the point's parameters, every summary
-    number). Never raises for a failing run: the error is in the row (`status: error`)."""
+    """One run on an anvil in a fresh node's state (`_anvil`): the row (`RUN_COLUMNS`, the point's
+    parameters, every summary number). `seconds` is the task's wall time from its start (a worker's
+    first run includes the imports), `engine_seconds` the wall time of `Engine.run` (deployment
+    and run; None if it never started). Never raises for a failing run: the error is in the row
+    (`status: error`)."""
+    started = time.monotonic()
     from .engine import Engine
 
-    row: dict = {"point": spec.label, "seed": spec.seed, "status": "ok", "error": None}
+    row: dict = {"point": spec.label, "seed": spec.seed, "status": "ok", "error": None, "engine_seconds": None,
+                 "replay": spec.replay}
     row.update({k: number(v) for k, v in spec.point})
-    started = time.monotonic()
     try:
         scenario = load(spec.scenario, spec.overrides, seed=spec.seed)
-        with fresh_anvil(launcher=spec.anvil) as uri:
-            result = Engine(scenario, uri).run()
+        with _anvil(spec) as uri:
+            engine = Engine(scenario, uri)
+            engine_started = time.monotonic()
+            try:
+                result = engine.run()
+            finally:
+                row["engine_seconds"] = time.monotonic() - engine_started
         row.update({k: v for k, v in report.flatten_numbers(result.summary).items() if k not in row})
     except Exception as err:  # noqa: BLE001 - every failure is a row, never a lost run
         row["status"] = "error"
         row["error"] = _error_text(err)
     row["seconds"] = time.monotonic() - started
     return row
+
+
+def _anvil(spec: RunSpec) -> AbstractContextManager[str]:
+    """The worker's kept anvil, reset (`sweep_worker.worker_pool`), when the spec reuses anvils and
+    the worker has the plugin; else a new anvil for this run alone."""
+    if spec.reuse_anvil:
+        from .sweep_worker import worker_pool
+
+        pool = worker_pool()
+        if pool is not None:
+            return pool.lease(launcher=spec.anvil)
+    return fresh_anvil(launcher=spec.anvil)
 
 
 def _error_text(err: BaseException) -> str:
@@ -183,7 +219,7 @@ class Sweep:
     """A grid x seeds of runs of one scenario, its journal and table in `out`."""
 
     def __init__(self, scenario: str, grid: Grid, *, runs: int, seed: int, out: Path,
-                 base_overrides: Sequence[str] = (), anvil: str | None = None):
+                 base_overrides: Sequence[str] = (), anvil: str | None = None, reuse_anvil: bool = True):
         if runs < 1:
             raise ValueError(f"--runs must be at least 1, not {runs}")
         self.scenario, self.grid, self.out = scenario, grid, Path(out)
@@ -191,6 +227,7 @@ class Sweep:
         self.seed = seed
         self.seeds = derive_seeds(seed, runs)
         self.anvil = anvil
+        self.reuse_anvil = reuse_anvil
         for point in grid.points():  # every grid point must load before any run
             load(scenario, [*self.base_overrides, *(f"{k}={v}" for k, v in point.items())], seed=self.seeds[0])
 
@@ -200,7 +237,7 @@ class Sweep:
 
     def specs(self) -> list[RunSpec]:
         """Every run, in grid order then seed order."""
-        return [RunSpec(self.scenario, self.base_overrides, tuple(point.items()), seed, self.anvil)
+        return [RunSpec(self.scenario, self.base_overrides, tuple(point.items()), seed, self.anvil, self.reuse_anvil)
                 for point in self.grid.points() for seed in self.seeds]
 
     def rows(self) -> list[dict]:
@@ -216,11 +253,16 @@ class Sweep:
     def run(self, client, *, bar: report.RunProgress | None = None,
             on_row: Callable[[dict], None] | None = None, limit: int | None = None) -> list[dict]:
         """Submits the missing runs (at most `limit`) to the Dask `client` and journals each row as
-        it finishes; returns the new rows in the order they finished. Then rewrites the table (`write_table`)."""
+        it finishes; returns the new rows in the order they finished. Then rewrites the table (`write_table`).
+        Registers the workers' anvil plugin first (idempotent: kept anvils stay) when reusing anvils."""
         from distributed import as_completed
 
         self.out.mkdir(parents=True, exist_ok=True)
         todo = self.missing()[:limit] if limit is not None else self.missing()
+        if todo and self.reuse_anvil:
+            from .sweep_worker import AnvilPlugin
+
+            client.register_plugin(AnvilPlugin())
         futures = {client.submit(run_one, spec, pure=False, key=f"sweep-run-{i}-{spec.seed}-{os.getpid()}-{time.time_ns()}"): spec
                    for i, spec in enumerate(todo)}
         new = []
@@ -257,7 +299,7 @@ def _row_of(future, spec: RunSpec) -> dict:
         return future.result()
     except Exception as err:  # noqa: BLE001 - the task never returned: lost, run again next time
         return {"point": spec.label, "seed": spec.seed, "status": "lost", "error": _error_text(err),
-                "seconds": None, **{k: number(v) for k, v in spec.point}}
+                "seconds": None, "engine_seconds": None, "replay": spec.replay, **{k: number(v) for k, v in spec.point}}
 
 
 @contextmanager

@@ -26,7 +26,8 @@ def quick_row(spec: sweep.RunSpec) -> dict:
     _note(f"row {spec.seed}")
     return {"point": spec.label, "seed": spec.seed, "status": "ok", "error": None,
             **{k: sweep.number(v) for k, v in spec.point}, sweep.VAR_METRIC: 0.0, sweep.LAR_METRIC: 0.0,
-            sweep.BAD_DEBT_METRIC: 0.0, "worker_pid": os.getpid(), "seconds": 0.0}
+            sweep.BAD_DEBT_METRIC: 0.0, "worker_pid": os.getpid(), "seconds": 0.0, "engine_seconds": 0.0,
+            "replay": spec.replay}
 
 
 def exits_its_worker(doomed_seed: int, others: int):

@@ -50,6 +50,16 @@ RIPPLE_SHORT = [
     " {kind: rumor, at_days: 1, holder_share_bps: 6000, within_minutes: 30}]",
 ]
 
+# Shocks drawn from processes (`stochastic`): the true value on a GBM with reported write-down jumps,
+# LP withdrawals, depegs and rumors at random times, and a rumor at day 0 (the run's first step comes
+# after t = 0: the shock must still start at the first block).
+STOCHASTIC = [*DEPEG_REPEG[:-1], "run.seed=3",
+              "shocks=[{kind: rumor, at_days: 0, holder_share_bps: 3000, within_minutes: 20}]",
+              "stochastic={true_value: {volatility_pct_per_year: 80, step_days: 0.05,"
+              " jumps: {per_year: 2000, drop_pct: [2, 6], shock: nav_writedown}},"
+              " amm_depth: {withdrawals_per_year: 1000}, stablecoin: {depegs_per_year: 500,"
+              " duration_days: [0.05, 0.2]}, rumors: {per_year: 1000}}"]
+
 
 def _liquidations(result) -> list[tuple]:
     return [(x["t_seconds"], x["user"], x["liquidator"], x["debt_repaid_usd"], x["collateral_seized_tokens"],
@@ -80,6 +90,7 @@ def both_modes(chain):
         pytest.param("calm_market", DEPEG_REPEG, id="depeg_repeg"),
         pytest.param("calm_market", DEPEG_PATH, id="depeg_path"),
         pytest.param("credit_default_ripple", RIPPLE_SHORT, id="credit_default_ripple_short_seed_11"),
+        pytest.param("calm_market", STOCHASTIC, id="stochastic"),
     ],
 )
 def test_default_stepping__same_liquidations_as_every_block(both_modes, name, overrides):

@@ -1,18 +1,22 @@
-"""Monte Carlo sweeps end to end on a 2-worker Dask LocalCluster, each run on its own anvil:
-the table's rows and parameters, resuming (exactly the missing runs run), the risk figures against
+"""Monte Carlo sweeps end to end on a 2-worker Dask LocalCluster (each worker resetting its one anvil
+between runs): the table's rows and parameters, resuming (exactly the missing runs run), the risk figures against
 numpy on the rows, failing runs recorded with their error."""
 
 import json
+import shlex
 import shutil
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from rwa_testbed import sweep
+from rwa_testbed import scenario as sc
+from rwa_testbed import stochastic, sweep
 
-# The flash crash cut just after its day-20 shock, on a small population: ~6 s a run.
-BASE = ("population.borrowers=12", "population.holders=8", "run.duration_days=20.2")
+# The flash crash cut just after its day-20 shock, on a small population, with rumors drawn at
+# random times: ~6 s a run.
+BASE = ("population.borrowers=12", "population.holders=8", "run.duration_days=20.2",
+        "stochastic.rumors.per_year=40")
 GRID = ["market.oracle.twap_window_seconds=900,3600"]
 KEY = "market.oracle.twap_window_seconds"
 
@@ -44,7 +48,7 @@ def test_sweep__2_points_x_2_seeds__4_rows_with_their_parameters(small_sweep):
                        "timing.onchain_cascade_seconds"):
             assert isinstance(row[metric], (int, float))
     table = (job.out / "runs.csv").read_text().splitlines()
-    assert len(table) == 5 and table[0].startswith("point,seed,status,error,seconds," + KEY)
+    assert len(table) == 5 and table[0].startswith("point,seed,status,error,seconds,engine_seconds,replay," + KEY)
     # runs.parquet: the same rows and columns, typed, the floats exact (the CSV's rounded)
     frame = pd.read_parquet(job.out / "runs.parquet")
     assert list(frame.columns) == table[0].split(",") and len(frame) == 4
@@ -53,6 +57,21 @@ def test_sweep__2_points_x_2_seeds__4_rows_with_their_parameters(small_sweep):
     for row, record in zip(rows, frame.to_dict("records")):
         for metric in (sweep.VAR_METRIC, sweep.LAR_METRIC, sweep.BAD_DEBT_METRIC, "seconds"):
             assert record[metric] == row[metric]
+
+
+def test_sweep__rows_record_the_draws_and_their_replay_command_draws_them_again(small_sweep):
+    job, _ = small_sweep
+    rows = job.rows()
+    assert len({r["stochastic.rumors"] for r in rows}) > 1 or len({r["stochastic.first_rumor_at_days"] for r in rows}) > 1
+    for row in rows:
+        args = shlex.split(row["replay"])
+        assert args[:4] == ["ape", "run", "crash_scenario", "--scenario"] and args[4] == "real_estate_flash_crash"
+        assert args[5:7] == ["--seed", str(row["seed"])]
+        sets = [args[i + 1] for i, a in enumerate(args) if a == "--set"]
+        assert sets == [*BASE, f"{KEY}={row[KEY]}"]
+        replayed = stochastic.realise(sc.load(args[4], sets, seed=int(args[6]))).summary()
+        assert {f"stochastic.{k}": v for k, v in replayed.items()} == {k: v for k, v in row.items()
+                                                                       if k.startswith("stochastic.")}
 
 
 def test_sweep__rerun_after_losing_rows__runs_exactly_the_missing_ones(small_sweep, dask_client, tmp_path):
@@ -70,9 +89,10 @@ def test_sweep__rerun_after_losing_rows__runs_exactly_the_missing_ones(small_swe
     assert len(new) == 1 and new[0]["status"] == "ok"
     assert again.missing() == [] and len(again.rows()) == 4
     assert again.run(dask_client) == []  # nothing left: nothing runs
-    # the rerun run equals the original one (same seed, same point), apart from its wall time
+    # the rerun run equals the original one (same seed, same point), apart from its wall times
     original = {(r["point"], r["seed"]): r for r in job.rows()}[(new[0]["point"], new[0]["seed"])]
-    assert {k: v for k, v in new[0].items() if k != "seconds"} == {k: v for k, v in original.items() if k != "seconds"}
+    untimed = lambda row: {k: v for k, v in row.items() if k not in sweep.TIMING_COLUMNS}  # noqa: E731
+    assert untimed(new[0]) == untimed(original)
 
 
 def test_sweep__risk_figures__equal_numpy_on_the_rows(small_sweep):

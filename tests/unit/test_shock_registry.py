@@ -19,7 +19,8 @@ def test_shock_union__is_the_registered_configs_in_definition_order():
     union = typing.get_args(typing.get_args(sc.ShockConfig)[0])
     assert union == sc.SHOCK_CONFIGS
     assert sc.SHOCK_KINDS == {"default_wave", "nav_writedown", "nav_writeup", "rumor", "custodian_hack", "natural_disaster",
-                              "liquidity_withdrawal", "oracle_outage", "oracle_latency_change", "stablecoin_depeg"}
+                              "liquidity_withdrawal", "oracle_outage", "oracle_latency_change", "stablecoin_depeg",
+                              "true_value_path"}
 
 
 def test_error_paths__drop_the_union_member_name():

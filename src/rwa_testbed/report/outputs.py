@@ -39,6 +39,7 @@ def write_outputs(
     events: list[dict],
     summary: dict,
     unliquidated: list[dict] = (),
+    draws: list[dict] | None = None,
     figure: bool = True,
 ) -> dict[str, Path]:
     """Writes a run's outputs into `out_dir` (created if needed) and returns their paths.
@@ -47,7 +48,9 @@ def write_outputs(
     columns `TIMESERIES_COLUMNS`), `liquidations` -> liquidations.csv (`LIQUIDATION_COLUMNS`),
     `events` -> events.csv (`EVENT_COLUMNS`), `unliquidated` -> unliquidated.csv (one row per
     span of consecutive steps at which a liquidatable position got no attempt, for one reason,
-    `UNLIQUIDATED_COLUMNS`, from `metrics.UnliquidatedSpans`; header only when there are none), `summary` -> summary.json (`summary_json`), and,
+    `UNLIQUIDATED_COLUMNS`, from `metrics.UnliquidatedSpans`; header only when there are none), `summary` -> summary.json (`summary_json`), `draws` -> draws.json
+    (when `draws` is given: the shocks the scenario's stochastic processes drew, as scenario
+    `shocks` entries, `stochastic.Draws.record`), and,
     when `figure` is true, `figure` -> figure.png (`plot`). Keys beyond the known columns are
     appended in sorted order. Equal input gives byte-identical CSV and JSON files.
     """
@@ -60,6 +63,10 @@ def write_outputs(
         "unliquidated": ("unliquidated.csv", csv_text(unliquidated, UNLIQUIDATED_COLUMNS, name="unliquidated")),
         "summary": ("summary.json", summary_json(summary)),
     }
+    if draws is not None:
+        texts["draws"] = ("draws.json", summary_json({"seed": seed, "shocks": draws}))
+    else:  # never leave an earlier run's draws beside this run's outputs
+        (out_dir / "draws.json").unlink(missing_ok=True)
     paths: dict[str, Path] = {}
     for key, (filename, text) in texts.items():
         paths[key] = write_text(out_dir / filename, text)

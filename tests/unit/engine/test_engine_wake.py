@@ -42,10 +42,20 @@ def test_on_grid__time__first_block_at_or_after(t, grid):
 
 
 def test_engine_wake_times__shocks_agents_and_crossing__future_ones():
-    shock = SimpleNamespace(wake_times=lambda: [50, 400])
+    shock = SimpleNamespace(wake_times=lambda: [50, 400], start=50, started=True)
     e = make_engine(shocks=[shock], agents=[Waker(100, 30), Waker()], crossing_block=240)
 
     assert sorted(e.wake_times(60)) == [100, 252, 400]
+
+
+def test_engine_next_wake__shock_at_day_zero_not_started__next_block():
+    # The run's first step comes after t = 0: a shock due at 0 must not wait for the next other wake.
+    at_zero = SimpleNamespace(wake_times=lambda: [0], start=0, started=False)
+    e = make_engine(shocks=[at_zero], agents=[Waker(5_000)])
+
+    assert e.next_wake(0) == BT
+    at_zero.started = True
+    assert e.next_wake(0) == 5_004  # once started, only the other wakes (on the grid)
 
 
 def test_engine_next_wake__earliest_wake_on_the_grid():

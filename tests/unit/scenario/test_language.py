@@ -178,7 +178,7 @@ def test_set_whole_mapping__replaces_the_object():
     ("agents.liquidators=[{atomicc: true}]", "allowed here: count, capital_usd"),
     ("shocks=[{kind: nav_writeup, at_days: 1, nav_rise_pct: 1, price_usd: 1}]",
      "allowed here: at_days, offchain_days, kind, nav_rise_pct, path, report_immediately"),
-    ("typo=1", "allowed here: name, description, market, population, agents, shocks, venue, run"),
+    ("typo=1", "allowed here: name, description, market, population, agents, shocks, stochastic, venue, run"),
 ])
 def test_unknown_field__error_lists_the_allowed_fields(override, allowed):
     message = error(override)
