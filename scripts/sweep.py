@@ -2,6 +2,7 @@
 
     ape run sweep --scenario real_estate_flash_crash --grid market.oracle.twap_window_seconds=900,3600 \\
         --runs 4 --set population.borrowers=12 --set population.holders=8
+    ape run sweep ... --sample market.oracle.twap_window_seconds=900:14400 --points 20   # Latin hypercube
     ape run sweep ... --workers 8                         # a LocalCluster of 8 processes
     ape run sweep ... --scheduler tcp://10.0.0.5:8786     # an existing Dask cluster
 
@@ -30,6 +31,11 @@ from rwa_testbed import scenario as scenarios
               help="a swept override with its values (repeatable: the grid is the product)")
 @click.option("--set", "overrides", multiple=True, metavar="KEY.PATH=VALUE",
               help="a fixed override of every run, as in crash_scenario (repeatable)")
+@click.option("--sample", "sample", multiple=True, metavar="KEY.PATH=LOW:HIGH",
+              help="instead of --grid: a range to sample (repeatable); --points points of a Latin hypercube over "
+                   "the ranges, seeded by --seed (integer bounds: integer values, HIGH included)")
+@click.option("--points", type=click.IntRange(min=1), default=10, show_default=True,
+              help="with --sample: how many points the Latin hypercube draws")
 @click.option("--runs", type=click.IntRange(min=1), default=10, show_default=True, help="seeds per grid point")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
               help="the sweep's seed: the runs' scenario seeds derive from it (and the bootstrap's)")
@@ -44,13 +50,16 @@ from rwa_testbed import scenario as scenarios
               help="start a new anvil for every run instead of resetting the worker's kept one")
 @click.option("--progress/--no-progress", "show_bar", default=None,
               help="progress bar over the runs [default: only on a terminal]")
-def cli(name, grid, overrides, runs, seed, workers, scheduler, out, no_figure, fresh_anvil, show_bar):
+def cli(name, grid, sample, points, overrides, runs, seed, workers, scheduler, out, no_figure, fresh_anvil, show_bar):
     if workers and scheduler:
         raise click.UsageError("--workers and --scheduler exclude each other (a cluster has its own workers)")
+    if grid and sample:
+        raise click.UsageError("--grid and --sample exclude each other (a grid's product or a sample's points)")
     try:
         base = scenarios.load(name, list(overrides))
         out_dir = Path(out) if out else Path(base.run.out_dir) / "sweep" / base.name / f"seed-{seed}"
-        job = sweep.Sweep(name, sweep.Grid.parse(grid), runs=runs, seed=seed, out=out_dir, base_overrides=overrides,
+        space = sweep.Sample.parse(sample, points, seed) if sample else sweep.Grid.parse(grid)
+        job = sweep.Sweep(name, space, runs=runs, seed=seed, out=out_dir, base_overrides=overrides,
                           reuse_anvil=not fresh_anvil)
     except (scenarios.ScenarioError, ValueError) as err:
         raise click.UsageError(str(err)) from None

@@ -36,6 +36,7 @@ a terminal table and `risk.png`.
 from __future__ import annotations
 
 import itertools
+import math
 import os
 import time
 import traceback
@@ -57,6 +58,9 @@ from .scenario import ScenarioError, load, replay_command
 VAR_METRIC = "lenders.expected_loss_usd"
 LAR_METRIC = "liquidations.debt_repaid_usd"  # debt repaid by liquidations, USD
 BAD_DEBT_METRIC = "bad_debt.usd"  # the pool's on-chain deficit, USD
+# Time to collapse: the main cascade's length, from the step that made positions liquidatable to its
+# last liquidation (`metrics.main_cascade`), over the runs that had one (> 0): the article's "minutes".
+COLLAPSE_METRIC = "timing.onchain_cascade_seconds"
 PERCENTILES = (95, 99)
 RESAMPLES = 1_000
 CONFIDENCE = 0.90
@@ -105,6 +109,75 @@ class Grid:
 
     def points(self) -> list[dict[str, str]]:
         return [dict(zip(self.keys, values)) for values in itertools.product(*(v for _, v in self.axes))]
+
+
+def parse_range_option(text: str) -> tuple[str, float | int, float | int]:
+    """`key.path=LOW:HIGH` -> (`key.path`, low, high): ints when both bounds are written as integers
+    (then every sampled value is an integer, HIGH included). ValueError on a missing `=`/`:`, a bound that is not a
+    number, or low >= high."""
+    key, sep, bounds = text.partition("=")
+    key = key.strip()
+    low_text, colon, high_text = bounds.partition(":")
+    if not sep or not key or not colon:
+        raise ValueError(f"--sample {text!r}: expected KEY.PATH=LOW:HIGH (e.g. market.oracle.twap_window_seconds=900:14400)")
+    try:
+        low, high = (int(t.replace("_", "")) if t.strip().lstrip("-").replace("_", "").isdigit() else float(t)
+                     for t in (low_text.strip(), high_text.strip()))
+    except ValueError:
+        raise ValueError(f"--sample {text!r}: LOW and HIGH must be numbers") from None
+    if not (math.isfinite(low) and math.isfinite(high)) or low >= high:
+        raise ValueError(f"--sample {text!r}: LOW must be below HIGH, both finite")
+    return key, low, high
+
+
+def latin_hypercube(n: int, dims: int, seed: int) -> np.ndarray:
+    """`n` points in [0, 1)^dims, one in each of the n equal strata of every dimension (the strata in
+    an independent random order per dimension, each point uniform inside its stratum), from
+    `numpy.random.default_rng(SeedSequence([seed, LHS_STREAM]))`."""
+    rng = np.random.default_rng(np.random.SeedSequence([seed, LHS_STREAM]))
+    strata = np.stack([rng.permutation(n) for _ in range(dims)], axis=1)
+    return (strata + rng.uniform(size=(n, dims))) / n
+
+
+LHS_STREAM = 0x1A7  # the sample's stream, apart from the runs' seeds
+
+
+@dataclass(frozen=True)
+class Sample:
+    """A Latin hypercube sample of `points` points over ranges (`--sample KEY=LOW:HIGH`, repeatable),
+    seeded: the same interface as `Grid` (`keys`, `points()`), the values as `--set` text (integers
+    for integer ranges, else 6 significant digits)."""
+
+    ranges: tuple[tuple[str, float | int, float | int], ...]
+    count: int
+    seed: int = 0
+
+    @classmethod
+    def parse(cls, options: Sequence[str], count: int, seed: int = 0) -> "Sample":
+        ranges = [parse_range_option(o) for o in options]
+        keys = [k for k, _, _ in ranges]
+        if len(set(keys)) != len(keys):
+            raise ValueError(f"--sample: a key given twice ({', '.join(sorted({k for k in keys if keys.count(k) > 1}))})")
+        if count < 1:
+            raise ValueError(f"--points must be at least 1, not {count}")
+        return cls(tuple(ranges), count, seed)
+
+    @property
+    def keys(self) -> list[str]:
+        return [k for k, _, _ in self.ranges]
+
+    def points(self) -> list[dict[str, str]]:
+        unit = latin_hypercube(self.count, len(self.ranges), self.seed)
+        out = []
+        for row in unit:
+            point = {}
+            for (key, low, high), u in zip(self.ranges, row):
+                if isinstance(low, int) and isinstance(high, int):  # HIGH included
+                    point[key] = str(min(high, low + int(math.floor(u * (high - low + 1)))))
+                else:
+                    point[key] = f"{low + u * (high - low):.6g}"
+            out.append(point)
+        return out
 
 
 def point_label(point: Mapping[str, str]) -> str:
@@ -228,6 +301,10 @@ class Sweep:
         self.seeds = derive_seeds(seed, runs)
         self.anvil = anvil
         self.reuse_anvil = reuse_anvil
+        labels = [point_label(p) for p in grid.points()]
+        if len(set(labels)) != len(labels):
+            raise ValueError("the sample repeats a point (an integer range narrower than --points): fewer --points "
+                             "or wider ranges")
         for point in grid.points():  # every grid point must load before any run
             load(scenario, [*self.base_overrides, *(f"{k}={v}" for k, v in point.items())], seed=self.seeds[0])
 
@@ -380,6 +457,12 @@ def risk_table(rows: Sequence[Mapping], grid_keys: Sequence[str] = (), *, resamp
         entry["p_bad_debt"] = float(_any_positive(bad)) if bad.size else float("nan")
         entry["p_bad_debt_lo"], entry["p_bad_debt_hi"] = bootstrap_ci(bad, _any_positive, resamples=resamples,
                                                                       confidence=confidence, seed=seed)
+        collapse = np.array([float(r[COLLAPSE_METRIC]) for r in ok if float(r[COLLAPSE_METRIC]) > 0])
+        entry["collapse_runs"] = int(collapse.size)
+        for stat_name, stat in (("median", _percentile(50)), ("p95", _percentile(95))):
+            entry[f"collapse_{stat_name}_s"] = float(stat(collapse)) if collapse.size else float("nan")
+            lo, hi = bootstrap_ci(collapse, stat, resamples=resamples, confidence=confidence, seed=seed)
+            entry[f"collapse_{stat_name}_s_lo"], entry[f"collapse_{stat_name}_s_hi"] = lo, hi
         out.append(entry)
     return out
 
@@ -389,7 +472,10 @@ def risk_columns(grid_keys: Sequence[str]) -> tuple[str, ...]:
     for name in ("var", "lar"):
         for stat in ("mean", *(f"p{q}" for q in PERCENTILES)):
             cols += [f"{name}_{stat}", f"{name}_{stat}_lo", f"{name}_{stat}_hi"]
-    return (*cols, "p_bad_debt", "p_bad_debt_lo", "p_bad_debt_hi")
+    cols += ["p_bad_debt", "p_bad_debt_lo", "p_bad_debt_hi", "collapse_runs"]
+    for stat in ("median", "p95"):
+        cols += [f"collapse_{stat}_s", f"collapse_{stat}_s_lo", f"collapse_{stat}_s_hi"]
+    return tuple(cols)
 
 
 def risk_text(risk: Sequence[Mapping], *, title: str, confidence: float = CONFIDENCE) -> str:
@@ -401,25 +487,38 @@ def risk_text(risk: Sequence[Mapping], *, title: str, confidence: float = CONFID
         return (f"{report.format_usd_compact(v)} [{report.format_usd_compact(entry[key + '_lo'])}, "
                 f"{report.format_usd_compact(entry[key + '_hi'])}]")
 
+    def duration(entry, key):
+        v = entry[key]
+        if v != v:  # nan: no run collapsed
+            return "-"
+        return (f"{report.format_duration(v)} [{report.format_duration(entry[key + '_lo'])}, "
+                f"{report.format_duration(entry[key + '_hi'])}]")
+
     header = ["grid point", "runs", "failed", "VaR mean", "VaR p95", "VaR p99", "LaR mean", "LaR p95", "LaR p99",
-              "P(bad debt)"]
+              "P(bad debt)", "collapses", "collapse median"]
     lines = [header]
     for e in risk:
         p = e["p_bad_debt"]
         lines.append([e["point"] or "(scenario)", str(e["runs"]), str(e["failed"]),
                       *(usd(e, f"{n}_{s}") for n in ("var", "lar") for s in ("mean", "p95", "p99")),
-                      "-" if p != p else f"{p:.0%} [{e['p_bad_debt_lo']:.0%}, {e['p_bad_debt_hi']:.0%}]"])
-    note = (f"VaR: {VAR_METRIC}; LaR: {LAR_METRIC}; P(bad debt): {BAD_DEBT_METRIC} > 0; "
-            f"[{confidence:.0%} bootstrap CI, {RESAMPLES:,} resamples]")
+                      "-" if p != p else f"{p:.0%} [{e['p_bad_debt_lo']:.0%}, {e['p_bad_debt_hi']:.0%}]",
+                      str(e["collapse_runs"]), duration(e, "collapse_median_s")])
+    note = (f"VaR: {VAR_METRIC}; LaR: {LAR_METRIC}; P(bad debt): {BAD_DEBT_METRIC} > 0; collapse: "
+            f"{COLLAPSE_METRIC} of the runs with a cascade; [{confidence:.0%} bootstrap CI, {RESAMPLES:,} resamples]")
     return "\n".join([title, *report.text_grid(lines), note])
 
 
-def risk_figure(path: Path, risk: Sequence[Mapping], grid_keys: Sequence[str], *, title: str) -> Path:
-    """`risk.png`: VaR and LaR (mean, p95, p99, the percentiles with their CI bands) against the
-    swept parameter (one numeric key), or against the grid points in order (several keys)."""
-    fig = report.new_figure(figsize=(12, 5))
-    axes = fig.subplots(1, 2)
+def risk_figure(path: Path, risk: Sequence[Mapping], grid_keys: Sequence[str], *, title: str,
+                rows: Sequence[Mapping] = ()) -> Path:
+    """`risk.png`: top, VaR and LaR (mean, p95, p99, the percentiles with their CI bands) against the
+    swept parameter (one numeric key), or against the grid points in order (several keys); bottom,
+    given the `rows`, the histograms per grid point of the VaR loss and of the time to collapse."""
+    fig = report.new_figure(figsize=(12, 9 if rows else 5))
+    grid = fig.subplots(2 if rows else 1, 2)
+    axes = grid[0] if rows else grid
     numeric = len(grid_keys) == 1 and all(isinstance(e.get(grid_keys[0]), (int, float)) for e in risk)
+    if numeric:  # in the parameter's order (a sample's points come unordered)
+        risk = sorted(risk, key=lambda e: e[grid_keys[0]])
     xs = [e[grid_keys[0]] for e in risk] if numeric else list(range(len(risk)))
     for ax, (name, metric) in zip(axes, (("var", VAR_METRIC), ("lar", LAR_METRIC))):
         ax.plot(xs, [e[f"{name}_mean"] for e in risk], "o--", color=report.COLORS["total"], label="mean")
@@ -439,9 +538,39 @@ def risk_figure(path: Path, risk: Sequence[Mapping], grid_keys: Sequence[str], *
                                ha="right", fontsize=7)
         ax.grid(alpha=0.3)
     axes[0].legend(loc="upper left", fontsize=8)
+    if rows:
+        _histograms(grid[1], risk, rows)
     fig.suptitle(report.tex_safe(title))
     fig.tight_layout()
     return report.save_figure(fig, path)
+
+
+def _histograms(axes, risk: Sequence[Mapping], rows: Sequence[Mapping]) -> None:
+    """Per grid point (one step outline each, shared bins): the VaR loss of every `ok` run, and the
+    time to collapse (minutes) of the runs with a cascade."""
+    ok = [r for r in rows if r.get("status") == "ok"]
+    losses = {e["point"]: [float(r[VAR_METRIC]) for r in ok if r["point"] == e["point"]] for e in risk}
+    collapses = {e["point"]: [float(r[COLLAPSE_METRIC]) / 60 for r in ok
+                              if r["point"] == e["point"] and float(r[COLLAPSE_METRIC]) > 0] for e in risk}
+    for ax, values, xlabel, title in (
+            (axes[0], losses, "USD", f"VaR loss per run: {VAR_METRIC}"),
+            (axes[1], collapses, "minutes", f"time to collapse, runs with a cascade: {COLLAPSE_METRIC}")):
+        every = [v for vs in values.values() for v in vs]
+        if every:
+            bins = np.linspace(min(every), max(every), 21) if max(every) > min(every) else 10
+            for point, vs in values.items():
+                if vs:
+                    ax.hist(vs, bins=bins, histtype="step", linewidth=1.5,
+                            label=report.tex_safe(f"{point or '(scenario)'} ({len(vs)})"))
+            ax.legend(fontsize=7)
+        else:
+            ax.text(0.5, 0.5, "no runs", ha="center", va="center", transform=ax.transAxes)
+        if xlabel == "USD":
+            ax.xaxis.set_major_formatter(report.usd_formatter())
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel("runs")
+        ax.set_title(report.tex_safe(title), fontsize=9)
+        ax.grid(alpha=0.3)
 
 
 def write_risk(out: Path, rows: Sequence[Mapping], grid_keys: Sequence[str], *, title: str,
@@ -454,8 +583,9 @@ def write_risk(out: Path, rows: Sequence[Mapping], grid_keys: Sequence[str], *, 
                  "method": {"var_metric": VAR_METRIC, "lar_metric": LAR_METRIC, "bad_debt_metric": BAD_DEBT_METRIC,
                             "percentiles": list(PERCENTILES), "percentile_method": "numpy linear",
                             "ci": "percentile bootstrap over the runs", "resamples": RESAMPLES,
-                            "confidence": CONFIDENCE, "bootstrap_seed": seed},
+                            "confidence": CONFIDENCE, "bootstrap_seed": seed, "collapse_metric": COLLAPSE_METRIC,
+                            "collapse_runs": "runs with a cascade (collapse_metric > 0); median and p95 over them"},
                  "points": risk})}
     if figure and risk:
-        paths["risk_png"] = risk_figure(out / "risk.png", risk, grid_keys, title=title)
+        paths["risk_png"] = risk_figure(out / "risk.png", risk, grid_keys, title=title, rows=rows)
     return risk, paths

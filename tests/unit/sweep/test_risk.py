@@ -38,10 +38,11 @@ def test_bootstrap_ci__no_values__nan():
     assert lo != lo and hi != hi
 
 
-def _row(point, seed, var, lar, bad, status="ok"):
+def _row(point, seed, var, lar, bad, status="ok", collapse=0):
     row = {"point": point, "seed": seed, "status": status, "error": None if status == "ok" else "boom", "x": 1}
     if status == "ok":
-        row.update({sweep.VAR_METRIC: var, sweep.LAR_METRIC: lar, sweep.BAD_DEBT_METRIC: bad})
+        row.update({sweep.VAR_METRIC: var, sweep.LAR_METRIC: lar, sweep.BAD_DEBT_METRIC: bad,
+                    sweep.COLLAPSE_METRIC: collapse})
     return row
 
 
@@ -64,7 +65,7 @@ def test_risk_table__per_point__numpy_figures_failed_runs_counted_not_used():
             assert entry[f"{key}_lo"] <= entry[f"{key}_hi"]
             assert var.min() <= entry["var_p95_lo"] and entry["var_p99_hi"] <= var.max()
     assert risk[1]["failed"] == 1 and risk[1]["p_bad_debt"] == 0.0
-    assert sweep.risk_table(rows, ["x"], seed=0) == risk  # seeded: the same CIs
+    assert json.dumps(sweep.risk_table(rows, ["x"], seed=0)) == json.dumps(risk)  # seeded: the same CIs (nan too)
 
 
 def test_risk_text__one_line_per_point_and_the_method():
@@ -108,6 +109,77 @@ def test_journal__appended_rows_read_back_exactly__torn_last_line_skipped(tmp_pa
     back = report.read_jsonl(path)
     assert back[0] == {**rows[0], "n": None} and back[1] == rows[1] and len(back) == 2
     assert json.loads(path.read_text().splitlines()[0])["v"] == 0.1 + 0.2
+
+
+def test_risk_table__time_to_collapse__median_and_p95_over_runs_with_a_cascade():
+    collapses = [0, 0, 120, 600, 60, 0, 3_600, 240]
+    rows = [_row("x=1", i, 1.0, 1.0, 0.0, collapse=c) for i, c in enumerate(collapses)]
+    rows.append(_row("x=1", 99, 0, 0, 0, "error"))
+    rows += [_row("x=2", i, 1.0, 1.0, 0.0) for i in range(3)]  # no cascade anywhere
+    one, none = sweep.risk_table(rows, ["x"], seed=0)
+    cascades = np.array([c for c in collapses if c > 0], dtype=float)
+    assert one["collapse_runs"] == 5
+    assert one["collapse_median_s"] == np.median(cascades) == 240
+    assert one["collapse_p95_s"] == np.percentile(cascades, 95)
+    assert cascades.min() <= one["collapse_median_s_lo"] <= one["collapse_median_s"] <= one["collapse_median_s_hi"]
+    assert none["collapse_runs"] == 0 and none["collapse_median_s"] != none["collapse_median_s"]  # nan
+    assert set(sweep.risk_columns(["x"])) >= {"collapse_runs", "collapse_median_s", "collapse_p95_s_hi"}
+    text = sweep.risk_text([one, none], title="t")
+    assert "4 min" in text and "collapse" in text
+
+
+def test_write_risk__figure_with_histograms(tmp_path):
+    rng = np.random.default_rng(1)
+    rows = [_row(f"x={p}", s, *rng.lognormal(size=2) * 1e6, 1.0, collapse=float(rng.integers(0, 900)))
+            for p in (1, 2) for s in range(20)]
+    for r in rows:
+        r["x"] = int(r["point"][2:])
+    risk, paths = sweep.write_risk(tmp_path, rows, ["x"], title="t")
+    assert paths["risk_png"].stat().st_size > 20_000
+    assert len(risk) == 2 and (tmp_path / "risk.csv").read_text().count("\n") == 3
+
+
+def test_sample__latin_hypercube__one_point_per_stratum_seeded():
+    unit = sweep.latin_hypercube(10, 3, seed=4)
+    assert unit.shape == (10, 3)
+    for dim in range(3):
+        assert sorted(np.floor(unit[:, dim] * 10).astype(int)) == list(range(10))  # each stratum once
+    assert np.array_equal(unit, sweep.latin_hypercube(10, 3, seed=4))
+    assert not np.array_equal(unit, sweep.latin_hypercube(10, 3, seed=5))
+
+
+def test_sample__points_in_ranges__integers_for_integer_bounds():
+    s = sweep.Sample.parse(["a.x=900:14400", "b.y=0.5:0.9"], 12, seed=1)
+    points = s.points()
+    assert s.keys == ["a.x", "b.y"] and len(points) == 12
+    xs = [int(p["a.x"]) for p in points]
+    ys = [float(p["b.y"]) for p in points]
+    assert all(900 <= x <= 14400 for x in xs) and all(0.5 <= y < 0.9 for y in ys)
+    assert sorted((x - 900) * 12 // (14400 - 900 + 1) for x in xs) == list(range(12))
+    assert points == sweep.Sample.parse(["a.x=900:14400", "b.y=0.5:0.9"], 12, seed=1).points()
+    full = sweep.Sample.parse(["k=1:4"], 4, seed=0).points()
+    assert sorted(int(p["k"]) for p in full) == [1, 2, 3, 4]  # HIGH included, each integer once
+
+
+@pytest.mark.parametrize("option, message", [
+    ("a.x", "KEY.PATH=LOW:HIGH"), ("a.x=1", "KEY.PATH=LOW:HIGH"), ("a.x=z:2", "must be numbers"),
+    ("a.x=5:5", "LOW must be below HIGH"), ("a.x=2:1", "LOW must be below HIGH"), ("a.x=0:inf", "finite"),
+])
+def test_sample__bad_ranges__clear_errors(option, message):
+    with pytest.raises(ValueError, match=message):
+        sweep.Sample.parse([option], 3)
+
+
+def test_sample__repeated_key_or_points_below_one__refused():
+    with pytest.raises(ValueError, match="twice"):
+        sweep.Sample.parse(["a=1:2", "a=3:4"], 3)
+    with pytest.raises(ValueError, match="at least 1"):
+        sweep.Sample.parse(["a=1:2"], 0)
+
+
+def test_sweep__sample_repeating_a_point__refused(tmp_path):
+    with pytest.raises(ValueError, match="repeats a point"):
+        sweep.Sweep("calm_market", sweep.Sample.parse(["run.block_time_seconds=12:13"], 5), runs=1, seed=0, out=tmp_path)
 
 
 class _Client:
