@@ -72,7 +72,7 @@ def cli(name, grid, sample, points, overrides, runs, seed, workers, scheduler, o
     if todo:
         deployment.compile_contracts()
         with sweep.dask_client(workers=workers, scheduler=scheduler, scratch=out_dir / "dask-scratch") as client, \
-                report.RunProgress(todo, enabled=show_bar) as bar:
+                report.RunProgress(todo, workers=sweep.slots(client), enabled=show_bar) as bar:
             job.run(client, bar=bar, on_row=lambda row: row["status"] != "ok" and bar.write(
                 f"run {row['point'] or '(scenario)'} seed {row['seed']}: {row['status']}: {row['error']}"))
     else:
@@ -83,7 +83,7 @@ def cli(name, grid, sample, points, overrides, runs, seed, workers, scheduler, o
     click.echo(sweep.risk_text(risk, title=title))
     failed = sum(r["status"] != "ok" for r in rows)
     click.echo(f"\n{todo} runs this time, {failed} of {len(rows)} failed (see runs.csv), wall time "
-               f"{time.monotonic() - started:.1f} s; outputs in {out_dir}: runs.csv, runs.jsonl, "
+               f"{time.monotonic() - started:.1f} s; outputs in {out_dir}: runs.csv, runs.parquet, runs.jsonl, "
                + ", ".join(p.name for p in paths.values()))
     sys.stdout.flush()
 

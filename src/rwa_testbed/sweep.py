@@ -21,8 +21,9 @@ run, stopped after it (`node.fresh_anvil`).
 run, flushed); a restart reads the journal and runs exactly the runs it lacks. A run that raised is
 a row with `status: error` and its error (deterministic: not retried); a run whose task never
 returned (its worker died more often than Dask's `allowed-failures`, the cluster went away) is a
-row with `status: lost` and is run again on the next start. The table `runs.csv` (every row, in
-grid and seed order, through `report.write_csv`) is rewritten from the journal at the end.
+row with `status: lost` and is run again on the next start. The table (every row, in grid and
+seed order) is rewritten from the journal at the end, as `runs.csv` (`report.write_csv`) and as
+`runs.parquet` (`report.write_parquet`: the same columns, typed, floats exact) for dataframes.
 
 Risk figures per grid point (`risk_table`) over the runs with status `ok`: VaR on the insolvent
 debt, realised and at true value (`VAR_METRIC`, the lenders' expected loss), LaR on the debt repaid by liquidations (`LAR_METRIC`), mean, p95
@@ -329,7 +330,7 @@ class Sweep:
     def run(self, client, *, bar: report.RunProgress | None = None,
             on_row: Callable[[dict], None] | None = None, limit: int | None = None) -> list[dict]:
         """Submits the missing runs (at most `limit`) to the Dask `client` and journals each row as
-        it finishes; returns the new rows in the order they finished. Then rewrites `runs.csv`.
+        it finishes; returns the new rows in the order they finished. Then rewrites the table (`write_table`).
         Registers the workers' anvil plugin first (idempotent: kept anvils stay) when reusing anvils."""
         from distributed import as_completed
 
@@ -344,13 +345,11 @@ class Sweep:
         new = []
         try:
             for future in as_completed(futures):
-                spec = futures[future]
-                try:
-                    row = future.result()
-                except Exception as err:  # noqa: BLE001 - the task never returned: lost, run again next time
-                    row = {"point": spec.label, "seed": spec.seed, "status": "lost", "error": _error_text(err),
-                           "seconds": None, "engine_seconds": None, "replay": spec.replay,
-                           **{k: number(v) for k, v in spec.point}}
+                # each future dropped once read (the loop's name too, before it waits for the next):
+                # a worker that dies would otherwise compute again, a whole engine run each, every
+                # finished run whose result it holds
+                row = _row_of(future, futures.pop(future))
+                del future
                 report.append_jsonl(self.journal, row)
                 new.append(row)
                 if bar is not None:
@@ -363,9 +362,21 @@ class Sweep:
             self.write_table()
         return new
 
-    def write_table(self) -> Path:
-        """`runs.csv`: every journaled row of this sweep, grid then seed order."""
-        return report.write_csv(self.out / "runs.csv", self.rows(), (*RUN_COLUMNS, *self.grid.keys), name="runs")
+    def write_table(self) -> dict[str, Path]:
+        """`runs.csv` and `runs.parquet`: every journaled row of this sweep, grid then seed order,
+        the same columns in the same order (`RUN_COLUMNS`, the grid's keys, then every metric sorted)."""
+        rows, columns = self.rows(), (*RUN_COLUMNS, *self.grid.keys)
+        return {"runs_csv": report.write_csv(self.out / "runs.csv", rows, columns, name="runs"),
+                "runs_parquet": report.write_parquet(self.out / "runs.parquet", rows, columns, name="runs")}
+
+
+def _row_of(future, spec: RunSpec) -> dict:
+    """The row a finished task returned, or its `lost` row when the task never returned."""
+    try:
+        return future.result()
+    except Exception as err:  # noqa: BLE001 - the task never returned: lost, run again next time
+        return {"point": spec.label, "seed": spec.seed, "status": "lost", "error": _error_text(err),
+                "seconds": None, "engine_seconds": None, "replay": spec.replay, **{k: number(v) for k, v in spec.point}}
 
 
 @contextmanager
@@ -384,6 +395,11 @@ def dask_client(*, workers: int | None = None, scheduler: str | None = None,
     with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
                       local_directory=str(scratch) if scratch else None) as cluster, Client(cluster) as client:
         yield client
+
+
+def slots(client) -> int:
+    """How many runs the client's cluster runs at once: its workers' threads, added up (at least 1)."""
+    return max(1, sum(w.get("nthreads", 1) for w in client.scheduler_info()["workers"].values()))
 
 
 # -- risk figures --------------------------------------------------------------------------------

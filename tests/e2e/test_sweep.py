@@ -7,6 +7,7 @@ import shlex
 import shutil
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from rwa_testbed import scenario as sc
@@ -48,6 +49,14 @@ def test_sweep__2_points_x_2_seeds__4_rows_with_their_parameters(small_sweep):
             assert isinstance(row[metric], (int, float))
     table = (job.out / "runs.csv").read_text().splitlines()
     assert len(table) == 5 and table[0].startswith("point,seed,status,error,seconds,engine_seconds,replay," + KEY)
+    # runs.parquet: the same rows and columns, typed, the floats exact (the CSV's rounded)
+    frame = pd.read_parquet(job.out / "runs.parquet")
+    assert list(frame.columns) == table[0].split(",") and len(frame) == 4
+    assert frame["status"].tolist() == ["ok"] * 4 and frame["seed"].tolist() == [r["seed"] for r in rows]
+    assert frame["seed"].dtype == "int64" and frame[KEY].dtype == "int64" and frame["error"].isna().all()
+    for row, record in zip(rows, frame.to_dict("records")):
+        for metric in (sweep.VAR_METRIC, sweep.LAR_METRIC, sweep.BAD_DEBT_METRIC, "seconds"):
+            assert record[metric] == row[metric]
 
 
 def test_sweep__rows_record_the_draws_and_their_replay_command_draws_them_again(small_sweep):

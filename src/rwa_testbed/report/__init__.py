@@ -4,7 +4,7 @@ Pure Python: every function takes the plain data a run produces (rows, liquidati
 summary) and never touches the chain, so reports can be rebuilt or restyled from saved data.
 
 Modules, each importing only those before it (and `..metrics`): `files` (canonical values, float
-formatting, the one CSV writer, JSON and text files) <- `table` (numbers and metrics for people,
+formatting, the one CSV writer and its Parquet twin, JSON and text files) <- `table` (numbers and metrics for people,
 the summary table) <- `figure` (the cascade figure and the figure conventions) <- `outputs` (a
 run's files, `write_outputs`); `progress` (the progress bars) needs `table` only; `folder` (the
 output folder checked writable and locked) imports nothing. This module only
@@ -43,8 +43,10 @@ from .files import (
     read_jsonl,
     round_significant,
     summary_json,
+    table_rows,
     write_csv,
     write_json,
+    write_parquet,
     write_text,
 )
 from .folder import OutputFolderError, OutputLock, check_writable
@@ -55,7 +57,7 @@ from .outputs import (
     UNLIQUIDATED_COLUMNS,
     write_outputs,
 )
-from .progress import RunProgress, SimProgress, estimate, progress
+from .progress import RunProgress, SimProgress, estimate, progress, wall_seconds
 from .table import (
     format_duration,
     format_metric,
@@ -79,6 +81,6 @@ __all__ = [
     "format_metric", "format_period", "format_time_point", "format_usd", "format_usd_compact",
     "format_usd_millions", "headline", "label", "legend_entries", "new_figure", "new_table", "plain",
     "plain_json", "plot", "progress", "render", "round_significant", "save_figure", "six_panels",
-    "summary_json", "summary_table", "tex_safe", "text_grid", "usd_formatter", "write_csv", "write_json",
-    "write_outputs", "write_text",
+    "summary_json", "summary_table", "table_rows", "tex_safe", "text_grid", "usd_formatter", "write_csv",
+    "wall_seconds", "write_json", "write_outputs", "write_parquet", "write_text",
 ]

@@ -1,4 +1,5 @@
-"""Deterministic files: canonical JSON values, float formatting, the project's one CSV writer.
+"""Deterministic files: canonical JSON values, float formatting, the project's one CSV writer (and its
+Parquet twin, `write_parquet`, for tables read by dataframes).
 
 Files written here are byte-for-byte reproducible for equal input: floats are rounded to
 `SIGNIFICANT_DIGITS` significant digits (see `canonical` and `format_float`; a writer may pass its
@@ -110,14 +111,12 @@ def format_cell(value: Any, float_format: Callable[[float], str] = format_float)
     return str(value)
 
 
-def csv_text(rows: Iterable[Mapping], columns: tuple[str, ...], *, name: str = "rows",
-             float_format: Callable[[float], str] = format_float, extra_columns: bool = True) -> str:
-    """CSV text with `columns` first (in order), then any extra keys sorted; "\\n" line ends.
-
-    Every row must have every column (ValueError naming `name` and the row otherwise), except
-    `t_days` / `from_days` / `to_days`, derived from the matching `*_seconds` when absent. Cells are
-    `format_cell(value, float_format)`; `extra_columns=False` drops keys beyond `columns`.
-    """
+def table_rows(rows: Iterable[Mapping], columns: tuple[str, ...], *, name: str = "rows",
+                extra_columns: bool = True) -> tuple[list[dict], list[str]]:
+    """The rows of a table file (`csv_text`, `write_parquet`) and its header: `columns` first (in
+    order), then any extra keys of the rows sorted (none with `extra_columns=False`). Every row must
+    have every column (ValueError naming `name` and the row otherwise), except `t_days` /
+    `from_days` / `to_days`, derived from the matching `*_seconds` when absent."""
     rows = [dict(r) for r in rows]
     for i, row in enumerate(rows):
         for days, seconds in (("t_days", "t_seconds"), ("from_days", "from_seconds"), ("to_days", "to_seconds")):
@@ -127,7 +126,16 @@ def csv_text(rows: Iterable[Mapping], columns: tuple[str, ...], *, name: str = "
         if missing:
             raise ValueError(f"{name} row {i} lacks {', '.join(missing)}")
     extra = sorted({k for row in rows for k in row} - set(columns)) if extra_columns else []
-    header = [*columns, *extra]
+    return rows, [*columns, *extra]
+
+
+def csv_text(rows: Iterable[Mapping], columns: tuple[str, ...], *, name: str = "rows",
+             float_format: Callable[[float], str] = format_float, extra_columns: bool = True) -> str:
+    """CSV text of `table_rows(rows, columns, ...)` (`columns` first, then any extra keys sorted; every
+    row has every column); "\\n" line ends. Cells are `format_cell(value, float_format)`;
+    `extra_columns=False` drops keys beyond `columns`.
+    """
+    rows, header = table_rows(rows, columns, name=name, extra_columns=extra_columns)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
@@ -175,6 +183,45 @@ def write_csv(path: Path, rows: Iterable[Mapping], columns: tuple[str, ...], **o
     return write_text(path, csv_text(rows, columns, name=options.pop("name", Path(path).stem), **options))
 
 
+def write_parquet(path: Path, rows: Iterable[Mapping], columns: tuple[str, ...], *, name: str | None = None,
+                  extra_columns: bool = True) -> Path:
+    """Writes `rows` as one Parquet table (pyarrow) to `path`, atomically (`atomic_path`): the
+    header of `table_rows(rows, columns, ...)` (the CSV's columns, in the CSV's order), each column typed
+    by `arrow_type` from its values, a missing or None value a null. Values are exact (no rounding:
+    Parquet keeps the binary float)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows, header = table_rows(rows, columns, name=name or Path(path).stem, extra_columns=extra_columns)
+    arrays = {}
+    for column in header:
+        values = [_from_exact(plain(row.get(column))) for row in rows]
+        kind = arrow_type(values)
+        if kind == "string":
+            values = [None if v is None else str(v) for v in values]
+        arrays[column] = pa.array(values, type=getattr(pa, kind)())
+    with atomic_path(Path(path)) as tmp:
+        pq.write_table(pa.table(arrays), tmp)
+    return Path(path)
+
+
+def arrow_type(values: Iterable[Any]) -> str:
+    """The Parquet type of a table column (a `pyarrow` type's name) from its non-None values:
+    `bool_` when all are bools, `int64` when all are ints within int64, `float64` when all are numbers
+    (ints and floats mixed, or ints beyond int64), `string` otherwise (every value as `str`: a grid
+    axis with text values), `null` when there is no value."""
+    present = [v for v in values if v is not None]
+    if not present:
+        return "null"
+    if all(isinstance(v, bool) for v in present):
+        return "bool_"
+    if any(isinstance(v, bool) or not isinstance(v, (int, float)) for v in present):
+        return "string"
+    if all(isinstance(v, int) and -2**63 <= v < 2**63 for v in present):
+        return "int64"
+    return "float64"
+
+
 def write_json(path: Path, value: Any, *, canonical: bool = True) -> Path:
     """Writes `summary_json(value)` (canonical) or, with `canonical=False`, `plain_json(value)`."""
     return write_text(path, summary_json(value) if canonical else plain_json(value))
@@ -210,6 +257,13 @@ def _exact(value: Any) -> Any:
     value = plain(value)
     if isinstance(value, float) and not math.isfinite(value):
         return None if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    return value
+
+
+def _from_exact(value: Any) -> Any:
+    """A journal value back as written before `_exact`: the strings "inf" and "-inf" as floats."""
+    if isinstance(value, str) and value in ("inf", "-inf"):
+        return float(value)
     return value
 
 

@@ -1,10 +1,12 @@
 """Progress bars on stderr (tqdm): over a run's simulated seconds (`SimProgress`) and over a command's
-engine runs with a time estimate (`RunProgress`, fuzz_thresholds and sweeps). Imports `table` (durations)."""
+engine runs with a time estimate (`RunProgress`, fuzz_thresholds and sweeps, several runs at a time on
+a sweep's workers). Imports `table` (durations)."""
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from typing import TextIO
 
 from ..units import SECONDS_PER_DAY
@@ -70,16 +72,24 @@ class RunProgress:
     """One progress bar over a command's engine runs, search and frontier, on stderr (tqdm, the
     conventions of `progress`: off when not a terminal unless `enabled`, lines printed above
     the bar). Its total is the planned number of runs; `skip(n)` lowers it when a frontier cell
-    stops early. After the first run it prints the time estimate for the rest (first run's wall time
-    x runs left, an upper bound when the frontier may stop early)."""
+    stops early. `workers` runs go at a time (a sweep's Dask workers; 1 for a command that runs them
+    one after the other), so the runs left take about their number / `workers` run times.
 
-    def __init__(self, total: int, *, enabled: bool | None = None, file: TextIO | None = None):
+    After the first run it prints the time estimate for the rest (`estimate`: the first run's wall
+    time x the rounds of `workers` runs left, the other first-round runs taken as finishing with it;
+    an upper bound when the frontier may stop early); the bar shows the time left (`eta_seconds`)."""
+
+    def __init__(self, total: int, *, workers: int = 1, enabled: bool | None = None, file: TextIO | None = None,
+                 clock: Callable[[], float] = time.monotonic):
         self.file = file if file is not None else sys.stderr
         self.total = int(total)
+        self.workers = max(1, int(workers))
         self.done = 0
-        self.seconds = 0.0  # wall time of the runs so far
+        self.seconds = 0.0  # the runs' own wall times, added up
+        self._clock = clock
+        self.started = clock()
         self._bar = _bar(self.total, "engine runs", enabled, self.file,
-                         "{desc} {n_fmt}/{total_fmt} {percentage:3.0f}%|{bar}| {postfix} [{elapsed}<{remaining}]")
+                         "{desc} {n_fmt}/{total_fmt} {percentage:3.0f}%|{bar}| {postfix} [{elapsed}]")
 
     def write(self, line: str, *, err: bool = True) -> None:
         """A line above the bar (a plain line when the bar is off), on the bar's stream or, with
@@ -87,14 +97,19 @@ class RunProgress:
         _write(line, file=self.file if err else sys.stdout)
 
     def ran(self, seconds: float, line: str | None = None, postfix: str = "") -> None:
+        """One run finished, after `seconds` of its own wall time."""
         self.done += 1
         self.seconds += seconds
         if line:
             self.write(line)
         if self.done == 1 and self.total > 1:
-            self.write(f"first run took {seconds:.1f} s: up to {self.total - 1} more, {estimate(self.total - 1, seconds)}")
-        if postfix:
-            self._bar.set_postfix_str(postfix, refresh=False)
+            self.write(f"first run took {seconds:.1f} s: up to {self.total - 1} more, "
+                       f"{estimate(self.total - 1, seconds, workers=self.workers, running=self._first_round - 1)}")
+        left = self.eta_seconds
+        parts = [postfix] if postfix else []
+        if left is not None and self.done < self.total:
+            parts.append(f"{format_duration(left)} left")
+        self._bar.set_postfix_str(" | ".join(parts), refresh=False)
         self._bar.update(1)
 
     def skip(self, runs: int) -> None:
@@ -106,7 +121,27 @@ class RunProgress:
 
     @property
     def seconds_per_run(self) -> float | None:
+        """The mean of the runs' own wall times (not divided by `workers`)."""
         return self.seconds / self.done if self.done else None
+
+    @property
+    def eta_seconds(self) -> float | None:
+        """The wall time left for the runs left, None before the first run. While the first round
+        (`workers` runs started together) is finishing: `wall_seconds` of the runs left at the mean
+        run time, the rest of that round running. From then on: the throughput so far, the wall time
+        since the bar started / runs done, times the runs left (parallelism and the cluster's own
+        overhead measured, not assumed)."""
+        if not self.done:
+            return None
+        left = max(self.total - self.done, 0)
+        if self.done < self._first_round:
+            return wall_seconds(left, self.seconds_per_run, workers=self.workers,
+                                running=self._first_round - self.done)
+        return (self._clock() - self.started) / self.done * left
+
+    @property
+    def _first_round(self) -> int:
+        return min(self.workers, self.total)
 
     def close(self) -> None:
         self._bar.close()
@@ -118,9 +153,20 @@ class RunProgress:
         self.close()
 
 
-def estimate(runs: int, seconds_per_run: float) -> str:
-    """ "about 6 min 4 s at 9.1 s a run": the wall time of `runs` runs. """
-    return f"about {format_duration(runs * seconds_per_run)} at {seconds_per_run:.1f} s a run"
+def wall_seconds(runs: int, seconds_per_run: float, *, workers: int = 1, running: int = 0) -> float:
+    """The wall time of `runs` runs of `seconds_per_run` each, `workers` at a time, `running` of
+    them already running and about to finish (started with the one that just did): the others go in
+    rounds of `workers`, ceil((runs - running) / workers) rounds."""
+    waiting = max(runs - running, 0)
+    return -(-waiting // max(workers, 1)) * seconds_per_run
+
+
+def estimate(runs: int, seconds_per_run: float, *, workers: int = 1, running: int = 0) -> str:
+    """ "about 6 min 4 s at 9.1 s a run" (one at a time) or "about 3 min 2 s at 9.1 s a run, 2 at a
+    time": the wall time of `runs` runs (`wall_seconds`). """
+    text = f"about {format_duration(wall_seconds(runs, seconds_per_run, workers=workers, running=running))} " \
+           f"at {seconds_per_run:.1f} s a run"
+    return text + (f", {workers} at a time" if workers > 1 else "")
 
 
 def _write(line: str, file: TextIO) -> None:

@@ -1,5 +1,5 @@
 """The sweep's pure parts: grid parsing, seed derivation, the bootstrap CI, the risk table on
-hand-made rows, flattening and the journal (no chain, no Dask)."""
+hand-made rows, flattening and the journal, the cluster's slots on a stand-in client (no chain, no Dask)."""
 
 import json
 
@@ -180,3 +180,16 @@ def test_sample__repeated_key_or_points_below_one__refused():
 def test_sweep__sample_repeating_a_point__refused(tmp_path):
     with pytest.raises(ValueError, match="repeats a point"):
         sweep.Sweep("calm_market", sweep.Sample.parse(["run.block_time_seconds=12:13"], 5), runs=1, seed=0, out=tmp_path)
+
+
+class _Client:
+    def __init__(self, *threads):
+        self.threads = threads
+
+    def scheduler_info(self):
+        return {"workers": {f"tcp://127.0.0.1:{i}": {"nthreads": n} for i, n in enumerate(self.threads)}}
+
+
+def test_slots__the_workers_threads_added_up__at_least_1():
+    assert sweep.slots(_Client(1, 1)) == 2 and sweep.slots(_Client(4, 2, 1)) == 7
+    assert sweep.slots(_Client()) == 1  # no worker yet: runs one at a time as far as estimates go
