@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal, Union, get_args
 
 import numpy as np
 import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .models.reserve import ReserveSpec
 from .units import BPS, DAYS_PER_YEAR, RAY, SECONDS_PER_DAY, SPV_DECIMALS, UINT112_MAX
@@ -565,10 +565,15 @@ PerYear = Annotated[float, Field(ge=0, le=100_000, allow_inf_nan=False)]
 """A Poisson intensity: expected events a year (0: none)."""
 
 
-def _ordered(pair: tuple[float, float], what: str) -> tuple[float, float]:
+def _ordered(pair: tuple[Any, Any]) -> tuple[Any, Any]:
     if pair[0] > pair[1]:
-        raise ValueError(f"{what}: [low, high] with low <= high")
+        raise ValueError("[low, high] with low <= high")
     return pair
+
+
+def Range(bound: Any) -> Any:
+    """`[low, high]` of `bound` values, low <= high (a uniform draw's range)."""
+    return Annotated[tuple[bound, bound], AfterValidator(_ordered)]
 
 
 class JumpProcess(Model):
@@ -576,16 +581,11 @@ class JumpProcess(Model):
     uniformly from `drop_pct`."""
 
     per_year: PerYear = Field(0, description="expected jumps a year (Poisson intensity)")
-    drop_pct: tuple[Pct, Pct] = Field((5.0, 30.0), description="[low, high]: a jump's drop of the true value, "
-                                      "percent, uniform in between")
+    drop_pct: Range(Pct) = Field((5.0, 30.0), description="[low, high]: a jump's drop of the true value, "
+                                 "percent, uniform in between")
     shock: Literal["natural_disaster", "nav_writedown"] = Field(
         "natural_disaster", description="what a jump is on the timeline: natural_disaster (nobody reports it: "
         "the routine reports see it) or nav_writedown (the custodian reports it at once)")
-
-    @field_validator("drop_pct")
-    @classmethod
-    def _low_high(cls, v):
-        return _ordered(v, "drop_pct")
 
 
 class TrueValueProcess(Model):
@@ -604,13 +604,8 @@ class DepthProcess(Model):
     """LPs pulling liquidity from the AMM: a Poisson process of `liquidity_withdrawal` shocks."""
 
     withdrawals_per_year: PerYear = Field(0, description="expected withdrawals a year (Poisson intensity)")
-    share_pct: tuple[Pct, Pct] = Field((10.0, 50.0), description="[low, high]: share of the AMM's depth a "
+    share_pct: Range(Pct) = Field((10.0, 50.0), description="[low, high]: share of the AMM's depth a "
                                        "withdrawal pulls, percent, uniform in between")
-
-    @field_validator("share_pct")
-    @classmethod
-    def _low_high(cls, v):
-        return _ordered(v, "share_pct")
 
 
 class StablecoinProcess(Model):
@@ -618,29 +613,19 @@ class StablecoinProcess(Model):
     time: a depeg drawn while an earlier one lasts is dropped)."""
 
     depegs_per_year: PerYear = Field(0, description="expected depegs a year (Poisson intensity)")
-    price_usd: tuple[StablePrice, StablePrice] = Field((0.90, 0.99), description="[low, high]: the price "
+    price_usd: Range(StablePrice) = Field((0.90, 0.99), description="[low, high]: the price "
                                                        "during a depeg, USD, uniform in between")
-    duration_days: tuple[PositiveDays, PositiveDays] = Field((0.5, 3.0), description="[low, high]: how long a "
+    duration_days: Range(PositiveDays) = Field((0.5, 3.0), description="[low, high]: how long a "
                                                              "depeg lasts, days, uniform in between")
-
-    @field_validator("price_usd", "duration_days")
-    @classmethod
-    def _low_high(cls, v, info):
-        return _ordered(v, info.field_name)
 
 
 class RumorProcess(Model):
     """Rumors: a Poisson process of `rumor` shocks (the timing of panic)."""
 
     per_year: PerYear = Field(0, description="expected rumors a year (Poisson intensity)")
-    holder_share_bps: tuple[Bps, Bps] = Field((500, 3_000), description="[low, high]: share of holders "
+    holder_share_bps: Range(Bps) = Field((500, 3_000), description="[low, high]: share of holders "
                                               "that rush to sell, bps, uniform in between (rounded)")
     within_minutes: Annotated[float, Field(gt=0, le=MAX_DAYS * 1_440, allow_inf_nan=False)] = 30
-
-    @field_validator("holder_share_bps")
-    @classmethod
-    def _low_high(cls, v):
-        return _ordered(v, "holder_share_bps")
 
 
 class StochasticConfig(Model):
