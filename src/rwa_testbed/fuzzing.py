@@ -228,6 +228,7 @@ class Runner:
                  seed: int | None = None, progress: Callable[[str], None] | None = None,
                  max_runs: int | None = None, bar: report.RunProgress | None = None, anvil: str | None = None):
         self.client = client
+        self._plugged = None  # the client whose workers have the anvil plugin
         self.scenario_name = scenario_name
         self.base_overrides = list(base_overrides)
         self.base = load(scenario_name, self.base_overrides, seed=seed)  # validates early
@@ -260,7 +261,7 @@ class Runner:
     def _submit(self, overrides: Sequence[str], then: Callable[[Trial], None] | None, priority: int):
         if self.max_runs is not None and self.runs >= self.max_runs:
             raise BudgetExhausted(f"run {self.runs + 1} asked for, beyond the budget of {self.max_runs} engine runs")
-        if self.client is not getattr(self, "_plugged", None):  # the workers keep one anvil each, reset per run
+        if self.client is not self._plugged:  # the workers keep one anvil each, reset per run
             from .sweep_worker import AnvilPlugin
 
             self.client.register_plugin(AnvilPlugin())

@@ -480,19 +480,11 @@ def risk_columns(grid_keys: Sequence[str]) -> tuple[str, ...]:
 
 def risk_text(risk: Sequence[Mapping], *, title: str, confidence: float = CONFIDENCE) -> str:
     """The terminal table: a line per grid point, each figure with its CI in brackets."""
-    def usd(entry, key):
+    def with_ci(entry, key, fmt=report.format_usd_compact):
         v = entry[key]
-        if v != v:  # nan: no ok runs
+        if v != v:  # nan: no ok runs (or none collapsed)
             return "-"
-        return (f"{report.format_usd_compact(v)} [{report.format_usd_compact(entry[key + '_lo'])}, "
-                f"{report.format_usd_compact(entry[key + '_hi'])}]")
-
-    def duration(entry, key):
-        v = entry[key]
-        if v != v:  # nan: no run collapsed
-            return "-"
-        return (f"{report.format_duration(v)} [{report.format_duration(entry[key + '_lo'])}, "
-                f"{report.format_duration(entry[key + '_hi'])}]")
+        return f"{fmt(v)} [{fmt(entry[key + '_lo'])}, {fmt(entry[key + '_hi'])}]"
 
     header = ["grid point", "runs", "failed", "VaR mean", "VaR p95", "VaR p99", "LaR mean", "LaR p95", "LaR p99",
               "P(bad debt)", "collapses", "collapse median"]
@@ -500,9 +492,9 @@ def risk_text(risk: Sequence[Mapping], *, title: str, confidence: float = CONFID
     for e in risk:
         p = e["p_bad_debt"]
         lines.append([e["point"] or "(scenario)", str(e["runs"]), str(e["failed"]),
-                      *(usd(e, f"{n}_{s}") for n in ("var", "lar") for s in ("mean", "p95", "p99")),
+                      *(with_ci(e, f"{n}_{s}") for n in ("var", "lar") for s in ("mean", "p95", "p99")),
                       "-" if p != p else f"{p:.0%} [{e['p_bad_debt_lo']:.0%}, {e['p_bad_debt_hi']:.0%}]",
-                      str(e["collapse_runs"]), duration(e, "collapse_median_s")])
+                      str(e["collapse_runs"]), with_ci(e, "collapse_median_s", report.format_duration)])
     note = (f"VaR: {VAR_METRIC}; LaR: {LAR_METRIC}; P(bad debt): {BAD_DEBT_METRIC} > 0; collapse: "
             f"{COLLAPSE_METRIC} of the runs with a cascade; [{confidence:.0%} bootstrap CI, {RESAMPLES:,} resamples]")
     return "\n".join([title, *report.text_grid(lines), note])
