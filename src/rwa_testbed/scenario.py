@@ -208,6 +208,119 @@ class ExistingContracts(Model):
     )
 
 
+# -- mitigations --------------------------------------------------------------------------
+# The article's remedies (conservative oracles, stricter collateral standards, circuit breakers),
+# each off by default: a scenario without `market.mitigations` runs exactly as before. Aave V3.1-3.3,
+# Maker and Aave Horizon are the references for behaviour. `ape run compare_mitigations` measures them.
+
+MAX_GRACE_SECONDS = 4 * 3_600
+"""The longest liquidation grace period (Aave V3.1's cap: 4 hours)."""
+
+
+class OracleMitigations(Model):
+    """A conservative price for the SPV token: a `ConservativeOracle` between the feed and the pool."""
+
+    min_nav_twap: bool = Field(
+        False, description="price the SPV token at min(the custodian's NAV feed, the AMM's TWAP): the pool never "
+        "values collateral above what the market pays, nor above the attested NAV. The scenario's own feed is "
+        "one side (market.oracle: a latency feed is the NAV side, a twap the TWAP side); the other is added: "
+        "a TWAP over twap_window_seconds, or a NAV feed that publishes each report at once")
+    twap_window_seconds: Annotated[int, Field(gt=0, le=MAX_SECONDS)] = Field(
+        3_600, description="with min_nav_twap and a latency feed: the added TWAP's window, seconds")
+    max_change_bps: Bps = Field(
+        0, description="a new price that moves more than this from the last published one is not published: "
+        "the feed freezes at its last price for freeze_seconds, then accepts the price of the day (0: off)")
+    freeze_seconds: Annotated[int, Field(gt=0, le=MAX_SECONDS)] = Field(
+        86_400, description="with max_change_bps: how long a freeze holds the last price (governance's "
+        "reaction time), seconds")
+
+    @property
+    def enabled(self) -> bool:
+        return self.min_nav_twap or self.max_change_bps > 0
+
+
+class LiquidityAwareLtv(Model):
+    """A risk steward that haircuts the SPV reserve's LTV (and threshold) when the AMM is thin relative
+    to the debt it would have to absorb (the depth a liquidation cascade sells into)."""
+
+    full_at_depth_to_debt: Annotated[float, Field(gt=0, le=1_000, allow_inf_nan=False)] = Field(
+        0.5, description="configured values hold while the AMM's SPV side (USD at the market price) is at "
+        "least this times the pool's total debt; below it they scale down in proportion")
+    min_scale_pct: Pct = Field(50, description="the haircut never takes the values below this share of "
+                               "the configured ones, percent")
+    haircut_threshold: bool = Field(
+        False, description="scale the liquidation threshold too (a lower threshold liquidates at once), "
+        "not only the LTV (new borrows)")
+    every_hours: Annotated[float, Field(gt=0, le=MAX_DAYS * 24, allow_inf_nan=False)] = Field(
+        1, description="how often the steward re-reads depth and debt, hours")
+    step_bps: Annotated[int, Field(ge=1, le=10_000)] = Field(
+        100, description="a new haircut is sent only when the LTV moves at least this much, bps")
+
+
+class CollateralMitigations(Model):
+    """Stricter collateral standards."""
+
+    supply_cap_usd: Usd = Field(
+        0, description="supply cap of the SPV reserve, USD at the start NAV (whole tokens on-chain; 0: none): "
+        "borrowers whose collateral would pass it are turned away at setup")
+    debt_ceiling_usd: Usd = Field(
+        0, description="borrow cap of the stablecoin reserve, USD (whole tokens on-chain; 0: none): borrowers "
+        "whose loan would pass it are turned away at setup")
+    liquidity_aware_ltv: LiquidityAwareLtv | None = Field(
+        None, description="haircut LTV (and threshold) by AMM depth relative to debt")
+    liquidator_allowlist: Annotated[int, Field(ge=0, le=100)] | None = Field(
+        None, description="a permissioned market (e.g. Aave Horizon): only the first N liquidators may "
+        "liquidate (the pool's allowlist); unset: anyone")
+
+
+class GracePeriod(Model):
+    """Aave V3.1's liquidation grace period, set by a guardian after a jump of the oracle price."""
+
+    after_jump_bps: Annotated[int, Field(ge=1, le=10_000)] = Field(
+        1_000, description="a fall of the collateral's oracle price of at least this, from one step to the "
+        "next, starts a grace period")
+    seconds: Annotated[int, Field(gt=0, le=MAX_GRACE_SECONDS)] = Field(
+        3_600, description="how long no position holding the collateral can be liquidated (Aave V3.1: at most 4 h)")
+
+
+class LiquidationCap(Model):
+    """Maker `Dog.Hole`-style: at most `usd_per_window` of debt liquidated in any window."""
+
+    usd_per_window: PositiveUsd = Field(description="debt a window's liquidations may repay, USD at the oracle")
+    window_seconds: Annotated[int, Field(gt=0, le=MAX_SECONDS)] = Field(3_600, description="the window, seconds")
+
+
+class CircuitBreakers(Model):
+    """Stronger circuit breakers. Two the scenario already has: `market.oracle.delay_seconds` (a Maker
+    OSM-style delayed price) and `market.asset.redemption_gate_bps` (redemption gates on the SPV)."""
+
+    grace_period: GracePeriod | None = Field(None, description="a liquidation grace period after an oracle jump")
+    liquidation_cap: LiquidationCap | None = Field(None, description="a cap on liquidated debt per window")
+    divergence_pause_bps: Bps = Field(
+        0, description="new borrows paused (the stablecoin's borrowing disabled by a guardian) while the AMM "
+        "price and the oracle price differ by more than this, bps of the oracle price (0: off)")
+
+
+class MitigationsConfig(Model):
+    """The article's remedies, each off by default (`ape run compare_mitigations` compares them)."""
+
+    oracle: OracleMitigations = OracleMitigations()
+    collateral: CollateralMitigations = CollateralMitigations()
+    circuit_breakers: CircuitBreakers = CircuitBreakers()
+
+    def active(self) -> list[str]:
+        """The dotted names of the mechanisms switched on (for reports)."""
+        o, c, b = self.oracle, self.collateral, self.circuit_breakers
+        flags = {"oracle.min_nav_twap": o.min_nav_twap, "oracle.max_change_bps": o.max_change_bps > 0,
+                 "collateral.supply_cap_usd": c.supply_cap_usd > 0, "collateral.debt_ceiling_usd": c.debt_ceiling_usd > 0,
+                 "collateral.liquidity_aware_ltv": c.liquidity_aware_ltv is not None,
+                 "collateral.liquidator_allowlist": c.liquidator_allowlist is not None,
+                 "circuit_breakers.grace_period": b.grace_period is not None,
+                 "circuit_breakers.liquidation_cap": b.liquidation_cap is not None,
+                 "circuit_breakers.divergence_pause_bps": b.divergence_pause_bps > 0}
+        return [name for name, on in flags.items() if on]
+
+
 KIND_DEFAULTS = {"treasury_fund": {"custodian": {"report_every_days": 1}, "asset": {"redemption_delay_days": 1}}}
 """Per `market.asset.kind`, the defaults that differ from the fields' own (a daily NAV, T+1)."""
 
@@ -235,6 +348,8 @@ class MarketConfig(Model):
     lending: LendingConfig
     stablecoin: StablecoinConfig = StablecoinConfig()
     existing: ExistingContracts = ExistingContracts()
+    mitigations: MitigationsConfig = Field(
+        MitigationsConfig(), description="the article's remedies, each off by default (see MitigationsConfig)")
 
 
 class VenueConfig(Model):
@@ -815,6 +930,7 @@ def check_rules(scenario: Scenario) -> None:
                     f"{field}, market.asset.kind: a treasury_fund has a daily NAV and T+0/T+1 redemptions: "
                     f"at most 1 day (got {value:g})"
                 )
+    check_mitigations(s)
     budget = token_budget(s)
     needed = sum(budget.values())
     if needed > s.market.asset.size_usd:
@@ -853,6 +969,28 @@ def check_rules(scenario: Scenario) -> None:
             f"{s.market.lending.stable_supply_usd:,.0f} USD but the population borrows {total_debt:,.0f} USD "
             f"at its target health factors (seed {s.run.seed})"
         )
+
+
+POOL_ONLY_MITIGATIONS = ("collateral.liquidator_allowlist", "circuit_breakers.grace_period",
+                         "circuit_breakers.liquidation_cap")
+"""Mechanisms in our LendingPool that Aave V3.0's bytecode does not have."""
+
+
+def check_mitigations(s: Scenario) -> None:
+    """Mitigations fit the scenario: the pool-only ones need venue 'ours'; an allowlist names no more
+    liquidators than there are."""
+    m = s.market.mitigations
+    if s.venue.kind != "ours":
+        used = [name for name in m.active() if name in POOL_ONLY_MITIGATIONS]
+        if used:
+            raise ScenarioError(
+                f"{', '.join('market.mitigations.' + n for n in used)}, venue.kind: Aave V3.0 has no such mechanism; "
+                "use venue.kind 'ours'")
+    allow = m.collateral.liquidator_allowlist
+    total = sum(g.count for g in s.agents.liquidators)
+    if allow is not None and allow > total:
+        raise ScenarioError(f"market.mitigations.collateral.liquidator_allowlist, agents.liquidators: {allow} "
+                            f"allowlisted but the scenario has {total} liquidators")
 
 
 MAX_EXPECTED_DRAWS = 500
