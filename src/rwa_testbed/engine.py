@@ -356,6 +356,7 @@ def summarize(s: Scenario, rec: Recorder, population: Population, world: World, 
             "debt_repaid_usd": sum(x["debt_repaid_usd"] for x in liqs),
             "collateral_seized_tokens": sum(x["collateral_seized_tokens"] for x in liqs),
             "collateral_seized_usd": sum(x["collateral_seized_usd"] for x in liqs),
+            "borrowers_loss_usd": sum(x["borrower_loss_usd"] for x in liqs),  # bonuses and fees, at the pool's prices
             "users": len({x["user"] for x in liqs}),
         },
         "bad_debt": {

@@ -636,6 +636,8 @@ class Recorder:
         coll_price = liq.collateral_price / BASE
         debt_price = liq.debt_price / BASE
         seized = liq.collateral_seized / 10**SPV_DECIMALS
+        fee = liq.protocol_fee / 10**SPV_DECIMALS
+        repaid = liq.debt_repaid / 10**STABLE_DECIMALS * debt_price
         deficit = liq.deficit_created / 10**STABLE_DECIMALS * view.stable_market_price_usd if liq.deficit_created else 0.0
         return {
             "t_seconds": ctx.world.t,
@@ -643,10 +645,13 @@ class Recorder:
             "liquidator": result.request.agent,
             "user": liq.user,
             "atomic": result.request.action == "liquidation_atomic",
-            "debt_repaid_usd": liq.debt_repaid / 10**STABLE_DECIMALS * debt_price,
+            "debt_repaid_usd": repaid,
             "collateral_seized_tokens": seized,
             "collateral_seized_usd": seized * coll_price,
-            "protocol_fee_tokens": liq.protocol_fee / 10**SPV_DECIMALS,
+            "protocol_fee_tokens": fee,
+            # the borrower's loss: the collateral it gave up (the liquidator's and the protocol's) less the
+            # debt repaid, both at the pool's prices of that liquidation (the bonus, in USD)
+            "borrower_loss_usd": (seized + fee) * coll_price - repaid,
             "hf_before": liq.hf_before / WAD,
             "hf_after": min(liq.hf_after / WAD, 1e9),
             "deficit_created_usd": deficit,

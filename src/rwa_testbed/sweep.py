@@ -44,6 +44,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -88,6 +89,19 @@ def parse_grid_option(text: str) -> tuple[str, list[str]]:
     return key, items
 
 
+class Space(Protocol):
+    """What a sweep runs over: named columns (`keys`), its points (each a value per key: the row's
+    columns and label) and the `--set` assignments that make a point's run. `Grid` and `Sample` set
+    each key to its value; `mitigations.Variants` maps a variant's name to its assignments."""
+
+    @property
+    def keys(self) -> list[str]: ...
+
+    def points(self) -> list[dict[str, str]]: ...
+
+    def overrides(self, point: Mapping[str, str]) -> tuple[str, ...]: ...
+
+
 @dataclass(frozen=True)
 class Grid:
     """The grid: keys in the order given, each with its values; points are their product (the last
@@ -109,6 +123,10 @@ class Grid:
 
     def points(self) -> list[dict[str, str]]:
         return [dict(zip(self.keys, values)) for values in itertools.product(*(v for _, v in self.axes))]
+
+    def overrides(self, point: Mapping[str, str]) -> tuple[str, ...]:
+        """The `--set` assignments that make a run of `point`: its key=value pairs."""
+        return assignments(point)
 
 
 def parse_range_option(text: str) -> tuple[str, float | int, float | int]:
@@ -179,6 +197,15 @@ class Sample:
             out.append(point)
         return out
 
+    def overrides(self, point: Mapping[str, str]) -> tuple[str, ...]:
+        """The `--set` assignments that make a run of `point`: its key=value pairs."""
+        return assignments(point)
+
+
+def assignments(point: Mapping[str, str]) -> tuple[str, ...]:
+    """A point of a grid or sample as `--set` assignments, in key order."""
+    return tuple(f"{k}={v}" for k, v in point.items())
+
 
 def point_label(point: Mapping[str, str]) -> str:
     """A grid point as one string, its assignments in grid order ("" for the scenario as it is):
@@ -216,10 +243,11 @@ class RunSpec:
 
     scenario: str  # built-in name or a YAML path readable on the worker
     base_overrides: tuple[str, ...]
-    point: tuple[tuple[str, str], ...]  # the grid point's assignments, grid order
+    point: tuple[tuple[str, str], ...]  # the grid point's columns, grid order (its label and row values)
     seed: int
     anvil: str | None = None  # the launcher; None: `node.anvil_launcher()` on the worker
     reuse_anvil: bool = True  # the worker's kept anvil, reset (else a new anvil for this run)
+    point_overrides: tuple[str, ...] | None = None  # the point's `--set` assignments; None: its key=value pairs
 
     @property
     def label(self) -> str:
@@ -227,7 +255,8 @@ class RunSpec:
 
     @property
     def overrides(self) -> list[str]:
-        return [*self.base_overrides, *(f"{k}={v}" for k, v in self.point)]
+        point = assignments(dict(self.point)) if self.point_overrides is None else self.point_overrides
+        return [*self.base_overrides, *point]
 
     @property
     def replay(self) -> str:
@@ -291,7 +320,7 @@ def _error_text(err: BaseException) -> str:
 class Sweep:
     """A grid x seeds of runs of one scenario, its journal and table in `out`."""
 
-    def __init__(self, scenario: str, grid: Grid, *, runs: int, seed: int, out: Path,
+    def __init__(self, scenario: str, grid: Space, *, runs: int, seed: int, out: Path,
                  base_overrides: Sequence[str] = (), anvil: str | None = None, reuse_anvil: bool = True):
         if runs < 1:
             raise ValueError(f"--runs must be at least 1, not {runs}")
@@ -306,7 +335,7 @@ class Sweep:
             raise ValueError("the sample repeats a point (an integer range narrower than --points): fewer --points "
                              "or wider ranges")
         for point in grid.points():  # every grid point must load before any run
-            load(scenario, [*self.base_overrides, *(f"{k}={v}" for k, v in point.items())], seed=self.seeds[0])
+            load(scenario, [*self.base_overrides, *grid.overrides(point)], seed=self.seeds[0])
 
     @property
     def journal(self) -> Path:
@@ -314,7 +343,8 @@ class Sweep:
 
     def specs(self) -> list[RunSpec]:
         """Every run, in grid order then seed order."""
-        return [RunSpec(self.scenario, self.base_overrides, tuple(point.items()), seed, self.anvil, self.reuse_anvil)
+        return [RunSpec(self.scenario, self.base_overrides, tuple(point.items()), seed, self.anvil, self.reuse_anvil,
+                        tuple(self.grid.overrides(point)))
                 for point in self.grid.points() for seed in self.seeds]
 
     def rows(self) -> list[dict]:
@@ -420,11 +450,13 @@ def bootstrap_ci(values: Sequence[float], stat: Callable[[np.ndarray], np.ndarra
     return (float(lo), float(hi))
 
 
-def _mean(a: np.ndarray) -> np.ndarray:
+def mean_of(a: np.ndarray) -> np.ndarray:
+    """The mean along the last axis (a statistic for `bootstrap_ci`)."""
     return np.mean(a, axis=-1)
 
 
-def _percentile(q: float) -> Callable[[np.ndarray], np.ndarray]:
+def percentile_of(q: float) -> Callable[[np.ndarray], np.ndarray]:
+    """The `q`-th percentile along the last axis, numpy's linear method (a statistic for `bootstrap_ci`)."""
     return lambda a: np.percentile(a, q, axis=-1)
 
 
@@ -448,7 +480,7 @@ def risk_table(rows: Sequence[Mapping], grid_keys: Sequence[str] = (), *, resamp
                        "runs": len(group), "ok": len(ok), "failed": len(group) - len(ok)}
         for name, metric in (("var", VAR_METRIC), ("lar", LAR_METRIC)):
             x = np.array([float(r[metric]) for r in ok])
-            stats = [("mean", _mean)] + [(f"p{q}", _percentile(q)) for q in PERCENTILES]
+            stats = [("mean", mean_of)] + [(f"p{q}", percentile_of(q)) for q in PERCENTILES]
             for stat_name, stat in stats:
                 entry[f"{name}_{stat_name}"] = float(stat(x)) if x.size else float("nan")
                 lo, hi = bootstrap_ci(x, stat, resamples=resamples, confidence=confidence, seed=seed)
@@ -459,7 +491,7 @@ def risk_table(rows: Sequence[Mapping], grid_keys: Sequence[str] = (), *, resamp
                                                                       confidence=confidence, seed=seed)
         collapse = np.array([float(r[COLLAPSE_METRIC]) for r in ok if float(r[COLLAPSE_METRIC]) > 0])
         entry["collapse_runs"] = int(collapse.size)
-        for stat_name, stat in (("median", _percentile(50)), ("p95", _percentile(95))):
+        for stat_name, stat in (("median", percentile_of(50)), ("p95", percentile_of(95))):
             entry[f"collapse_{stat_name}_s"] = float(stat(collapse)) if collapse.size else float("nan")
             lo, hi = bootstrap_ci(collapse, stat, resamples=resamples, confidence=confidence, seed=seed)
             entry[f"collapse_{stat_name}_s_lo"], entry[f"collapse_{stat_name}_s_hi"] = lo, hi

@@ -21,7 +21,7 @@ TIMESERIES_COLUMNS = (
 # `t_days` is derived from `t_seconds` when a liquidation or an event row lacks it.
 LIQUIDATION_COLUMNS = (
     "t_seconds", "t_days", "block", "liquidator", "user", "atomic", "debt_repaid_usd",
-    "collateral_seized_tokens", "collateral_seized_usd", "protocol_fee_tokens", "hf_before",
+    "collateral_seized_tokens", "collateral_seized_usd", "protocol_fee_tokens", "borrower_loss_usd", "hf_before",
     "hf_after", "deficit_created_usd",
 )
 EVENT_COLUMNS = ("t_seconds", "t_days", "kind", "description")
