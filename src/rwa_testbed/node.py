@@ -7,6 +7,7 @@ port", "an anvil that answers" and "an anvil as good as new"."""
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import shutil
@@ -17,7 +18,7 @@ import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from .chain import NodeError, Rpc, RpcError
 
@@ -103,18 +104,37 @@ def anvil_launcher() -> str:
     return found
 
 
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _die_with_parent(parent: int) -> Callable[[], None]:
+    """A `preexec_fn` that asks Linux to send the child SIGTERM when the thread that started it ends
+    (its process killed outright included: SIGKILL leaves no chance to clean up), and exits at once
+    if that process is already gone. The request survives the launcher's `exec` of anvil."""
+    prctl = ctypes.CDLL(None, use_errno=True).prctl  # looked up here: the child does as little as it can
+
+    def set_up() -> None:
+        prctl(PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0)
+        if os.getppid() != parent:
+            os._exit(1)
+    return set_up
+
+
 def start_anvil(*args: str, launcher: str | None = None, attempts: int = 3,
-                timeout: float = ANVIL_START_SECONDS) -> tuple[subprocess.Popen, str]:
+                timeout: float = ANVIL_START_SECONDS, die_with_parent: bool = False) -> tuple[subprocess.Popen, str]:
     """Starts an anvil on 127.0.0.1 with a free port (plus `args`, e.g. `--chain-id 1`) through the
     launcher and waits until it answers `eth_chainId`; returns the process and its RPC URI. A port
     taken between the check and anvil's bind is retried on another. The caller stops the process
-    (`stop_process`)."""
+    (`stop_process`). `die_with_parent` (Linux): the node ends with the thread that started it, even
+    when its process is killed with SIGKILL (`_die_with_parent`); for a thread that outlives its
+    runs (a Dask worker's executor threads do: a node found dead is replaced anyway)."""
     cmd = launcher or anvil_launcher()
     last = ""
     for _ in range(attempts):
         port = free_port()
         proc = subprocess.Popen([cmd, "--host", "127.0.0.1", "--port", str(port), "--silent", *args],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                                preexec_fn=_die_with_parent(os.getpid()) if die_with_parent else None)
         uri = f"http://127.0.0.1:{port}"
         rpc = Rpc(uri, timeout=2)
         deadline = time.monotonic() + timeout
@@ -146,8 +166,9 @@ def stop_process(proc: subprocess.Popen) -> str:
 
 @contextmanager
 def fresh_anvil(*args: str, launcher: str | None = None) -> Iterator[str]:
-    """`start_anvil` as a context: yields the RPC URI, stops that process (by its PID) on exit."""
-    proc, uri = start_anvil(*args, launcher=launcher)
+    """`start_anvil` as a context: yields the RPC URI, stops that process (by its PID) on exit, or
+    the kernel does when this thread's process is killed outright (`die_with_parent`)."""
+    proc, uri = start_anvil(*args, launcher=launcher, die_with_parent=True)
     try:
         yield uri
     finally:
@@ -161,7 +182,7 @@ class KeptAnvil:
 
     def __init__(self, *args: str, launcher: str | None = None, reset_timeout: float = RESET_SECONDS):
         self.launcher = launcher
-        self.proc, self.uri = start_anvil(*args, launcher=launcher)
+        self.proc, self.uri = start_anvil(*args, launcher=launcher, die_with_parent=True)
         self.rpc = Rpc(self.uri, timeout=reset_timeout)
         try:
             self.genesis = self.rpc.call("eth_getBlockByNumber", "0x0", False)

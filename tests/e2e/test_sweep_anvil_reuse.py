@@ -196,3 +196,57 @@ def test_sweep__worker_closes__its_anvil_stopped(one_worker_sweeps):
     assert len(one_worker_sweeps["pids"]) == 1
     assert one_worker_sweeps["alive_after_client"] == [True]  # the worker's, not the client's
     assert one_worker_sweeps["gone_after_cluster"] == [True]
+
+
+KEEPER = """
+import sys, threading, time
+from rwa_testbed.node import AnvilPool, fresh_anvil
+pool = AnvilPool()
+def lease():  # from a thread, as a Dask worker's runs
+    with pool.lease() as uri:
+        print(uri, flush=True)
+        time.sleep(600)
+threading.Thread(target=lease, daemon=True).start()
+with fresh_anvil() as uri:
+    print(uri, flush=True)
+    time.sleep(600)
+"""
+
+
+def test_kept_and_fresh_anvils__their_process_killed_outright__anvils_end_too():
+    """A worker killed with SIGKILL cannot stop its anvils: the kernel does (`die_with_parent`)."""
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-c", KEEPER], stdout=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    try:
+        uris = [proc.stdout.readline().strip() for _ in range(2)]
+        assert all(u.startswith("http://127.0.0.1:") for u in uris), uris
+        ports = {u.rsplit(":", 1)[1] for u in uris}
+        pids = [_listener_pid(port) for port in ports]
+        assert all(pid_alive(pid) for pid in pids)
+    finally:
+        proc.kill()
+        proc.wait()
+    assert all(_gone(pid) for pid in pids), "an anvil outlived its killed process"
+
+
+def _listener_pid(port: str) -> int:
+    """The PID of the process listening on 127.0.0.1:`port` (from /proc: the socket's inode)."""
+    hex_port = f"{int(port):04X}"
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table) as f:
+            for line in f.readlines()[1:]:
+                fields = line.split()
+                if fields[1].endswith(f":{hex_port}") and fields[3] == "0A":  # LISTEN
+                    inodes.add(fields[9])
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            for fd in os.listdir(f"/proc/{pid}/fd"):
+                if os.readlink(f"/proc/{pid}/fd/{fd}").removeprefix("socket:[").rstrip("]") in inodes:
+                    return int(pid)
+        except OSError:
+            continue
+    raise AssertionError(f"nothing listens on port {port}")
