@@ -48,6 +48,7 @@ class RunResult:
     population: Population
     unliquidated: list[dict] = field(default_factory=list)  # liquidatable positions nobody attempted, per step
     draws: stochastic.Draws | None = None  # the shocks drawn from the scenario's processes
+    oracle_freezes: list[dict] = field(default_factory=list)  # the conservative oracle's freezes (metrics.oracle_freeze)
 
 
 class RunIncomplete(NodeError):
@@ -306,7 +307,7 @@ class Engine:
         self.chain.release_control()
         summary = summarize(s, rec, self.population, world, view, self.shocks, ctx, self.draws)
         return RunResult(s, rec.timeseries, rec.liquidations, world.events, summary, self.population,
-                         rec.unliquidated_spans.all(), self.draws)
+                         rec.unliquidated_spans.all(), self.draws, rec.oracle_freezes)
 
     def _partial(self, rec: Recorder, world: World, view: View, ctx: Context, reason: str) -> RunResult:
         """What the run measured until the node failed, its summary marked incomplete (the full
@@ -318,7 +319,7 @@ class Engine:
             summary = {"scenario": s.name, "seed": s.run.seed, "venue": s.venue.kind}
         summary.update(complete=False, incomplete_reason=reason)
         return RunResult(s, rec.timeseries, rec.liquidations, world.events, summary, self.population,
-                         rec.unliquidated_spans.all(), self.draws)
+                         rec.unliquidated_spans.all(), self.draws, rec.oracle_freezes)
 
     def _track_price(self, t: int, view: View) -> None:
         self.ctx.note_amm_price(t, view.amm_price_usd)

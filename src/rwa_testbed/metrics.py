@@ -572,6 +572,10 @@ class Recorder:
             "redemption_gated_shares": self.redemptions.gated_shares / 10**SPV_DECIMALS,
             "spv_cash_reserve_usd": view.cash_reserve / 10**STABLE_DECIMALS,
         }
+        if view.nav_side is not None or view.twap_side is not None:  # the conservative oracle's sides
+            for name, side in (("nav_side_usd", view.nav_side), ("twap_side_usd", view.twap_side)):
+                if side is not None:
+                    row[name] = side.answer / 10**FEED_DECIMALS
         self.timeseries.append(row)
         return row
 
