@@ -18,6 +18,10 @@ FLASH_CRASH_SHORT = [
     " {kind: rumor, at_days: 0.1, holder_share_bps: 8000, within_minutes: 60},"
     " {kind: liquidity_withdrawal, at_days: 0.11, share_pct: 70}]",
 ]
+# The same crash priced by the custodian's NAV feed (latency 10 minutes), reported every 0.1 day with
+# a 0.05-day lag: the write-downs reach the feed at day 0.2, a fall far past the limit.
+LATENCY_FEED = ["market.oracle.kind=latency", "market.oracle.delay_seconds=600",
+                "market.custodian.report_every_days=0.1", "market.custodian.reporting_lag_days=0.05"]
 MIN_NAV_TWAP = ["market.mitigations.oracle.min_nav_twap=true"]
 FREEZE = ["market.mitigations.oracle.max_change_bps=500", "market.mitigations.oracle.freeze_seconds=3600"]
 
@@ -49,6 +53,24 @@ def test_max_change__default_stepping_agrees__price_held_while_frozen_else_min_o
         if any(start <= r["t_seconds"] < end for start, end in spans):
             continue  # a freeze holds an older price, possibly above a side
         assert r["oracle_price_usd"] == min(_sides(r)), f"t={r['t_seconds']}"
+
+
+def test_max_change_over_latency_feed__default_stepping_agrees__keeper_updates_at_freeze_end(both_modes):  # noqa: F811
+    # A freeze longer than anything else the keeper waits for: the fast path must wake it at the end.
+    overrides = FLASH_CRASH_SHORT + LATENCY_FEED + ["market.mitigations.oracle.max_change_bps=1000",
+                                                    "market.mitigations.oracle.freeze_seconds=5000"]
+    default, reference = both_modes("real_estate_flash_crash", overrides)
+    freezes = reference.oracle_freezes
+
+    _assert_same(default, reference)
+    assert default.oracle_freezes == freezes and freezes, "the write-down must move the NAV past the limit"
+    for freeze in freezes:
+        end = freeze["until_seconds"]
+        block = reference.scenario.run.block_time_seconds
+        held = [r for r in default.timeseries if freeze["t_seconds"] < r["t_seconds"] < end]
+        after = [r for r in default.timeseries if end < r["t_seconds"] <= end + block]
+        assert all(r["oracle_price_usd"] == freeze["held_usd"] for r in held)
+        assert after and after[0]["oracle_price_usd"] == after[0]["nav_side_usd"], "published at the freeze's end"
 
 
 def _assert_same(default, reference) -> None:
