@@ -4,7 +4,6 @@ every-block reference on it (the keeper wakes at each freeze's end), and the poo
 above either side except while a freeze holds an older price.
 """
 
-import pytest
 
 from .test_stepping import _liquidations, both_modes  # noqa: F401 (a fixture)
 
