@@ -79,7 +79,8 @@ class Keeper(Agent):
         self.extra_reports.append((t, max(0, t - self.lag) if as_of is None else as_of))
 
     def set_latency(self, delay: int, heartbeat: int, deviation_bps: int) -> None:
-        self.feed.set_rules(delay, heartbeat, deviation_bps)
+        if self.kind == "latency":  # the shock changes the scenario's own latency feed only, never an added one
+            self.feed.set_rules(delay, heartbeat, deviation_bps)
 
     def stable_price_tx(self, price_usd: float) -> "TxRequest":
         m, a = self.ctx.market, self.ctx.actors

@@ -75,3 +75,13 @@ def test_keeper__freeze_seen__wakes_and_updates_at_its_end():
     act_at(keeper, ctx, end + 12, view_at(end + 12, nav=(80_000_000, 2)))
     assert keeper.guard.latest_round_data()[1] == 80_000_000
     assert keeper.guard.next_change_at(end + 12) is None
+
+
+def test_keeper__latency_shock_with_twap_feed__added_nav_side_keeps_publishing_at_once():
+    keeper, ctx = make_keeper(kind="twap")
+    keeper.set_latency(86_400, 0, 0)  # the shock changes no feed here (context.feed_admin_txs: TWAP)
+
+    act_at(keeper, ctx, 12, view_at(12))
+    act_at(keeper, ctx, 30 * DAY, view_at(30 * DAY))
+
+    assert keeper.feed.delay == 0 and keeper.feed.pending() == 0
