@@ -146,7 +146,7 @@ def _deploy_conservative_oracle(setup: Setup, scenario: Scenario, admin, pair: B
     zero = "0x" + "00" * 20
     feeds["guard"] = setup.deploy(
         admin, "ConservativeOracle", feeds["nav"].address if "nav" in feeds else zero,
-        feeds["twap"].address if "twap" in feeds else zero, o.max_change_bps, o.freeze_seconds if o.max_change_bps else 0,
+        feeds["twap"].address if "twap" in feeds else zero, o.max_change_bps, o.freeze_seconds,
         FEED_DECIMALS, f"{m.asset.symbol} / USD (conservative)", admin.address, batch=batch)
     return feeds
 

@@ -55,7 +55,7 @@ class Keeper(Agent):
         self.twap_every = max(1, self.twap_window // 4)
         # The conservative oracle: its model, and the time of the keeper's last `update()` not yet fed to
         # it (setup's, before the run: the first view shows the sides it read).
-        self.guard = (ConservativeOracleModel(guard.max_change_bps, guard.freeze_seconds if guard.max_change_bps else 0)
+        self.guard = (ConservativeOracleModel(guard.max_change_bps, guard.freeze_seconds)
                       if m.guard is not None else None)
         self.guard_pending: int | None = -1 if self.guard is not None else None
         # While the AMM price moved less than two windows ago the TWAP is still catching up: the
