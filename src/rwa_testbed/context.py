@@ -75,4 +75,4 @@ class Context:
         """An admin call on the SPV's latency oracle (nothing for a TWAP: its keeper just stops)."""
         if self.market.oracle_kind != "latency":
             return []
-        return [self.market.spv_feed.tx(self.actors.admin, fn, *args, agent="shock", action=fn)]
+        return [self.market.nav_feed.tx(self.actors.admin, fn, *args, agent="shock", action=fn)]

@@ -25,12 +25,14 @@ from .metrics import (
     insolvency_summary,
     is_solvent,
     main_cascade,
+    oracle_summary,
     redemptions_summary,
     reverts_summary,
     unliquidated_summary,
 )
 from .population import Population, deploy
 from .models.aave import CLOSE_FACTOR_HF_THRESHOLD, HEALTH_FACTOR_LIQUIDATION_THRESHOLD, WAD, debt_growth_reaches
+from .models.oracle import Side
 from .scenario import Scenario
 from .units import BPS, SECONDS_PER_DAY, SHARE, USDC
 from .world import World
@@ -46,6 +48,7 @@ class RunResult:
     population: Population
     unliquidated: list[dict] = field(default_factory=list)  # liquidatable positions nobody attempted, per step
     draws: stochastic.Draws | None = None  # the shocks drawn from the scenario's processes
+    oracle_freezes: list[dict] = field(default_factory=list)  # the conservative oracle's freezes (metrics.oracle_freeze)
 
 
 class RunIncomplete(NodeError):
@@ -137,6 +140,10 @@ class Engine:
         calls += venue_calls
         self.rate_read = len(calls)
         calls.append(m.venue.rate_call(m.stable))
+        # With the conservative oracle: its sides' latest rounds.
+        self.side_reads = [(name, feed) for name, feed in (("nav", m.nav_feed), ("twap", m.twap_feed))
+                           if m.guard is not None and feed is not None]
+        calls += [feed.call("latestRoundData") for _, feed in self.side_reads]
         return calls + [(token, abis[token].encode("balanceOf", holder)) for token, holder in self.watch]
 
     def read_view(self, t: int, raw: list | None = None) -> View:
@@ -151,6 +158,10 @@ class Engine:
         accounts, deficit = m.venue.decode_view(raw[self.venue_reads], max(0, stable[1]))
         rate, rate_updated_at = m.venue.decode_rate(raw[self.rate_read])
         balances = {key: word(data) for key, data in zip(self.watch, raw[len(raw) - len(self.watch):])}
+        sides = {}
+        for i, (name, feed) in enumerate(self.side_reads):
+            round_id, answer = feed.abi.decode("latestRoundData", raw[self.rate_read + 1 + i])[:2]
+            sides[name] = Side(answer, round_id)
         return View(
             t=t,
             oracle_answer=max(0, oracle[1]),
@@ -169,6 +180,8 @@ class Engine:
             debt_rate_ray=rate,
             debt_rate_updated_at=rate_updated_at,
             stable_market_usd=self._stable_market_usd(),
+            nav_side=sides.get("nav"),
+            twap_side=sides.get("twap"),
         )
 
     def _stable_market_usd(self) -> float | None:
@@ -294,7 +307,7 @@ class Engine:
         self.chain.release_control()
         summary = summarize(s, rec, self.population, world, view, self.shocks, ctx, self.draws)
         return RunResult(s, rec.timeseries, rec.liquidations, world.events, summary, self.population,
-                         rec.unliquidated_spans.all(), self.draws)
+                         rec.unliquidated_spans.all(), self.draws, rec.oracle_freezes)
 
     def _partial(self, rec: Recorder, world: World, view: View, ctx: Context, reason: str) -> RunResult:
         """What the run measured until the node failed, its summary marked incomplete (the full
@@ -306,7 +319,7 @@ class Engine:
             summary = {"scenario": s.name, "seed": s.run.seed, "venue": s.venue.kind}
         summary.update(complete=False, incomplete_reason=reason)
         return RunResult(s, rec.timeseries, rec.liquidations, world.events, summary, self.population,
-                         rec.unliquidated_spans.all(), self.draws)
+                         rec.unliquidated_spans.all(), self.draws, rec.oracle_freezes)
 
     def _track_price(self, t: int, view: View) -> None:
         self.ctx.note_amm_price(t, view.amm_price_usd)
@@ -421,4 +434,5 @@ def summarize(s: Scenario, rec: Recorder, population: Population, world: World, 
             "solvent": is_solvent(deficit_usd, insolvent_usd),
         },
         **({"stochastic": draws.summary()} if draws is not None else {}),
+        **({"oracle": oracle_summary(rec.oracle_freezes)} if getattr(ctx.market, "guard", None) is not None else {}),
     }

@@ -29,6 +29,21 @@ class Market:
     listings: list[ReserveListing] = field(default_factory=list)  # stablecoin first
     stable_feed_kind: str = "latency"  # or "pinned": an existing feed taken over on a fork (fork.pin_feed)
     stable_answer0: int = 10**FEED_DECIMALS  # the stablecoin feed's first answer, 8 decimals
+    # The SPV token's feeds behind `spv_feed` (the one the pool reads). Without the conservative oracle
+    # (`market.mitigations.oracle`) `spv_feed` is the scenario's own feed and is `nav_feed` (a latency
+    # oracle, the custodian's reports reach it) or `twap_feed` (the AMM TWAP). With it, `spv_feed` is
+    # `guard` (a ConservativeOracle) and the two are its sides: the scenario's own feed and, with
+    # `min_nav_twap`, the one added at deployment (None: no such side).
+    nav_feed: Bound | None = None
+    twap_feed: Bound | None = None
+    guard: Bound | None = None
+
+    def __post_init__(self) -> None:
+        if self.guard is None and self.nav_feed is None and self.twap_feed is None:
+            if self.oracle_kind == "latency":
+                self.nav_feed = self.spv_feed
+            else:
+                self.twap_feed = self.spv_feed
 
     def reserves(self, raw: tuple) -> tuple[int, int]:
         """(spv reserve, stable reserve) from `getReserves()`'s answer."""
@@ -37,5 +52,6 @@ class Market:
 
     def contracts(self) -> list[Bound]:
         found = [self.stable, self.spv, self.pair, self.router, self.spv_feed, self.stable_feed, self.pool]
+        found += [f for f in (self.nav_feed, self.twap_feed) if f is not None and f is not self.spv_feed]
         extra = [c for c in self.venue.contracts() if c is not self.pool] if self.venue else []
         return found + list(self.executors.values()) + extra

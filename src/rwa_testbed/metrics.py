@@ -476,6 +476,21 @@ def unliquidated_summary(spans: Sequence[Mapping], last_t: int | None) -> dict:
     }
 
 
+def oracle_freeze(fields: Mapping, ctx: "Context") -> dict:
+    """A `ConservativeOracle.Frozen` event as a record: run time, rejected and held prices (USD), the
+    freeze's end (run seconds)."""
+    return {"t_seconds": ctx.world.t, "rejected_usd": fields["rejectedAnswer"] / 10**FEED_DECIMALS,
+            "held_usd": fields["heldAnswer"] / 10**FEED_DECIMALS,
+            "until_seconds": ctx.world.t + fields["frozenUntil"] - ctx.chain_time(ctx.world.t)}
+
+
+def oracle_summary(freezes: Sequence[Mapping]) -> dict:
+    """The conservative oracle's figures: how often it froze and the largest move it refused (% of
+    the held price)."""
+    moves = [100 * abs(f["rejected_usd"] - f["held_usd"]) / f["held_usd"] for f in freezes if f["held_usd"] > 0]
+    return {"freezes": len(freezes), "max_rejected_move_pct": max(moves, default=0.0)}
+
+
 @dataclass
 class Recorder:
     timeseries: list[dict] = field(default_factory=list)
@@ -493,6 +508,8 @@ class Recorder:
     redemptions: RedemptionTally = field(default_factory=RedemptionTally)
     # Liquidatable positions no liquidator attempted, as spans of steps (`unliquidated`).
     unliquidated_spans: UnliquidatedSpans = field(default_factory=UnliquidatedSpans)
+    # The conservative oracle's `Frozen` events: {t_seconds, rejected_usd, held_usd, until_seconds}.
+    oracle_freezes: list[dict] = field(default_factory=list)
     last_unliquidated_t: int | None = None  # the last step `unliquidated` looked at
     _borrowers: dict[str, int] | None = None  # lowercase address -> index in the view's accounts
     # Per borrower: collateral tokens and stablecoin debt, the last known (`borrower_positions`),
@@ -555,6 +572,10 @@ class Recorder:
             "redemption_gated_shares": self.redemptions.gated_shares / 10**SPV_DECIMALS,
             "spv_cash_reserve_usd": view.cash_reserve / 10**STABLE_DECIMALS,
         }
+        if view.nav_side is not None or view.twap_side is not None:  # the conservative oracle's sides
+            for name, side in (("nav_side_usd", view.nav_side), ("twap_side_usd", view.twap_side)):
+                if side is not None:
+                    row[name] = side.answer / 10**FEED_DECIMALS
         self.timeseries.append(row)
         return row
 
@@ -590,6 +611,8 @@ class Recorder:
         """Counts, gas, reverts, liquidations decoded by the venue from the block's logs, and the
         atomic liquidators' profit from their executors' logs."""
         executors = {e.address.lower(): e for e in ctx.market.executors.values()}
+        guard = getattr(ctx.market, "guard", None)
+        guard_address = guard.address.lower() if guard is not None else None
         spv = getattr(ctx.market, "spv", None)
         spv_address = spv.address.lower() if spv is not None else None
         reverted = [r for r in results if r.reverted]
@@ -619,6 +642,11 @@ class Recorder:
                         decoded = spv.abi.decode_log(log)
                         if decoded:
                             self.redemptions.log(*decoded)
+                    continue
+                if address == guard_address:
+                    decoded = guard.abi.decode_log(log)
+                    if decoded and decoded[0] == "Frozen":
+                        self.oracle_freezes.append(oracle_freeze(decoded[1], ctx))
                     continue
                 executor = executors.get(address)
                 if executor is not None:

@@ -99,10 +99,12 @@ def _deploy_contracts(setup: Setup, scenario: Scenario, actors: Actors) -> Marke
         stable_feed_kind, stable_answer = "latency", usd_to_feed(m.stablecoin.pool_price_usd())
     venue = venues.create(scenario)
     venue.deploy(setup, actors, batch)
+    feeds = _deploy_conservative_oracle(setup, scenario, admin, pair, spv, spv_feed, batch)
     setup.mine(batch)
+    pool_feed = feeds.get("guard", spv_feed)
     reserves = [
         ReserveListing(stable, stable_feed, m.lending.stablecoin, m.stablecoin.symbol, STABLE_DECIMALS),
-        ReserveListing(spv, spv_feed, m.lending.collateral, m.asset.symbol, SPV_DECIMALS,
+        ReserveListing(spv, pool_feed, m.lending.collateral, m.asset.symbol, SPV_DECIMALS,
                        scenario.collateral_max_price_age_seconds()),
     ]
     pool = venue.finish(setup, actors, reserves)
@@ -117,11 +119,36 @@ def _deploy_contracts(setup: Setup, scenario: Scenario, actors: Actors) -> Marke
         setup.mine(batch)
 
     return Market(
-        stable=stable, spv=spv, pair=pair, router=router, spv_feed=spv_feed, stable_feed=stable_feed, pool=pool,
+        stable=stable, spv=spv, pair=pair, router=router, spv_feed=pool_feed, stable_feed=stable_feed, pool=pool,
         executors=executors, oracle_kind=m.oracle.kind,
         spv_is_token0=int(spv.address, 16) < int(stable.address, 16), fee_bps=m.amm.fee_bps, abis=dict(setup.abis),
         venue=venue, listings=reserves, stable_feed_kind=stable_feed_kind, stable_answer0=stable_answer,
+        nav_feed=feeds.get("nav"), twap_feed=feeds.get("twap"), guard=feeds.get("guard"),
     )
+
+
+def _deploy_conservative_oracle(setup: Setup, scenario: Scenario, admin, pair: Bound, spv: Bound, own_feed: Bound,
+                                batch: list[TxRequest]) -> dict[str, Bound]:
+    """With `market.mitigations.oracle` enabled: the ConservativeOracle the pool reads, over the scenario's
+    own feed and, with `min_nav_twap`, the other side (a TWAP over `twap_window_seconds` beside a latency
+    feed, a NAV feed without delay beside a TWAP); appended to `batch` after everything else, so that no
+    other address moves. Returns {"nav", "twap", "guard"} (the sides present); {} when off."""
+    m, o = scenario.market, scenario.market.mitigations.oracle
+    if not o.enabled:
+        return {}
+    feeds = {"nav" if m.oracle.kind == "latency" else "twap": own_feed}
+    if o.min_nav_twap and m.oracle.kind == "latency":
+        feeds["twap"] = setup.deploy(admin, "TwapOracle", pair.address, spv.address, o.twap_window_seconds,
+                                     FEED_DECIMALS, f"{m.asset.symbol} / USD (AMM TWAP)", batch=batch)
+    elif o.min_nav_twap:
+        feeds["nav"] = setup.deploy(admin, "LatencyOracle", FEED_DECIMALS, f"{m.asset.symbol} / USD (NAV)", 0, 0, 0,
+                                    admin.address, batch=batch)
+    zero = "0x" + "00" * 20
+    feeds["guard"] = setup.deploy(
+        admin, "ConservativeOracle", feeds["nav"].address if "nav" in feeds else zero,
+        feeds["twap"].address if "twap" in feeds else zero, o.max_change_bps, o.freeze_seconds,
+        FEED_DECIMALS, f"{m.asset.symbol} / USD (conservative)", admin.address, batch=batch)
+    return feeds
 
 
 def _fund_and_configure(setup: Setup, scenario: Scenario, actors: Actors, market: Market) -> None:
@@ -143,8 +170,8 @@ def _fund_and_configure(setup: Setup, scenario: Scenario, actors: Actors, market
     for arb in a.arbitrageurs:
         batch.append(stable.tx(admin, "mint", arb.address, usd_to_stable(ag.arbitrageurs.capital_usd),
                                agent="setup", action="mint arbitrageur"))
-    latency_feeds = [f for f, kind in ((market.stable_feed, market.stable_feed_kind), (market.spv_feed, market.oracle_kind))
-                     if kind == "latency"]
+    latency_feeds = [f for f in (market.stable_feed if market.stable_feed_kind == "latency" else None, market.nav_feed)
+                     if f is not None]
     if latency_feeds:
         reporter = _reporter_role(setup, latency_feeds[0])
         for feed in latency_feeds:
@@ -163,11 +190,11 @@ def _fund_and_configure(setup: Setup, scenario: Scenario, actors: Actors, market
         batch.append(market.stable_feed.tx(a.keeper, "setAnswer", market.stable_answer0, agent="setup", action="stable price"))
     else:
         batch.append(market.stable_feed.tx(a.keeper, "submit", market.stable_answer0, now, agent="setup", action="stable price"))
-    if market.oracle_kind == "latency":
-        batch.append(market.spv_feed.tx(a.keeper, "submit", usd_to_feed(nav0), now, agent="setup", action="first NAV"))
+    if market.nav_feed is not None:
+        batch.append(market.nav_feed.tx(a.keeper, "submit", usd_to_feed(nav0), now, agent="setup", action="first NAV"))
     setup.mine(batch)
     if market.oracle_kind == "latency" and m.oracle.delay_seconds > 0:
-        setup.mine([market.spv_feed.tx(a.keeper, "poke", agent="setup", action="poke")], advance=m.oracle.delay_seconds)
+        setup.mine([market.nav_feed.tx(a.keeper, "poke", agent="setup", action="poke")], advance=m.oracle.delay_seconds)
 
     # Distribution: AMM depth, holders, arbitrage inventory.
     tokens = lambda usd: tokens_to_wei(usd / nav0)  # noqa: E731
@@ -198,11 +225,13 @@ def _fund_and_configure(setup: Setup, scenario: Scenario, actors: Actors, market
     batch.append(market.pool.tx(a.lender, "supply", stable.address, usd_to_stable(m.lending.stable_supply_usd), a.lender.address, 0,
                                 agent="setup", action="lender supply", gas=POOL_GAS))
     setup.mine(batch)
-    if market.oracle_kind == "twap":
+    if market.twap_feed is not None:
         # Two checkpoints a window apart, so the pool has a price before anyone borrows.
-        setup.mine([market.spv_feed.tx(a.keeper, "update", agent="setup", action="twap update")])
-        setup.mine([market.spv_feed.tx(a.keeper, "update", agent="setup", action="twap update")],
-                   advance=m.oracle.twap_window_seconds)
+        window = m.oracle.twap_window_seconds if m.oracle.kind == "twap" else m.mitigations.oracle.twap_window_seconds
+        setup.mine([market.twap_feed.tx(a.keeper, "update", agent="setup", action="twap update")])
+        setup.mine([market.twap_feed.tx(a.keeper, "update", agent="setup", action="twap update")], advance=window)
+    if market.guard is not None:
+        setup.mine([market.guard.tx(a.keeper, "update", agent="setup", action="conservative update")])
 
 
 def _capital_liquidators(scenario: Scenario, actors: Actors) -> list:

@@ -816,20 +816,30 @@ class Scenario(Model):
         - TWAP: 0 (unchecked). The keeper updates the average only while the AMM price moves (the
           average of a still market does not change), so its age says nothing about its accuracy.
 
+        - conservative oracle (`market.mitigations.oracle`): the pool reads its rounds, published by the
+          keeper's `update()` in the block of every side's publication (a new side round makes a new
+          round, even at an unchanged price) and at a freeze's end. With a TWAP side (`min_nav_twap`, or
+          a `twap` feed): 0, as for a TWAP. Over a latency feed alone (`max_change_bps` only): the
+          latency limit above + `freeze_seconds`, since a freeze holds the last round back that long
+          after the report that started it.
+
         Outages count because the engine reads every account through the pool's views, which revert
         on a stale price; set the field to see the pool freeze, at the cost of those reads.
         """
-        oracle = self.market.oracle
+        oracle, guard = self.market.oracle, self.market.mitigations.oracle
         if oracle.max_age_seconds is not None:
             return oracle.max_age_seconds
         if oracle.kind == "twap" or (oracle.deviation_bps and not oracle.heartbeat_seconds):
+            return 0
+        if guard.min_nav_twap:
             return 0
         # The feed gets a new answer only at a report; a heartbeat publishes a held-back one, it never
         # republishes an old answer (LatencyOracle, models.oracle): the longest gap is the larger of the two.
         cadence = max(oracle.heartbeat_seconds, round(self.market.custodian.report_every_days * SECONDS_PER_DAY))
         delay = max([oracle.delay_seconds] + [s.delay_seconds for s in self.shocks if s.kind == "oracle_latency_change"])
         outage = max([0] + [round(s.duration_days * SECONDS_PER_DAY) for s in self.shocks if s.kind == "oracle_outage"])
-        return cadence + delay + cadence // 10 + outage
+        freeze = guard.freeze_seconds if guard.max_change_bps else 0
+        return cadence + delay + cadence // 10 + outage + freeze
 
     @model_validator(mode="after")
     def _rules_across_fields(self) -> "Scenario":

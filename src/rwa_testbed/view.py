@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .models.aave import AccountData
+from .models.oracle import Side
 from .units import FEED_DECIMALS, SPV_DECIMALS, STABLE_DECIMALS
 
 if TYPE_CHECKING:
@@ -38,6 +39,10 @@ class View:
     # The stablecoin's market price when the pool's feed does not follow it (`market.stablecoin.pricing:
     # fixed`, from the off-chain world); None: the feed's answer is the market price.
     stable_market_usd: float | None = None
+    # With the conservative oracle (then `oracle_answer` is its price): its sides' latest rounds, 8
+    # decimals (None: no such side, or no conservative oracle).
+    nav_side: Side | None = None
+    twap_side: Side | None = None
 
     def balance(self, token: "Bound", holder: str) -> int:
         return self.balances[(token.address, holder)]

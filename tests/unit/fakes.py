@@ -64,7 +64,10 @@ def account(name: str) -> SimpleNamespace:
 
 def market(*, oracle_kind: str = "latency", stable_feed_kind: str = "latency") -> SimpleNamespace:
     names = ("stable", "spv", "pair", "pool", "router", "spv_feed", "stable_feed")
-    return SimpleNamespace(**{n: Contract(n) for n in names}, executors={}, venue=None,
+    contracts = {n: Contract(n) for n in names}
+    own = "nav_feed" if oracle_kind == "latency" else "twap_feed"
+    feeds = {"nav_feed": None, "twap_feed": None, "guard": None, own: contracts["spv_feed"]}
+    return SimpleNamespace(**contracts, **feeds, executors={}, venue=None,
                            oracle_kind=oracle_kind, stable_feed_kind=stable_feed_kind)
 
 
@@ -81,7 +84,7 @@ def scenario(*, custodian: sc.CustodianConfig | None = None, oracle: sc.OracleCo
     return SimpleNamespace(
         market=SimpleNamespace(custodian=custodian or sc.CustodianConfig(), oracle=oracle or sc.OracleConfig(),
                                asset=SimpleNamespace(nav_per_token_usd=nav_usd), amm=SimpleNamespace(fee_bps=fee_bps),
-                               stablecoin=stablecoin or sc.StablecoinConfig()),
+                               stablecoin=stablecoin or sc.StablecoinConfig(), mitigations=sc.MitigationsConfig()),
         agents=SimpleNamespace(arbitrageurs=arbitrageurs or sc.ArbitrageurConfig(),
                                panic_sellers=panic_sellers or sc.PanicSellerConfig(),
                                liquidity_providers=liquidity_providers or sc.LiquidityProviderConfig()),

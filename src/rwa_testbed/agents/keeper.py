@@ -6,13 +6,22 @@ the same value to the latency oracle (`submit`). The keeper mirrors the feed in 
 `models.oracle.LatencyOracleModel` (the contract's publication rules, kept in that one place): it
 feeds it the same submissions, rule changes and outages, wakes at `next_change_at` and `poke`s when
 an evaluation would publish. With a TWAP oracle the keeper calls `update()` instead.
+
+With the conservative oracle (`market.mitigations.oracle`) the keeper serves both of its sides (the
+reports reach the NAV feed, added or the scenario's own; the TWAP, added or own, is updated on the
+same rule as a TWAP feed) and calls the ConservativeOracle's `update()` in every step where it sent a
+side a transaction, and at a freeze's end. It mirrors the oracle in a
+`models.oracle.ConservativeOracleModel`, fed one block late: the view after the block of an
+`update()` shows the sides that `update()` read (only the keeper moves them, and its transactions
+come first in a block), so the model knows each freeze's end exactly and the keeper asks to be woken
+then (`wake_times`), whether the engine fast-forwards or not.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..models.oracle import LatencyOracleModel
+from ..models.oracle import ConservativeOracleModel, LatencyOracleModel
 from ..units import FEED_DECIMALS, SECONDS_PER_DAY, STABLE_DECIMALS, usd_to_feed
 from ..view import View
 from .base import Agent
@@ -33,12 +42,22 @@ class Keeper(Agent):
         self.every = round(cfg.custodian.report_every_days * SECONDS_PER_DAY)
         self.lag = round(cfg.custodian.reporting_lag_days * SECONDS_PER_DAY)
         self.kind = cfg.oracle.kind
-        # The SPV feed as the chain has it, in run time: setup published the first NAV before the
-        # run (taken here as published at 0, the run's start).
-        self.feed = LatencyOracleModel(cfg.oracle.delay_seconds, cfg.oracle.heartbeat_seconds, cfg.oracle.deviation_bps)
-        self.feed.submit(usd_to_feed(cfg.asset.nav_per_token_usd), -cfg.oracle.delay_seconds, 0)
-        self.twap_window = cfg.oracle.twap_window_seconds
-        self.twap_every = max(1, cfg.oracle.twap_window_seconds // 4)
+        guard = cfg.mitigations.oracle
+        m = ctx.market
+        self.has_nav, self.has_twap = m.nav_feed is not None, m.twap_feed is not None
+        # The NAV feed as the chain has it, in run time: setup published the first NAV before the
+        # run (taken here as published at 0, the run's start). A NAV feed added beside a TWAP has no delay.
+        own = self.kind == "latency"
+        self.feed = (LatencyOracleModel(cfg.oracle.delay_seconds, cfg.oracle.heartbeat_seconds, cfg.oracle.deviation_bps)
+                     if own else LatencyOracleModel())
+        self.feed.submit(usd_to_feed(cfg.asset.nav_per_token_usd), -self.feed.delay, 0)
+        self.twap_window = cfg.oracle.twap_window_seconds if self.kind == "twap" else guard.twap_window_seconds
+        self.twap_every = max(1, self.twap_window // 4)
+        # The conservative oracle: its model, and the time of the keeper's last `update()` not yet fed to
+        # it (setup's, before the run: the first view shows the sides it read).
+        self.guard = (ConservativeOracleModel(guard.max_change_bps, guard.freeze_seconds)
+                      if m.guard is not None else None)
+        self.guard_pending: int | None = -1 if self.guard is not None else None
         # While the AMM price moved less than two windows ago the TWAP is still catching up: the
         # keeper asks to be woken for its updates even when nobody else acts (fast-forward).
         self.last_amm_price = None
@@ -60,7 +79,8 @@ class Keeper(Agent):
         self.extra_reports.append((t, max(0, t - self.lag) if as_of is None else as_of))
 
     def set_latency(self, delay: int, heartbeat: int, deviation_bps: int) -> None:
-        self.feed.set_rules(delay, heartbeat, deviation_bps)
+        if self.kind == "latency":  # the shock changes the scenario's own latency feed only, never an added one
+            self.feed.set_rules(delay, heartbeat, deviation_bps)
 
     def stable_price_tx(self, price_usd: float) -> "TxRequest":
         m, a = self.ctx.market, self.ctx.actors
@@ -78,36 +98,55 @@ class Keeper(Agent):
             change = self.feed.next_change_at(now)
             if change is not None:
                 times.append(change)
-        if self.kind == "twap" and now < self.twap_catch_up_until:
+        if self.has_twap and now < self.twap_catch_up_until:
             times.append(self.last_twap_update + self.twap_every)
+        if self.guard is not None and self.guard.next_change_at(now) is not None:
+            times.append(self.guard.frozen_until)
         return [t for t in times if t > now]
 
     def act(self, view: View, ctx: "Context") -> list["TxRequest"]:
         t = ctx.world.t
         m, a = ctx.market, ctx.actors
         txs: list["TxRequest"] = []
-        self.feed.set_outage(ctx.world.oracle_outage)
+        if self.guard is not None and self.guard_pending is not None:
+            self.guard.update(self.guard_pending, view.nav_side, view.twap_side)
+            self.guard_pending = None
+        if self.kind == "latency":  # the outage shock switches the scenario's own latency feed only
+            self.feed.set_outage(ctx.world.oracle_outage)
         due = [as_of for at, as_of in self.extra_reports if at <= t]
         if t >= self.next_report or due:
             self.extra_reports = [(at, as_of) for at, as_of in self.extra_reports if at > t]
             while self.next_report <= t:
                 self.next_report += self.every
             txs += self._report(t, ctx, max([max(0, t - self.lag), *due]))
-        if self.kind == "twap":
+        if self.has_twap:
             self._track_amm(view, t)
         if self.kind == "latency":
             if self.feed.decide(t).publish:  # a poke now publishes (never during an outage)
                 self.feed.poke(t)
-                txs.append(m.spv_feed.tx(a.keeper, "poke", agent=self.name, action="oracle_poke", gas=POKE_GAS))
-        elif not ctx.world.oracle_outage and t < self.twap_catch_up_until and t - self.last_twap_update >= self.twap_every:
+                txs.append(m.nav_feed.tx(a.keeper, "poke", agent=self.name, action="oracle_poke", gas=POKE_GAS))
+        outage = ctx.world.oracle_outage and self.kind == "twap"  # an outage of a TWAP feed: its keeper stops
+        if self.has_twap and not outage and t < self.twap_catch_up_until and t - self.last_twap_update >= self.twap_every:
             # Updates while the AMM price moved less than two windows ago (a constant price gives the
             # same TWAP whenever it is updated); the same rule whether the engine fast-forwards or not.
             self.last_twap_update = t
-            txs.append(m.spv_feed.tx(a.keeper, "update", agent=self.name, action="twap_update", gas=POKE_GAS))
+            txs.append(m.twap_feed.tx(a.keeper, "update", agent=self.name, action="twap_update", gas=POKE_GAS))
+        if self.guard is not None:
+            freeze_over = self.guard.frozen_until and t >= self.guard.frozen_until
+            if txs or freeze_over:  # every transaction so far is a report or went to a side
+                self.guard_pending = t
+                txs.append(m.guard.tx(a.keeper, "update", agent=self.name, action="conservative_update", gas=POKE_GAS))
         return txs
 
     def _track_amm(self, view: View, t: int) -> None:
         """Notes an AMM price move: the TWAP then needs updates for two more windows."""
+        if self.last_amm_price is None and self.guard is not None:
+            # The first view shows the price at setup, when the TWAP was set to it: not a move. (Without
+            # the conservative oracle the first act counts as one, so the default stepping and the
+            # every-block reference start their catch-up updates at different times; kept as it is so
+            # that runs without the mitigation give today's numbers.)
+            self.last_amm_price = view.amm_price_usd
+            return
         if view.amm_price_usd != self.last_amm_price:
             self.last_amm_price = view.amm_price_usd
             self.twap_catch_up_until = t + 2 * self.twap_window
@@ -122,12 +161,12 @@ class Keeper(Agent):
         ctx.world.record("nav_report", f"custodian reports NAV ${nav_usd:.4f} as of day {as_of / SECONDS_PER_DAY:.1f}")
         nav_raw = round(nav_usd * 10**STABLE_DECIMALS)
         txs = [m.spv.tx(a.custodian, "reportNav", nav_raw, ctx.chain_time(as_of), agent=self.name, action="nav_report")]
-        if self.kind == "latency":
+        if self.has_nav:
             # A feed cannot publish 0 (Chainlink-style feeds and the pool treat answers <= 0 as invalid):
             # a total write-off publishes the smallest positive answer, 1e-8 USD, so the pool values
             # the collateral at ~0 and every position backed by it becomes liquidatable.
             answer = max(MIN_ANSWER, round(nav_usd * 10**FEED_DECIMALS))
-            txs.append(m.spv_feed.tx(a.keeper, "submit", answer, ctx.chain_time(t), agent=self.name,
+            txs.append(m.nav_feed.tx(a.keeper, "submit", answer, ctx.chain_time(t), agent=self.name,
                                      action="oracle_submit", gas=POKE_GAS))
             self.feed.submit(answer, t, t)  # the submit evaluates too: publishes now if the rules say so
         return txs

@@ -1,6 +1,7 @@
-"""Pure-Python models of our oracles: `LatencyOracleModel` (contracts/oracle/LatencyOracle.sol)
-and `PairPriceHistory` + `TwapOracleModel` (contracts/oracle/TwapOracle.sol on a Uniswap-V2-style
-pair).
+"""Pure-Python models of our oracles: `LatencyOracleModel` (contracts/oracle/LatencyOracle.sol),
+`PairPriceHistory` + `TwapOracleModel` (contracts/oracle/TwapOracle.sol on a Uniswap-V2-style
+pair) and `ConservativeOracleModel` (contracts/oracle/ConservativeOracle.sol: min of a NAV and a TWAP
+side, freeze on a large move).
 
 The keeper (`agents.keeper`) mirrors the SPV's latency feed in a `LatencyOracleModel`: it wakes at
 `next_change_at` and pokes when `decide` says an evaluation publishes. The tests use both models as
@@ -235,3 +236,81 @@ class TwapOracleModel:
             return (0, 0, 0, 0, 0)
         round_id, answer, _, end = self.rounds[-1]
         return (round_id, answer, end, end, round_id)
+
+
+# ---------------------------------------------------------------------------- conservative
+
+
+class GuardReason(IntEnum):
+    """Why a round was published; same numbering as `ConservativeOracle.Reason`."""
+
+    FIRST = 0
+    CHANGE = 1
+    FREEZE_ENDED = 2
+
+
+@dataclass(frozen=True)
+class Side:
+    """A side feed's latest round as `ConservativeOracle.update()` reads it (None: no such side)."""
+
+    answer: int
+    round_id: int
+
+
+@dataclass
+class ConservativeOracleModel:
+    """Mirror of `ConservativeOracle` (the contract's NatSpec is the reference): `update(now, nav,
+    twap)` publishes min(present sides) unless a freeze runs; a move above `max_change_bps` (exact:
+    `|new - last| * 10_000 > max_change_bps * last`) starts a freeze of `freeze_seconds`, whose end
+    (`now >= frozen_until`) publishes the price of the day whatever its move; otherwise a new round
+    when the price changed or a side has a new round."""
+
+    max_change_bps: int = 0
+    freeze_seconds: int = 0  # seconds
+    frozen_until: int = 0  # seconds; 0 = no freeze pending
+    rounds: list[tuple[int, int, int, GuardReason]] = field(default_factory=list)  # (id, answer, updated_at, reason)
+    freezes: list[tuple[int, int, int]] = field(default_factory=list)  # (at, rejected answer, frozen_until)
+    seen: tuple[int, int] = (0, 0)  # side round ids at the last publication
+
+    def update(self, now: int, nav: Side | None, twap: Side | None) -> str | None:
+        """`update()` at `now`; returns "published", "frozen" or None. Raises ValueError where the
+        contract reverts."""
+        sides = [s for s in (nav, twap) if s is not None]
+        if not sides:
+            raise ValueError("NoSource()")
+        for s in sides:
+            if s.answer <= 0:
+                raise ValueError(f"SourceAnswerInvalid({s.answer})")
+        price = min(s.answer for s in sides)
+        seen = (nav.round_id if nav else 0, twap.round_id if twap else 0)
+        reason = GuardReason.CHANGE
+        if not self.rounds:
+            reason = GuardReason.FIRST
+        elif self.frozen_until:
+            if now < self.frozen_until:
+                return None
+            self.frozen_until = 0
+            reason = GuardReason.FREEZE_ENDED
+        elif self.exceeds_limit(price, self.rounds[-1][1]):
+            self.frozen_until = now + self.freeze_seconds
+            self.freezes.append((now, price, self.frozen_until))
+            return "frozen"
+        elif price == self.rounds[-1][1] and seen == self.seen:
+            return None
+        self.seen = seen
+        self.rounds.append((len(self.rounds) + 1, price, now, reason))
+        return "published"
+
+    def exceeds_limit(self, price: int, last: int) -> bool:
+        """Rule 5: a move of exactly `max_change_bps` passes, one unit more freezes."""
+        return self.max_change_bps > 0 and abs(price - last) * BPS > self.max_change_bps * last
+
+    def next_change_at(self, now: int) -> int | None:
+        """The end of a running freeze (seconds; an `update()` then publishes), or None."""
+        return self.frozen_until if self.frozen_until > now else None
+
+    def latest_round_data(self) -> tuple[int, int, int, int, int]:
+        if not self.rounds:
+            return (0, 0, 0, 0, 0)
+        round_id, answer, at, _ = self.rounds[-1]
+        return (round_id, answer, at, at, round_id)

@@ -171,3 +171,39 @@ class PoolDriver:
 def pool_driver(seeded_pair, rwa_share_token, stablecoin, admin, chain):
     """Driver of the seeded pair (see PoolDriver)."""
     return PoolDriver(seeded_pair, rwa_share_token, stablecoin, admin, chain)
+
+
+# ---------------------------------------------------------------- ConservativeOracle
+
+
+@pytest.fixture
+def create_side_feed(project, admin):
+    """A settable 8-decimal feed standing for one side (`setAnswer` publishes a new round)."""
+
+    def _create(answer: int = 100 * 10**8):
+        return admin.deploy(project.MockAggregator, answer)
+
+    return _create
+
+
+@pytest.fixture
+def nav_side(create_side_feed):
+    return create_side_feed()
+
+
+@pytest.fixture
+def twap_side(create_side_feed):
+    return create_side_feed()
+
+
+@pytest.fixture
+def create_conservative_oracle(project, admin, nav_side, twap_side):
+    """Deploys a ConservativeOracle over `nav_side` and `twap_side` (pass None to drop a side)."""
+
+    def _create(nav=nav_side, twap=twap_side, max_change_bps=0, freeze_seconds=0, decimals=8,
+                description="RWA / USD (conservative)"):
+        zero = "0x" + "00" * 20
+        return admin.deploy(project.ConservativeOracle, nav or zero, twap or zero, max_change_bps, freeze_seconds,
+                            decimals, description, admin)
+
+    return _create

@@ -56,3 +56,24 @@ pool_moves = st.one_of(
 twap_steps = st.integers(min_value=1, max_value=400)  # seconds
 # (seconds to the next block, pool move, keeper calls update())
 twap_runs = st.lists(st.tuples(twap_steps, pool_moves, st.booleans()), min_size=4, max_size=8)
+
+# ConservativeOracle: limits (max_change_bps, freeze_seconds) and a run of blocks. A side's new
+# answer is a move against the oracle's last published answer, (bps, nudge, downwards) with
+# |move| = floor(last * bps / 10_000) + nudge (the limit's boundary exactly, just under, just over),
+# or an absolute price around 10_000.
+guard_limits = st.tuples(st.sampled_from([0, 100, 1_000]), st.sampled_from([30, 120]))
+guard_prices = st.one_of(
+    st.tuples(st.sampled_from([0, 100, 1_000, 3_000]), st.sampled_from([-1, 0, 0, 1]), st.booleans()),
+    st.integers(min_value=8_000, max_value=12_000),
+)
+guard_steps = st.integers(min_value=1, max_value=60)  # seconds between blocks
+# ("nav" | "twap", step, price): a side publishes, then update() in the same block;
+# ("update", step); ("keeper", nudge): update() `nudge` seconds from the model's freeze end;
+# ("block", step): an empty block.
+guard_actions = st.one_of(
+    st.tuples(st.sampled_from(["nav", "twap"]), guard_steps, guard_prices),
+    st.tuples(st.just("update"), guard_steps),
+    st.tuples(st.just("keeper"), st.sampled_from([-1, 0, 0, 1])),
+    st.tuples(st.just("block"), guard_steps),
+)
+guard_runs = st.lists(guard_actions, min_size=6, max_size=20)

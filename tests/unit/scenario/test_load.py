@@ -79,3 +79,13 @@ def test_max_price_age__set__wins_and_must_not_be_negative():
     with pytest.raises(sc.ScenarioError) as err:
         sc.load("credit_default_ripple", ["market.oracle.max_age_seconds=-1"])
     assert "market.oracle.max_age_seconds" in str(err.value)
+
+
+def test_max_price_age__conservative_oracle__unchecked_with_twap_side_else_latency_plus_freeze():
+    """The pool reads the conservative oracle's rounds: with a TWAP side as unchecked as a TWAP; over
+    a latency feed alone a freeze holds the last round back `freeze_seconds` longer."""
+    guard = "market.mitigations.oracle."
+    assert sc.load("credit_default_ripple", [guard + "min_nav_twap=true"]).collateral_max_price_age_seconds() == 0
+    frozen = sc.load("credit_default_ripple", [guard + "max_change_bps=1500", guard + "freeze_seconds=86400"])
+    assert frozen.collateral_max_price_age_seconds() == 33 * 86_400 + 3_600 + 86_400
+    assert sc.load("real_estate_flash_crash", [guard + "max_change_bps=1500"]).collateral_max_price_age_seconds() == 0
