@@ -5,18 +5,8 @@ above either side except while a freeze holds an older price.
 """
 
 
-from .test_stepping import _liquidations, both_modes  # noqa: F401 (a fixture)
+from .test_stepping import FLASH_CRASH_SHORT, _liquidations, both_modes  # noqa: F401 (a fixture)
 
-# real_estate_flash_crash on a short clock: the hack, the hurricane, the rumor and the LP run land at
-# hour 2.4 of a 0.5-day run (60 s blocks, a 30-minute TWAP), so the every-block reference stays cheap.
-FLASH_CRASH_SHORT = [
-    "population.borrowers=8", "population.holders=6",
-    "run.duration_days=0.5", "run.block_time_seconds=60",
-    "shocks=[{kind: custodian_hack, at_days: 0.1, value_haircut_pct: 30},"
-    " {kind: natural_disaster, at_days: 0.1, value_drop_pct: 35},"
-    " {kind: rumor, at_days: 0.1, holder_share_bps: 8000, within_minutes: 60},"
-    " {kind: liquidity_withdrawal, at_days: 0.11, share_pct: 70}]",
-]
 # The same crash priced by the custodian's NAV feed (latency 10 minutes), reported every 0.1 day with
 # a 0.05-day lag: the write-downs reach the feed at day 0.2, a fall far past the limit.
 LATENCY_FEED = ["market.oracle.kind=latency", "market.oracle.delay_seconds=600",

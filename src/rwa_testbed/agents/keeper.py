@@ -140,11 +140,10 @@ class Keeper(Agent):
 
     def _track_amm(self, view: View, t: int) -> None:
         """Notes an AMM price move: the TWAP then needs updates for two more windows."""
-        if self.last_amm_price is None and self.guard is not None:
-            # The first view shows the price at setup, when the TWAP was set to it: not a move. (Without
-            # the conservative oracle the first act counts as one, so the default stepping and the
-            # every-block reference start their catch-up updates at different times; kept as it is so
-            # that runs without the mitigation give today's numbers.)
+        if self.last_amm_price is None:
+            # The first view shows the price at setup, when the TWAP was set to it: not a move. (Counted
+            # as one until 2026-12-02, the default stepping and the every-block reference started their
+            # catch-up updates at different times on TWAP scenarios.)
             self.last_amm_price = view.amm_price_usd
             return
         if view.amm_price_usd != self.last_amm_price:

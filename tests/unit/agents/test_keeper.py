@@ -186,17 +186,26 @@ def test_keeper__twap_report__nav_only_no_feed_submit():
     assert keeper.feed.pending() == 0
 
 
+def test_keeper__twap_first_view__setup_price_is_not_a_move():
+    keeper, ctx = make_keeper(kind="twap", window=1_800)
+
+    assert act_at(keeper, ctx, 0, market_view(amm_price_usd=0.9)) == []
+    assert keeper.twap_catch_up_until == 0  # the TWAP was set to this price at setup
+    assert act_at(keeper, ctx, 450, market_view(amm_price_usd=0.9)) == []
+
+
 def test_keeper__twap_catching_up__updates_every_quarter_window_for_two_windows():
     keeper, ctx = make_keeper(kind="twap", window=1_800)  # an update every 450 s
+    act_at(keeper, ctx, 0, market_view(amm_price_usd=1.0))
     view = market_view(amm_price_usd=0.9)
 
-    assert act_at(keeper, ctx, 0, view) == []  # the price is new: catching up until 3 600
-    assert keeper.twap_catch_up_until == 3_600
+    assert act_at(keeper, ctx, 10, view) == []  # the price moved: catching up until 3 610
+    assert keeper.twap_catch_up_until == 3_610
     assert act_at(keeper, ctx, 449, view) == []
     assert act_at(keeper, ctx, 450, view) == [("0xspv_feed", "update", ())]
     assert act_at(keeper, ctx, 600, view) == []
     assert act_at(keeper, ctx, 900, view) == [("0xspv_feed", "update", ())]
-    assert act_at(keeper, ctx, 3_600, view) == []  # caught up: a constant price needs no update
+    assert act_at(keeper, ctx, 3_610, view) == []  # caught up: a constant price needs no update
 
 
 def test_keeper__twap_price_moves_again__catch_up_restarts():
@@ -230,7 +239,8 @@ def test_keeper_wake_times__pending_observation__latency_only():
     latency, lctx = make_keeper(delay=HOUR)
     twap, tctx = make_keeper(kind="twap", delay=HOUR)
     act_at(latency, lctx, 30 * DAY)
-    act_at(twap, tctx, 30 * DAY)
+    act_at(twap, tctx, 30 * DAY - 1, market_view(amm_price_usd=1.0))
+    act_at(twap, tctx, 30 * DAY, market_view(amm_price_usd=0.9))
 
     assert latency.wake_times(30 * DAY) == [60 * DAY, 30 * DAY + HOUR]
     assert twap.wake_times(30 * DAY) == [60 * DAY, 30 * DAY + 450]  # its TWAP updates, no feed publication
@@ -238,6 +248,8 @@ def test_keeper_wake_times__pending_observation__latency_only():
 
 def test_keeper_wake_times__twap__next_update_only_while_catching_up():
     keeper, ctx = make_keeper(kind="twap", window=1_800)
+    act_at(keeper, ctx, 0, market_view(amm_price_usd=1.0))
+    assert keeper.wake_times(0) == [30 * DAY]  # no move yet: nothing to catch up
     act_at(keeper, ctx, 0, market_view(amm_price_usd=0.9))
 
     assert keeper.wake_times(0) == [30 * DAY, 450]
