@@ -30,7 +30,14 @@ from .metrics import (
     unliquidated_summary,
 )
 from .population import Population, deploy
-from .models.aave import CLOSE_FACTOR_HF_THRESHOLD, HEALTH_FACTOR_LIQUIDATION_THRESHOLD, WAD, debt_growth_reaches
+from .models.aave import (
+    CLOSE_FACTOR_HF_THRESHOLD,
+    HEALTH_FACTOR_LIQUIDATION_THRESHOLD,
+    NO_LIQUIDATION_CAP,
+    WAD,
+    LiquidationCapState,
+    debt_growth_reaches,
+)
 from .scenario import Scenario
 from .units import BPS, SECONDS_PER_DAY, SHARE, USDC
 from .world import World
@@ -119,7 +126,7 @@ class Engine:
     def _view_calls(self) -> list[tuple[str, bytes]]:
         """The reads of every step, encoded once: feeds, reserves, the SPV's NAV, flags, cash reserve
         and redemption escrow, all borrowers, the debt reserve's rate, balances."""
-        m, a = self.ctx.market, self.ctx.actors
+        s, m, a = self.scenario, self.ctx.market, self.ctx.actors
         abis = {c.address: c.abi for c in m.contracts()}
         calls = [
             m.spv_feed.call("latestRoundData"),
@@ -137,6 +144,14 @@ class Engine:
         calls += venue_calls
         self.rate_read = len(calls)
         calls.append(m.venue.rate_call(m.stable))
+        # Our pool's circuit breakers, when the scenario has them: grace periods of both reserves, the cap.
+        breakers = s.market.mitigations.circuit_breakers
+        self.breaker_read = None
+        if breakers.grace_period is not None or breakers.liquidation_cap is not None:
+            self.breaker_read = len(calls)
+            calls += [m.pool.call("getLiquidationGracePeriod", m.spv.address),
+                      m.pool.call("getLiquidationGracePeriod", m.stable.address),
+                      m.pool.call("getLiquidationCapState", m.spv.address)]
         return calls + [(token, abis[token].encode("balanceOf", holder)) for token, holder in self.watch]
 
     def read_view(self, t: int, raw: list | None = None) -> View:
@@ -151,6 +166,12 @@ class Engine:
         accounts, deficit = m.venue.decode_view(raw[self.venue_reads], max(0, stable[1]))
         rate, rate_updated_at = m.venue.decode_rate(raw[self.rate_read])
         balances = {key: word(data) for key, data in zip(self.watch, raw[len(raw) - len(self.watch):])}
+        grace_until, cap = 0, NO_LIQUIDATION_CAP
+        if self.breaker_read is not None:
+            k = self.breaker_read
+            grace_until = max(m.pool.abi.decode("getLiquidationGracePeriod", raw[k])[0],
+                              m.pool.abi.decode("getLiquidationGracePeriod", raw[k + 1])[0])
+            cap = LiquidationCapState(*m.pool.abi.decode("getLiquidationCapState", raw[k + 2]))
         return View(
             t=t,
             oracle_answer=max(0, oracle[1]),
@@ -169,6 +190,8 @@ class Engine:
             debt_rate_ray=rate,
             debt_rate_updated_at=rate_updated_at,
             stable_market_usd=self._stable_market_usd(),
+            liquidation_grace_until=grace_until,
+            liquidation_cap=cap,
         )
 
     def _stable_market_usd(self) -> float | None:

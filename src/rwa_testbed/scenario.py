@@ -272,6 +272,12 @@ class CollateralMitigations(Model):
         None, description="a permissioned market (e.g. Aave Horizon): only the first N liquidators may "
         "liquidate (the pool's allowlist); unset: anyone")
 
+    def allowlisted(self, liquidator_index: int) -> bool:
+        """Whether liquidator `liquidator_index` (its place in `agents.liquidators`, groups in order)
+        may liquidate: the pool grants LIQUIDATOR_ROLE to the first `liquidator_allowlist` (to the
+        executor contract of an atomic one); without an allowlist, everyone."""
+        return self.liquidator_allowlist is None or liquidator_index < self.liquidator_allowlist
+
 
 class GracePeriod(Model):
     """Aave V3.1's liquidation grace period, set by a guardian after a jump of the oracle price."""
