@@ -60,6 +60,14 @@ STOCHASTIC = [*DEPEG_REPEG[:-1], "run.seed=3",
               " amm_depth: {withdrawals_per_year: 1000}, stablecoin: {depegs_per_year: 500,"
               " duration_days: [0.05, 0.2]}, rumors: {per_year: 1000}}"]
 
+# The pool's circuit breakers (issue 15): DEPEG_REPEG with liquidations capped at $5M an hour on the
+# SPV reserve (cut to the room, then held back until the next window: the liquidators must wake at
+# each window's start), and with a liquidator allowlist that keeps two of the three liquidators out.
+CAP_USD, CAP_WINDOW = 5_000_000, 3_600
+LIQUIDATION_CAP = [*DEPEG_REPEG, "market.mitigations.circuit_breakers.liquidation_cap="
+                   f"{{usd_per_window: {CAP_USD}, window_seconds: {CAP_WINDOW}}}"]
+ALLOWLIST = [*DEPEG_REPEG, "market.mitigations.collateral.liquidator_allowlist=1"]
+
 
 def _liquidations(result) -> list[tuple]:
     return [(x["t_seconds"], x["user"], x["liquidator"], x["debt_repaid_usd"], x["collateral_seized_tokens"],
@@ -91,6 +99,8 @@ def both_modes(chain):
         pytest.param("calm_market", DEPEG_PATH, id="depeg_path"),
         pytest.param("credit_default_ripple", RIPPLE_SHORT, id="credit_default_ripple_short_seed_11"),
         pytest.param("calm_market", STOCHASTIC, id="stochastic"),
+        pytest.param("calm_market", LIQUIDATION_CAP, id="liquidation_cap"),
+        pytest.param("calm_market", ALLOWLIST, id="liquidator_allowlist"),
     ],
 )
 def test_default_stepping__same_liquidations_as_every_block(both_modes, name, overrides):
@@ -126,3 +136,24 @@ def test_credit_default_ripple_seed_11__every_episode_liquidated_within_a_block(
     assert len(episodes) >= 2, "the run must have the crash and a later interest-driven episode"
     for start in episodes:
         assert any(start < x["t_seconds"] <= start + 2 * block for x in liqs), f"episode at t={start} s"
+
+
+def test_liquidation_cap__each_window_within_the_cap_and_the_rest_waits(run_scenario):
+    result = run_scenario("calm_market", *LIQUIDATION_CAP, small=False)
+    start = result.population.start_time
+    per_window: dict[int, float] = {}
+    for x in result.liquidations:
+        window = (start + x["t_seconds"]) // CAP_WINDOW
+        per_window[window] = per_window.get(window, 0.0) + x["debt_repaid_usd"]
+
+    assert len(per_window) >= 2, "the cap must spread the liquidations over windows"
+    assert max(per_window.values()) <= CAP_USD * (1 + 1e-9)
+    assert result.summary["unliquidated"]["by_reason"]["liquidation_cap"]["position_steps"] > 0
+
+
+def test_liquidator_allowlist__only_the_allowlisted_liquidator_liquidates(run_scenario):
+    result = run_scenario("calm_market", *ALLOWLIST, small=False)
+    liquidators = {x["liquidator"] for x in result.liquidations}
+
+    assert len(liquidators) == 1
+    assert result.summary["reverts"]["agent_error"]["count"] == 0
