@@ -292,8 +292,12 @@ class GracePeriod(Model):
 class LiquidationCap(Model):
     """Maker `Dog.Hole`-style: at most `usd_per_window` of debt liquidated in any window."""
 
-    usd_per_window: PositiveUsd = Field(description="debt a window's liquidations may repay, USD at the oracle")
-    window_seconds: Annotated[int, Field(gt=0, le=MAX_SECONDS)] = Field(3_600, description="the window, seconds")
+    usd_per_window: PositiveUsd = Field(
+        description="debt a window's liquidations of the SPV collateral may repay, USD at the stablecoin's "
+        "oracle price (the pool's base currency); a liquidation is cut to the room left, and liquidators "
+        "wait for the next window when none is left")
+    window_seconds: Annotated[int, Field(gt=0, le=MAX_SECONDS)] = Field(
+        3_600, description="the window, seconds; windows start at multiples of it (chain time)")
 
 
 class CircuitBreakers(Model):
