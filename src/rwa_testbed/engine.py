@@ -31,7 +31,14 @@ from .metrics import (
     unliquidated_summary,
 )
 from .population import Population, deploy
-from .models.aave import CLOSE_FACTOR_HF_THRESHOLD, HEALTH_FACTOR_LIQUIDATION_THRESHOLD, WAD, debt_growth_reaches
+from .models.aave import (
+    CLOSE_FACTOR_HF_THRESHOLD,
+    HEALTH_FACTOR_LIQUIDATION_THRESHOLD,
+    NO_LIQUIDATION_CAP,
+    WAD,
+    LiquidationCapState,
+    debt_growth_reaches,
+)
 from .models.oracle import Side
 from .scenario import Scenario
 from .units import BPS, SECONDS_PER_DAY, SHARE, USDC
@@ -79,7 +86,9 @@ class Engine:
     - a shock starts or ends, and every time an agent asks to be woken (`Agent.wake_times`: the
       keeper's reports, oracle publications and heartbeats, TWAP updates; panic sellers' start
       times; a capital-bound arbitrageur's next trade's worth of inflow; a true-value arbitrageur's
-      band crossing; an LP's cooldown; a liquidator's redemption becoming claimable);
+      band crossing; an LP's cooldown; a liquidator's redemption becoming claimable, or a circuit
+      breaker that held back its liquidations opening again: a grace period's end, the liquidation
+      cap's next window);
     - a health factor crossing 1 (liquidatable) or 0.95 (close factor 100 %) by interest alone:
       debt grows by the stablecoin reserve's rate, read every step, so the crossing time is
       computed exactly (`models.aave.debt_growth_reaches`), one block early for safety.
@@ -122,7 +131,7 @@ class Engine:
     def _view_calls(self) -> list[tuple[str, bytes]]:
         """The reads of every step, encoded once: feeds, reserves, the SPV's NAV, flags, cash reserve
         and redemption escrow, all borrowers, the debt reserve's rate, balances."""
-        m, a = self.ctx.market, self.ctx.actors
+        s, m, a = self.scenario, self.ctx.market, self.ctx.actors
         abis = {c.address: c.abi for c in m.contracts()}
         calls = [
             m.spv_feed.call("latestRoundData"),
@@ -144,6 +153,14 @@ class Engine:
         self.side_reads = [(name, feed) for name, feed in (("nav", m.nav_feed), ("twap", m.twap_feed))
                            if m.guard is not None and feed is not None]
         calls += [feed.call("latestRoundData") for _, feed in self.side_reads]
+        # Our pool's circuit breakers, when the scenario has them: grace periods of both reserves, the cap.
+        breakers = s.market.mitigations.circuit_breakers
+        self.breaker_read = None
+        if breakers.grace_period is not None or breakers.liquidation_cap is not None:
+            self.breaker_read = len(calls)
+            calls += [m.pool.call("getLiquidationGracePeriod", m.spv.address),
+                      m.pool.call("getLiquidationGracePeriod", m.stable.address),
+                      m.pool.call("getLiquidationCapState", m.spv.address)]
         return calls + [(token, abis[token].encode("balanceOf", holder)) for token, holder in self.watch]
 
     def read_view(self, t: int, raw: list | None = None) -> View:
@@ -162,6 +179,12 @@ class Engine:
         for i, (name, feed) in enumerate(self.side_reads):
             round_id, answer = feed.abi.decode("latestRoundData", raw[self.rate_read + 1 + i])[:2]
             sides[name] = Side(answer, round_id)
+        grace_until, cap = 0, NO_LIQUIDATION_CAP
+        if self.breaker_read is not None:
+            k = self.breaker_read
+            grace_until = max(m.pool.abi.decode("getLiquidationGracePeriod", raw[k])[0],
+                              m.pool.abi.decode("getLiquidationGracePeriod", raw[k + 1])[0])
+            cap = LiquidationCapState(*m.pool.abi.decode("getLiquidationCapState", raw[k + 2]))
         return View(
             t=t,
             oracle_answer=max(0, oracle[1]),
@@ -182,6 +205,8 @@ class Engine:
             stable_market_usd=self._stable_market_usd(),
             nav_side=sides.get("nav"),
             twap_side=sides.get("twap"),
+            liquidation_grace_until=grace_until,
+            liquidation_cap=cap,
         )
 
     def _stable_market_usd(self) -> float | None:

@@ -105,7 +105,7 @@ def _deploy_contracts(setup: Setup, scenario: Scenario, actors: Actors) -> Marke
     reserves = [
         ReserveListing(stable, stable_feed, m.lending.stablecoin, m.stablecoin.symbol, STABLE_DECIMALS),
         ReserveListing(spv, pool_feed, m.lending.collateral, m.asset.symbol, SPV_DECIMALS,
-                       scenario.collateral_max_price_age_seconds()),
+                       scenario.collateral_max_price_age_seconds(), collateral=True),
     ]
     pool = venue.finish(setup, actors, reserves)
 
@@ -176,7 +176,10 @@ def _fund_and_configure(setup: Setup, scenario: Scenario, actors: Actors, market
         reporter = _reporter_role(setup, latency_feeds[0])
         for feed in latency_feeds:
             batch.append(feed.tx(admin, "grantRole", reporter, a.keeper.address, agent="setup", action="grant reporter"))
-    market.venue.configure(setup, a, market.listings, batch)
+    # Who calls `liquidationCall` per liquidator (the executors exist already): for an allowlist.
+    callers = [market.executors[liq.address].address if liq.address in market.executors else liq.address
+               for liq in a.liquidators]
+    market.venue.configure(setup, a, market.listings, batch, callers)
     batch.append(spv.tx(a.issuer, "approve", spv.address, MAX_UINT256, agent="setup", action="approve"))
     batch.append(stable.tx(a.issuer, "approve", spv.address, MAX_UINT256, agent="setup", action="approve"))
     setup.mine(batch)

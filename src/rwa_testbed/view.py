@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .models.aave import AccountData
+from .models.aave import NO_LIQUIDATION_CAP, AccountData, LiquidationCapState
 from .models.oracle import Side
 from .units import FEED_DECIMALS, SPV_DECIMALS, STABLE_DECIMALS
 
@@ -43,6 +43,11 @@ class View:
     # decimals (None: no such side, or no conservative oracle).
     nav_side: Side | None = None
     twap_side: Side | None = None
+    # Our pool's liquidation circuit breakers (`market.mitigations.circuit_breakers`), read only when the
+    # scenario has them: the chain time until which a grace period on the SPV or the stablecoin reserve
+    # blocks liquidations (the later of the two; 0: none), and the SPV reserve's cap per window.
+    liquidation_grace_until: int = 0
+    liquidation_cap: LiquidationCapState = NO_LIQUIDATION_CAP
 
     def balance(self, token: "Bound", holder: str) -> int:
         return self.balances[(token.address, holder)]
