@@ -421,10 +421,10 @@ interface ILendingPool {
     // Each off by default; with all of them off, liquidations are exactly Aave V3.0's.
 
     /// @notice Starts (or ends) a liquidation grace period on `asset`, as Aave V3.1: while block time is
-    ///         before `until` (seconds), `liquidationCall` with `asset` as collateral or debt reverts
+    ///         at or before `until` (seconds), `liquidationCall` with `asset` as collateral or debt reverts
     ///         `LiquidationGracePeriodActive`. 0 or a past time lifts it. POOL_ADMIN_ROLE or GUARDIAN_ROLE.
-    /// @dev `until` may be at most `MAX_GRACE_PERIOD` (4 h) after now (`GracePeriodTooLong`). Unlike Aave
-    ///      V3.1 (which blocks while `until >= block.timestamp`), liquidations reopen at `until` itself.
+    /// @dev `until` may be at most `MAX_GRACE_PERIOD` (4 h) after now (`GracePeriodTooLong`). As Aave
+    ///      V3.1 (liquidations need `until < block.timestamp`), they reopen the second after `until`.
     ///      A caller with neither role gets `AccessControlUnauthorizedAccount(caller, GUARDIAN_ROLE)`.
     ///      Other actions (supply, repay, withdraw...) are not affected.
     function setLiquidationGracePeriod(address asset, uint40 until) external;

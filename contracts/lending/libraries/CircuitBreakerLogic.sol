@@ -21,12 +21,12 @@ library CircuitBreakerLogic {
     }
 
     /// @notice Reverts `LiquidationGracePeriodActive` while either reserve is in a grace period
-    ///         (block.timestamp < until), the collateral checked first.
+    ///         (block.timestamp <= until, as Aave V3.1), the collateral checked first.
     function validateGracePeriods(PoolState storage s, address collateralAsset, address debtAsset) internal view {
         uint40 until = s.liquidationGracePeriodUntil[collateralAsset];
-        if (block.timestamp < until) revert ILendingPool.LiquidationGracePeriodActive(collateralAsset, until);
+        if (block.timestamp <= until) revert ILendingPool.LiquidationGracePeriodActive(collateralAsset, until);
         until = s.liquidationGracePeriodUntil[debtAsset];
-        if (block.timestamp < until) revert ILendingPool.LiquidationGracePeriodActive(debtAsset, until);
+        if (block.timestamp <= until) revert ILendingPool.LiquidationGracePeriodActive(debtAsset, until);
     }
 
     /// @notice Sets the cap on debt repaid per window by liquidations seizing `collateralAsset`.

@@ -266,7 +266,7 @@ class Liquidator(Agent):
         """For a skip a circuit breaker caused, the run time it opens again (`wake_times`): without it the
         engine's fast path would sleep past the moment an every-block watcher liquidates."""
         if reason == "grace_period":
-            self.breaker_wakes.append(view.liquidation_grace_until - self.ctx.start_time)
+            self.breaker_wakes.append(view.liquidation_grace_until + 1 - self.ctx.start_time)  # open after `until`
         elif reason == "liquidation_cap":
             self.breaker_wakes.append(view.liquidation_cap.next_window_start(self._block_time()) - self.ctx.start_time)
 

@@ -461,8 +461,9 @@ MAX_GRACE_PERIOD_SECONDS = 4 * 3_600
 
 def in_grace_period(until: int, now: int) -> bool:
     """Whether a reserve whose grace period runs until block time `until` (0 = none) blocks
-    liquidations at block time `now`: `now < until` (at `until` itself liquidations are open again)."""
-    return now < until
+    liquidations at block time `now`: `now <= until`, as Aave V3.1 (open again the second after); 0 is
+    none (on a chain block time is never 0)."""
+    return until != 0 and now <= until
 
 
 @dataclass(frozen=True)

@@ -202,18 +202,18 @@ def capped(view, *, cap_usd, used_usd=0, window_start=0):
     return replace(view, liquidation_cap=LiquidationCapState(cap_usd * USD, CAP_WINDOW, window_start, used_usd * USD))
 
 
-def test_act__grace_period_runs_past_the_block__skips_grace_period_and_wakes_at_its_end(make_liquidator, make_view):
+def test_act__grace_period_runs_past_the_block__skips_grace_period_and_wakes_after_its_end(make_liquidator, make_view):
     liquidator, ctx = make_liquidator(atomic=True)
     view = replace(make_view(borrowers=[UNDERWATER], oracle_usd=0.80), liquidation_grace_until=600)
 
-    ctx.world.t = 599
+    ctx.world.t = 600  # until == the block's time: still in grace (Aave V3.1)
     liquidator.act(view, ctx)
     assert executor_calls(ctx) == [] and liquidator.skipped == {0: "grace_period"}
-    assert liquidator.wake_times(599) == [600]
+    assert liquidator.wake_times(600) == [601]
 
-    ctx.world.t = 600  # until == the block's time: open again
+    ctx.world.t = 601  # open again the second after `until`
     liquidator.act(view, ctx)
-    assert len(executor_calls(ctx)) == 1 and liquidator.skipped == {} and liquidator.wake_times(600) == []
+    assert len(executor_calls(ctx)) == 1 and liquidator.skipped == {} and liquidator.wake_times(601) == []
 
 
 def test_act__room_under_the_cap__atomic_liquidation_sized_to_the_room(make_liquidator, make_view):

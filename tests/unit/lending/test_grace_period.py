@@ -1,5 +1,5 @@
 """setLiquidationGracePeriod / liquidationCall: Aave V3.1's liquidation grace period on a reserve,
-as collateral or as debt; who may set it, its 4-hour limit, and the edge at `until` itself (open).
+as collateral or as debt; who may set it, its 4-hour limit, and the edge at `until` itself (still in grace, as Aave V3.1; open the second after).
 
 Block timestamps are pinned (`chain.pending_timestamp`) wherever a test depends on time.
 """
@@ -70,12 +70,16 @@ def test_liquidate__debt_in_grace_period__reverts(pool, underwater, admin, chain
         pool.liquidationCall(rwa_token, stablecoin, borrower, MAX_UINT, False, sender=liquidator)
 
 
-def test_liquidate__at_grace_period_end__passes(pool, underwater, admin, chain, borrower, liquidator, stablecoin, rwa_token):
+def test_liquidate__at_grace_period_end__reverts__one_second_later__passes(pool, underwater, admin, chain, borrower,
+                                                                          liquidator, stablecoin, rwa_token):
     underwater(price=70)
     now = chain.blocks.head.timestamp + 10
     chain.pending_timestamp = now
     pool.setLiquidationGracePeriod(rwa_token, now + 600, sender=admin)
-    chain.pending_timestamp = now + 600  # until == block.timestamp: no longer in grace
+    chain.pending_timestamp = now + 600  # until == block.timestamp: still in grace (Aave V3.1)
+    with ape.reverts(pool.LiquidationGracePeriodActive, asset=rwa_token.address, until=now + 600):
+        pool.liquidationCall(rwa_token, stablecoin, borrower, MAX_UINT, False, sender=liquidator)
+    chain.pending_timestamp = now + 601
     tx = pool.liquidationCall(rwa_token, stablecoin, borrower, MAX_UINT, False, sender=liquidator)
     assert tx.events.filter(pool.LiquidationExecuted)
 
