@@ -16,7 +16,7 @@ from typing import Callable
 
 from . import shocks as shock_kinds
 from . import stochastic
-from .agents import Agent, Keeper, View, build_agents
+from .agents import Agent, Guardian, Keeper, View, build_agents
 from .chain import FastChain, NodeError, TxRequest, TxResult
 from .context import Context
 from .deployment import Actors
@@ -109,6 +109,7 @@ class Engine:
         ctx = Context(s, world, market, actors, self.chain, random.Random(s.run.seed), population.start_time)
         self.keeper = ctx.keeper = Keeper(ctx)
         self.agents: list[Agent] = build_agents(ctx, self.keeper)
+        self.guardian = next((a for a in self.agents if isinstance(a, Guardian)), None)
         self.watch = sorted({(token.address, holder) for a in self.agents for token, holder in a.watch()})
         self.ctx = ctx
         self.view_calls = self._view_calls()
@@ -292,7 +293,7 @@ class Engine:
             self.chain.release_control()
             raise
         self.chain.release_control()
-        summary = summarize(s, rec, self.population, world, view, self.shocks, ctx, self.draws)
+        summary = summarize(s, rec, self.population, world, view, self.shocks, ctx, self.draws, self.guardian)
         return RunResult(s, rec.timeseries, rec.liquidations, world.events, summary, self.population,
                          rec.unliquidated_spans.all(), self.draws)
 
@@ -301,7 +302,7 @@ class Engine:
         summary when it can be computed from the rows so far, else the run's identity only)."""
         s = self.scenario
         try:
-            summary = summarize(s, rec, self.population, world, view, self.shocks, ctx, self.draws)
+            summary = summarize(s, rec, self.population, world, view, self.shocks, ctx, self.draws, self.guardian)
         except Exception:  # noqa: BLE001 - a partial run may lack what a metric needs
             summary = {"scenario": s.name, "seed": s.run.seed, "venue": s.venue.kind}
         summary.update(complete=False, incomplete_reason=reason)
@@ -325,9 +326,9 @@ def liquidator_pnl_usd(s: Scenario, ctx: Context, final: View) -> float:
 
 
 def summarize(s: Scenario, rec: Recorder, population: Population, world: World, final: View, shocks,
-              ctx: Context, draws: stochastic.Draws | None = None) -> dict:
+              ctx: Context, draws: stochastic.Draws | None = None, guardian: Guardian | None = None) -> dict:
     """The run's summary: only values derived from the chain and the seed (no wall time); with
-    `stochastic` draws, their figures under `stochastic`."""
+    `stochastic` draws, their figures under `stochastic`; with a guardian, its under `mitigations`."""
     rows = rec.timeseries
     liqs = rec.liquidations
     borrowed = sum(p.debt_usd for p in population.positions)
@@ -349,6 +350,9 @@ def summarize(s: Scenario, rec: Recorder, population: Population, world: World, 
             "borrowed_usd": borrowed,
             "collateral_tokens": sum(p.collateral_tokens for p in population.positions),
             "health_factors_clamped_to_ltv": population.clamped_health_factors,
+            # borrowers the caps turned away at setup, and the debt they would have had
+            "turned_away": len(population.turned_away),
+            "turned_away_debt_usd": sum(p.debt_usd for p in population.turned_away),
         },
         "liquidations": {
             "count": len(liqs),
@@ -420,4 +424,5 @@ def summarize(s: Scenario, rec: Recorder, population: Population, world: World, 
             "solvent": is_solvent(deficit_usd, insolvent_usd),
         },
         **({"stochastic": draws.summary()} if draws is not None else {}),
+        **({"mitigations": guardian.summary(rows[-1]["t_seconds"])} if guardian is not None else {}),
     }

@@ -20,7 +20,7 @@ import yaml
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .models.reserve import ReserveSpec
-from .units import BPS, DAYS_PER_YEAR, RAY, SECONDS_PER_DAY, SPV_DECIMALS, UINT112_MAX
+from .units import BPS, DAYS_PER_YEAR, MAX_CAP, RAY, SECONDS_PER_DAY, SPV_DECIMALS, UINT112_MAX
 
 BUILTIN_DIR = Path(__file__).parent / "scenarios"
 
@@ -272,6 +272,11 @@ class CollateralMitigations(Model):
         None, description="a permissioned market (e.g. Aave Horizon): only the first N liquidators may "
         "liquidate (the pool's allowlist); unset: anyone")
 
+    def cap_tokens(self, nav0_usd: float) -> tuple[int, int]:
+        """(supply cap of the SPV reserve, borrow cap of the stablecoin reserve), whole tokens as the
+        pool stores them: the USD caps at the start NAV and at $1, rounded down (0: no cap)."""
+        return int(self.supply_cap_usd / nav0_usd), int(self.debt_ceiling_usd)
+
 
 class GracePeriod(Model):
     """Aave V3.1's liquidation grace period, set by a guardian after a jump of the oracle price."""
@@ -307,6 +312,13 @@ class MitigationsConfig(Model):
     oracle: OracleMitigations = OracleMitigations()
     collateral: CollateralMitigations = CollateralMitigations()
     circuit_breakers: CircuitBreakers = CircuitBreakers()
+
+    @property
+    def needs_guardian(self) -> bool:
+        """Whether a mechanism the pool's guardian runs (`agents.guardian`) is on: the run then has
+        that agent and its role."""
+        b = self.circuit_breakers
+        return b.divergence_pause_bps > 0 or self.collateral.liquidity_aware_ltv is not None or b.grace_period is not None
 
     def active(self) -> list[str]:
         """The dotted names of the mechanisms switched on (for reports)."""
@@ -972,8 +984,11 @@ def check_rules(scenario: Scenario) -> None:
 
 
 POOL_ONLY_MITIGATIONS = ("collateral.liquidator_allowlist", "circuit_breakers.grace_period",
-                         "circuit_breakers.liquidation_cap")
-"""Mechanisms in our LendingPool that Aave V3.0's bytecode does not have."""
+                         "circuit_breakers.liquidation_cap", "collateral.liquidity_aware_ltv",
+                         "circuit_breakers.divergence_pause_bps")
+"""Mechanisms in our LendingPool that Aave V3.0's bytecode does not have, and the guardian's (its
+reserve changes are not wired through Aave's PoolConfigurator yet: `LendingVenue.reconfigure_txs`).
+The caps work on both venues (listed with the reserves)."""
 
 
 def check_mitigations(s: Scenario) -> None:
@@ -986,6 +1001,16 @@ def check_mitigations(s: Scenario) -> None:
             raise ScenarioError(
                 f"{', '.join('market.mitigations.' + n for n in used)}, venue.kind: Aave V3.0 has no such mechanism; "
                 "use venue.kind 'ours'")
+    c, nav0 = m.collateral, s.market.asset.nav_per_token_usd
+    for field, usd, tokens, unit in (("supply_cap_usd", c.supply_cap_usd, c.cap_tokens(nav0)[0], f"{nav0:g} USD a token"),
+                                     ("debt_ceiling_usd", c.debt_ceiling_usd, c.cap_tokens(nav0)[1], "1 USD a token")):
+        if usd > 0 and not 1 <= tokens <= MAX_CAP:
+            raise ScenarioError(f"market.mitigations.collateral.{field}: {usd:,.2f} USD at {unit} is {tokens} whole "
+                                f"tokens, outside the pool's caps [1, {MAX_CAP}] (0 would mean no cap)")
+    if (c.supply_cap_usd or c.debt_ceiling_usd) and s.population.leverage_loops:
+        raise ScenarioError("market.mitigations.collateral.supply_cap_usd, market.mitigations.collateral.debt_ceiling_usd, "
+                            "population.leverage_loops: setup turns away the borrowers the caps leave out before "
+                            "opening positions; a leverage loop's size depends on the AMM, so caps need leverage_loops 0")
     allow = m.collateral.liquidator_allowlist
     total = sum(g.count for g in s.agents.liquidators)
     if allow is not None and allow > total:

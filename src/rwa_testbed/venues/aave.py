@@ -169,7 +169,7 @@ class AaveV3Venue(LendingVenue):
         """Token implementations, one rate strategy per reserve, `initReserves`, risk parameters."""
         listed = {a.lower() for a in read(setup, self.pool, "getReservesList")[0]}
         new = [r for r in reserves if r.asset.address.lower() not in listed]
-        listings = [Listing(r.config.spec(r.asset.address, r.feed.address), r.symbol, r.decimals) for r in new]
+        listings = [Listing(r.spec(), r.symbol, r.decimals) for r in new]
         env: dict[str, Any] = {"admin": actors.admin.address, "treasury": self.treasury, "pool": self.pool,
                                "provider": self.provider, "configurator": self.configurator, "oracle": self.oracle}
         self._run(setup, actors, listing_plan(listings, set_sources=bool(self.existing_pool)), env)

@@ -19,8 +19,10 @@ if TYPE_CHECKING:
     from ..view import View
     from ..chain import TxRequest, TxResult
     from ..deployment import Actors, Setup
+    from ..models.reserve import ReserveSpec
 
 INIT_RESERVE_GAS = 1_000_000
+CONFIGURE_GAS = 300_000
 USERS_PER_READ = 2_000
 """Borrowers per `getUsersAccountData` call (the calls of a step go in one batch): one call for
 100,000 borrowers would pass anvil's gas cap for calls and make a request of megabytes."""
@@ -43,12 +45,24 @@ class OurPool(LendingVenue):
                   batch: list["TxRequest"]) -> None:
         for r in reserves:
             batch.append(self.pool.tx(actors.admin, "initReserve", r.asset.address, r.feed.address,
-                                      r.config.spec(r.asset.address, r.feed.address).to_pool_params(), agent="setup", action=f"initReserve {r.asset.name}",
+                                      r.spec().to_pool_params(), agent="setup", action=f"initReserve {r.asset.name}",
                                       gas=INIT_RESERVE_GAS))
             if r.max_price_age_seconds:
                 batch.append(self.pool.tx(actors.admin, "setPriceSource", r.asset.address, r.feed.address,
                                           r.max_price_age_seconds, agent="setup",
                                           action=f"setPriceSource {r.asset.name}"))
+
+    def grant_guardian(self, setup: "Setup", actors: "Actors", batch: list["TxRequest"]) -> None:
+        """POOL_ADMIN_ROLE: `configureReserve` takes no narrower role."""
+        role = self.pool.abi.decode("POOL_ADMIN_ROLE", setup.chain.calls([self.pool.call("POOL_ADMIN_ROLE")])[0])[0]
+        batch.append(self.pool.tx(actors.admin, "grantRole", role, actors.guardian.address, agent="setup",
+                                  action="grant guardian"))
+
+    def reconfigure_txs(self, sender, old: "ReserveSpec", new: "ReserveSpec", agent: str,
+                        action: str) -> list["TxRequest"]:
+        """One `configureReserve` with every parameter (the pool replaces them all)."""
+        return [self.pool.tx(sender, "configureReserve", new.asset, new.to_pool_params(), agent=agent, action=action,
+                             gas=CONFIGURE_GAS)]
 
     def view_calls(self, users: Sequence[str], stable: "Bound") -> list[Call]:
         users = list(users)
