@@ -8,12 +8,13 @@ import {AggregatorV3Interface} from "../interfaces/AggregatorV3Interface.sol";
 import {ILendingPool} from "./interfaces/ILendingPool.sol";
 import {AccountLogic} from "./libraries/AccountLogic.sol";
 import {BorrowLogic} from "./libraries/BorrowLogic.sol";
+import {CircuitBreakerLogic} from "./libraries/CircuitBreakerLogic.sol";
 import {LiquidationLogic} from "./libraries/LiquidationLogic.sol";
 import {PercentageMath} from "./libraries/PercentageMath.sol";
 import {ReserveLogic} from "./libraries/ReserveLogic.sol";
 import {SupplyLogic} from "./libraries/SupplyLogic.sol";
 import {WadRayMath} from "./libraries/WadRayMath.sol";
-import {PoolState, ReserveState} from "./libraries/LendingTypes.sol";
+import {LiquidationCap, PoolState, ReserveState} from "./libraries/LendingTypes.sol";
 
 /// @title LendingPool
 /// @notice Entry point of the lending pool: Aave V3's user ABI with Aave V3.0's numbers (see
@@ -27,6 +28,14 @@ contract LendingPool is ILendingPool, AccessControl, ReentrancyGuardTransient {
 
     /// @notice Role that lists reserves, sets their parameters, pauses/freezes and covers deficits.
     bytes32 public constant POOL_ADMIN_ROLE = keccak256("POOL_ADMIN");
+    /// @notice Role that may start or lift liquidation grace periods, and nothing else (Aave V3.1's
+    ///         emergency admin for this purpose): a guardian key or bot watching the oracle. Nobody holds
+    ///         it at deployment; DEFAULT_ADMIN_ROLE grants it.
+    bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN");
+    /// @notice Role that may liquidate while the liquidator allowlist is on (a permissioned market such as
+    ///         Aave Horizon). For atomic liquidations the holder is the executor contract that calls
+    ///         `liquidationCall`. DEFAULT_ADMIN_ROLE grants it.
+    bytes32 public constant LIQUIDATOR_ROLE = keccak256("LIQUIDATOR");
     /// @notice At most 128 reserves (two flag bits each in a user's configuration word).
     uint256 public constant MAX_RESERVES = 128;
     /// @notice Largest supply or borrow cap, whole tokens (Aave's 36-bit field).
@@ -88,6 +97,9 @@ contract LendingPool is ILendingPool, AccessControl, ReentrancyGuardTransient {
         uint256 debtToCover,
         bool receiveShares
     ) external nonReentrant {
+        if (_s.liquidatorAllowlistEnabled && !hasRole(LIQUIDATOR_ROLE, msg.sender)) {
+            revert LiquidatorNotAllowed(msg.sender);
+        }
         LiquidationLogic.liquidationCall(_s, collateralAsset, debtAsset, user, debtToCover, receiveShares);
     }
 
@@ -155,6 +167,26 @@ contract LendingPool is ILendingPool, AccessControl, ReentrancyGuardTransient {
     /// @return The amount covered (at most the deficit), token units.
     function coverDeficit(address asset, uint256 amount) external onlyRole(POOL_ADMIN_ROLE) nonReentrant returns (uint256) {
         return LiquidationLogic.coverDeficit(_s, asset, amount);
+    }
+
+    /// @inheritdoc ILendingPool
+    function setLiquidationGracePeriod(address asset, uint40 until) external {
+        if (!hasRole(POOL_ADMIN_ROLE, msg.sender)) _checkRole(GUARDIAN_ROLE);
+        CircuitBreakerLogic.setGracePeriod(_s, asset, until);
+    }
+
+    /// @inheritdoc ILendingPool
+    function setLiquidationCap(address collateralAsset, uint256 capBase, uint32 windowSeconds)
+        external
+        onlyRole(POOL_ADMIN_ROLE)
+    {
+        CircuitBreakerLogic.setCap(_s, collateralAsset, capBase, windowSeconds);
+    }
+
+    /// @inheritdoc ILendingPool
+    function setLiquidatorAllowlistEnabled(bool enabled) external onlyRole(POOL_ADMIN_ROLE) {
+        _s.liquidatorAllowlistEnabled = enabled;
+        emit LiquidatorAllowlistToggled(enabled);
     }
 
     // ---------------------------------------------------------------- views
@@ -290,6 +322,22 @@ contract LendingPool is ILendingPool, AccessControl, ReentrancyGuardTransient {
     /// @inheritdoc ILendingPool
     function treasury() external view returns (address) {
         return _s.treasury;
+    }
+
+    /// @inheritdoc ILendingPool
+    function getLiquidationGracePeriod(address asset) external view returns (uint40) {
+        return _s.liquidationGracePeriodUntil[asset];
+    }
+
+    /// @inheritdoc ILendingPool
+    function getLiquidationCapState(address collateralAsset)
+        external
+        view
+        returns (uint256 capBase, uint32 windowSeconds, uint256 windowStart, uint256 usedBase)
+    {
+        LiquidationCap storage cap = _s.liquidationCaps[collateralAsset];
+        (windowStart, usedBase) = CircuitBreakerLogic.capState(cap);
+        return (cap.capBase, cap.windowSeconds, windowStart, usedBase);
     }
 
     // ---------------------------------------------------------------- internal

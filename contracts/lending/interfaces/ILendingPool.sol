@@ -209,6 +209,14 @@ interface ILendingPool {
     event DeficitCovered(address indexed asset, address indexed coveredBy, uint256 amountCovered);
     /// @notice The treasury's accrued share of interest was credited to it as `amount` of supply.
     event MintedToTreasury(address indexed asset, uint256 amount, uint256 scaledAmount);
+    /// @notice No liquidation may use `asset` (as collateral or debt) before block time `until`, seconds
+    ///         (0 = the grace period was lifted).
+    event LiquidationGracePeriodSet(address indexed asset, uint40 until);
+    /// @notice Liquidations seizing `collateralAsset` may repay at most `capBase` of debt (USD, 8 decimals)
+    ///         per window of `windowSeconds` (capBase 0 = no cap).
+    event LiquidationCapSet(address indexed collateralAsset, uint256 capBase, uint32 windowSeconds);
+    /// @notice The liquidator allowlist (LIQUIDATOR_ROLE) was switched on or off.
+    event LiquidatorAllowlistToggled(bool enabled);
 
     // ---------------------------------------------------------------- errors
 
@@ -276,6 +284,17 @@ interface ILendingPool {
     error InvalidReserveParams(ReserveParamRule rule, uint256 value, uint256 limit);
     /// @notice `asset` has no deficit to cover.
     error NoDeficit(address asset);
+    /// @notice A liquidation grace period on `asset` (collateral or debt) runs until block time `until`.
+    error LiquidationGracePeriodActive(address asset, uint40 until);
+    /// @notice A grace period may end at most `MAX_GRACE_PERIOD` after now: `until` is past `maxUntil`.
+    error GracePeriodTooLong(uint256 until, uint256 maxUntil);
+    /// @notice The window starting at `windowStart` already had `usedBase` of `capBase` liquidated
+    ///         (USD, 8 decimals) for `collateralAsset`: no room for one more debt unit.
+    error LiquidationCapReached(address collateralAsset, uint256 windowStart, uint256 usedBase, uint256 capBase);
+    /// @notice A liquidation cap needs a window of at least one second.
+    error InvalidLiquidationWindow(uint32 windowSeconds);
+    /// @notice The liquidator allowlist is on and `caller` lacks LIQUIDATOR_ROLE.
+    error LiquidatorNotAllowed(address caller);
 
     // ---------------------------------------------------------------- user actions (Aave V3 ABI)
 
@@ -397,4 +416,40 @@ interface ILendingPool {
 
     /// @notice Receiver of reserve-factor interest and liquidation protocol fees (as supply).
     function treasury() external view returns (address);
+
+    // ---------------------------------------------------------------- liquidation circuit breakers
+    // Each off by default; with all of them off, liquidations are exactly Aave V3.0's.
+
+    /// @notice Starts (or ends) a liquidation grace period on `asset`, as Aave V3.1: while block time is
+    ///         before `until` (seconds), `liquidationCall` with `asset` as collateral or debt reverts
+    ///         `LiquidationGracePeriodActive`. 0 or a past time lifts it. POOL_ADMIN_ROLE or GUARDIAN_ROLE.
+    /// @dev `until` may be at most `MAX_GRACE_PERIOD` (4 h) after now (`GracePeriodTooLong`). Unlike Aave
+    ///      V3.1 (which blocks while `until >= block.timestamp`), liquidations reopen at `until` itself.
+    function setLiquidationGracePeriod(address asset, uint40 until) external;
+
+    /// @notice Block time (seconds) until which `asset` cannot be used in a liquidation; 0 = never set.
+    function getLiquidationGracePeriod(address asset) external view returns (uint40);
+
+    /// @notice Caps the debt that liquidations seizing `collateralAsset` may repay per window (Maker's
+    ///         `Dog.Hole`): `capBase` USD (8 decimals, the debt asset's oracle price) in each fixed window
+    ///         [t - t % windowSeconds, + windowSeconds). A liquidation is cut to the room left, as if the
+    ///         liquidator had asked for less; with no room it reverts `LiquidationCapReached`.
+    ///         `capBase` 0 = no cap. POOL_ADMIN_ROLE.
+    /// @dev Setting a cap keeps the current window's use if the window is unchanged, else starts afresh.
+    function setLiquidationCap(address collateralAsset, uint256 capBase, uint32 windowSeconds) external;
+
+    /// @notice The cap on `collateralAsset`'s liquidations and its use as of now.
+    /// @return capBase Debt repaid allowed per window, USD 8 decimals (0 = no cap).
+    /// @return windowSeconds The window's length, seconds.
+    /// @return windowStart Start of the current window, block time in seconds (0 without a cap).
+    /// @return usedBase Debt repaid in the current window so far, USD 8 decimals.
+    function getLiquidationCapState(address collateralAsset)
+        external
+        view
+        returns (uint256 capBase, uint32 windowSeconds, uint256 windowStart, uint256 usedBase);
+
+    /// @notice Switches the liquidator allowlist on or off: when on, only LIQUIDATOR_ROLE holders (for
+    ///         atomic liquidations, the executor contract) may call `liquidationCall`. POOL_ADMIN_ROLE.
+    /// @dev No view of the flag (the pool is at the code-size limit): read `LiquidatorAllowlistToggled`.
+    function setLiquidatorAllowlistEnabled(bool enabled) external;
 }

@@ -45,6 +45,26 @@ struct PoolState {
     mapping(address asset => mapping(address user => uint256 shares)) scaledDebt;
     /// @dev Receives reserve-factor interest and liquidation protocol fees, as supply.
     address treasury;
+    /// @dev Per reserve, block time (seconds) until which no liquidation may use it as collateral or
+    ///      debt (Aave V3.1's grace period); 0 or past = none.
+    mapping(address asset => uint40 until) liquidationGracePeriodUntil;
+    /// @dev Per collateral reserve, the cap on debt repaid by its liquidations per window (Maker `Dog.Hole`).
+    mapping(address collateralAsset => LiquidationCap) liquidationCaps;
+    /// @dev When true, only LIQUIDATOR_ROLE holders may call `liquidationCall` (a permissioned market).
+    bool liquidatorAllowlistEnabled;
+}
+
+/// @notice A collateral reserve's liquidation cap and its use in the current window.
+struct LiquidationCap {
+    /// @dev Debt liquidations seizing this collateral may repay per window, base currency (USD, 8 decimals);
+    ///      0 = no cap.
+    uint256 capBase;
+    /// @dev Debt repaid in the window starting at `windowStart`, base currency (USD, 8 decimals).
+    uint256 usedBase;
+    /// @dev Window length, seconds; windows start at multiples of it (block time).
+    uint32 windowSeconds;
+    /// @dev Start of the window `usedBase` counts, block time in seconds.
+    uint64 windowStart;
 }
 
 /// @notice In-memory snapshot of a reserve taken at the start of an action ("curr" = stored values,

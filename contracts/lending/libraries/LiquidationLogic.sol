@@ -6,6 +6,7 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {ILendingPool} from "../interfaces/ILendingPool.sol";
 import {AccountLogic} from "./AccountLogic.sol";
 import {BorrowLogic} from "./BorrowLogic.sol";
+import {CircuitBreakerLogic} from "./CircuitBreakerLogic.sol";
 import {PercentageMath} from "./PercentageMath.sol";
 import {ReserveLogic} from "./ReserveLogic.sol";
 import {SupplyLogic} from "./SupplyLogic.sol";
@@ -15,7 +16,8 @@ import {PoolState, ReserveCache, ReserveState} from "./LendingTypes.sol";
 
 /// @title LiquidationLogic
 /// @notice Liquidations with Aave V3.0's close factor and collateral amounts, plus Aave V3.3's
-///         bad-debt rule: debt left without any collateral becomes the reserve's deficit.
+///         bad-debt rule: debt left without any collateral becomes the reserve's deficit, and the
+///         circuit breakers of `CircuitBreakerLogic` (grace period, cap per window), off by default.
 /// @dev Who bears a deficit: the written-off debt stops accruing and leaves `totalDebt`, but the
 ///      liquidity index is not cut, so suppliers' balances still include it. The pool then holds
 ///      fewer assets (cash + debt) than it owes suppliers, by exactly the sum of deficits; the last
@@ -86,9 +88,11 @@ library LiquidationLogic {
         v.actualDebt = debtToCover > maxLiquidatableDebt ? maxLiquidatableDebt : debtToCover;
 
         _validate(s, collateralReserve, v);
+        if (s.liquidationCaps[collateralAsset].capBase != 0) _capToRoom(s, v);
 
         v.userCollateralBalance = s.scaledSupply[collateralAsset][user].rayMul(collateralReserve.normalizedIncome());
         _calculateCollateral(s, collateralReserve.config, v);
+        CircuitBreakerLogic.useCap(s, collateralAsset, v.actualDebt, v.debtPrice, 10 ** v.debtCache.config.decimals);
 
         uint256 config = s.userConfig[user];
         if (v.userDebt == v.actualDebt) {
@@ -147,6 +151,7 @@ library LiquidationLogic {
         if (debtReserve.liquidityIndex == 0) revert ILendingPool.ReserveNotActive(v.debtAsset);
         if (collateralReserve.config.paused) revert ILendingPool.ReservePaused(v.collateralAsset);
         if (debtReserve.config.paused) revert ILendingPool.ReservePaused(v.debtAsset);
+        CircuitBreakerLogic.validateGracePeriods(s, v.collateralAsset, v.debtAsset);
         if (v.healthFactorBefore >= AccountLogic.HEALTH_FACTOR_LIQUIDATION_THRESHOLD) {
             revert ILendingPool.HealthyPosition(v.user, v.healthFactorBefore);
         }
@@ -157,6 +162,15 @@ library LiquidationLogic {
             revert ILendingPool.CollateralNotEnabled(v.user, v.collateralAsset);
         }
         if (v.userDebt == 0) revert ILendingPool.NoDebt(v.user, v.debtAsset);
+    }
+
+    /// @notice Cuts the debt to repay to the room left under the collateral's liquidation cap, as if the
+    ///         liquidator had asked for no more (min is order-free: min(debtToCover, room, close factor)).
+    function _capToRoom(PoolState storage s, Vars memory v) private view {
+        uint256 room = CircuitBreakerLogic.capRoomDebt(
+            s, v.collateralAsset, AccountLogic.assetPrice(s, v.debtAsset), 10 ** v.debtCache.config.decimals
+        );
+        if (v.actualDebt > room) v.actualDebt = room;
     }
 
     /// @notice Collateral to seize for `v.actualDebt`, as Aave V3.0's `_calculateAvailableCollateralToLiquidate`;

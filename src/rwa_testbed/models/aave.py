@@ -450,3 +450,58 @@ def liquidation_amounts(
     if protocol_fee_bps:
         fee = percent_mul(seized - percent_div(seized, liquidation_bonus_bps), protocol_fee_bps)
     return LiquidationAmounts(repaid, seized - fee, fee)
+
+
+# --- liquidation circuit breakers (our pool's `CircuitBreakerLogic`; each off by default) ------
+
+
+MAX_GRACE_PERIOD_SECONDS = 4 * 3_600
+"""The longest grace period a guardian may start, from now (Aave V3.1's 4 hours)."""
+
+
+def in_grace_period(until: int, now: int) -> bool:
+    """Whether a reserve whose grace period runs until block time `until` (0 = none) blocks
+    liquidations at block time `now`: `now < until` (at `until` itself liquidations are open again)."""
+    return now < until
+
+
+@dataclass(frozen=True)
+class LiquidationCapState:
+    """A collateral reserve's cap on debt repaid by liquidations per fixed window (Maker `Dog.Hole`),
+    as `getLiquidationCapState` reports it at block time `as_of`. Base values in USD, 8 decimals."""
+
+    cap_base: int
+    """Debt repaid allowed per window; 0 = no cap."""
+    window_seconds: int
+    window_start: int
+    """Start of the window current at `as_of` (block time, seconds)."""
+    used_base: int
+    """Debt repaid in that window so far."""
+
+    @property
+    def enabled(self) -> bool:
+        return self.cap_base != 0
+
+    def window_start_at(self, now: int) -> int:
+        """Start of the window holding block time `now`: now - now % window."""
+        return now - now % self.window_seconds
+
+    def used_at(self, now: int) -> int:
+        """Debt repaid in the window holding `now` (0 once a later window has begun)."""
+        return self.used_base if self.window_start_at(now) == self.window_start else 0
+
+    def room_debt(self, now: int, debt_price: int, debt_decimals: int) -> int:
+        """Most debt (token units) one liquidation may repay at `now`: the room left in the window at
+        `debt_price`, floored (`CircuitBreakerLogic.capRoomDebt`); `MAX_UINT256` without a cap. 0 means
+        the liquidation reverts `LiquidationCapReached`."""
+        if not self.enabled:
+            return MAX_UINT256
+        used = self.used_at(now)
+        return 0 if used >= self.cap_base else (self.cap_base - used) * 10**debt_decimals // debt_price
+
+    def next_window_start(self, now: int) -> int:
+        """Block time the window after the one holding `now` starts (when a full cap's room returns)."""
+        return self.window_start_at(now) + self.window_seconds
+
+
+NO_LIQUIDATION_CAP = LiquidationCapState(0, 0, 0, 0)

@@ -8,7 +8,7 @@ come from `tests/fixtures/`; the reserve parameters from `lending_defaults.py`.
 from dataclasses import dataclass
 
 import pytest
-from fixtures.constants import MAX_UINT, USDC, VARIABLE, WAD
+from fixtures.constants import MAX_UINT, USD, USDC, VARIABLE, WAD
 
 from .lending_defaults import RWA_PARAMS, STABLE_PARAMS
 
@@ -68,3 +68,35 @@ def open_position(pool, deposit, lp, borrower, stablecoin, rwa_token):
         return Position(collateral, debt)
 
     return open_position
+
+
+@pytest.fixture
+def same_second(chain):
+    """Pins the next block to the head's timestamp (views and the next tx then agree exactly)."""
+
+    def pin():
+        chain.pending_timestamp = chain.blocks.head.timestamp
+
+    return pin
+
+
+@pytest.fixture
+def underwater(pool, open_position, rwa_feed, admin, fund, liquidator, same_second):
+    """Factory: `borrower` with `collateral` RWA and `debt` USDC, then the RWA price set to `price`
+    (USD); the liquidator is funded and has approved the pool."""
+
+    def underwater(*, price, collateral=100 * WAD, debt=5_000 * USDC, **kwargs):
+        position = open_position(collateral=collateral, debt=debt, **kwargs)
+        rwa_feed.setAnswer(price * USD, sender=admin)
+        fund(liquidator, stable=1_000_000 * USDC)
+        same_second()
+        return position
+
+    return underwater
+
+
+@pytest.fixture
+def guardian(pool, admin, keeper):
+    """The keeper bot, granted GUARDIAN_ROLE (grace periods only)."""
+    pool.grantRole(pool.GUARDIAN_ROLE(), keeper, sender=admin)
+    return keeper

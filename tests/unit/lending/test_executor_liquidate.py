@@ -149,3 +149,16 @@ def test_uniswap_v2_call__not_from_an_active_flash_swap__reverts(executor, attac
 def test_constructor__records_owner_and_pool(executor, liquidator, pool):
     assert executor.owner() == liquidator.address
     assert executor.pool() == pool.address
+
+
+def test_liquidate__allowlist_on__executor_needs_the_role_not_its_owner(
+    executor, pair, pool, admin, rwa_token, stablecoin, liquidator, underwater
+):
+    pool.setLiquidatorAllowlistEnabled(True, sender=admin)
+    pool.grantRole(pool.LIQUIDATOR_ROLE(), liquidator, sender=admin)  # the owner's role does not carry over
+    with ape.reverts(pool.LiquidatorNotAllowed, caller=executor.address):
+        executor.liquidate(pair, rwa_token, stablecoin, underwater, 2_000 * USDC, FEE_BPS, 1, sender=liquidator)
+
+    pool.grantRole(pool.LIQUIDATOR_ROLE(), executor, sender=admin)
+    tx = executor.liquidate(pair, rwa_token, stablecoin, underwater, 2_000 * USDC, FEE_BPS, 1, sender=liquidator)
+    assert next(iter(tx.decode_logs(pool.LiquidationExecuted))).liquidator == executor.address

@@ -13,32 +13,7 @@ from .lending_defaults import RWA_PARAMS, STABLE_PARAMS
 
 from rwa_testbed.models.aave import RateCurve, interest_rates, liquidation_amounts, ray_div, ray_mul
 
-RWA = 10**8  # 1 USD in base currency: prices below are in USD x RWA
-
-
-@pytest.fixture
-def same_second(chain):
-    """Pins the next block to the head's timestamp (views and the next tx then agree exactly)."""
-
-    def pin():
-        chain.pending_timestamp = chain.blocks.head.timestamp
-
-    return pin
-
-
-@pytest.fixture
-def underwater(pool, open_position, rwa_feed, admin, fund, liquidator, same_second):
-    """Factory: `borrower` with `collateral` RWA and `debt` USDC, then the RWA price set to `price`
-    (USD); the liquidator is funded and has approved the pool."""
-
-    def underwater(*, price, collateral=100 * WAD, debt=5_000 * USDC, **kwargs):
-        position = open_position(collateral=collateral, debt=debt, **kwargs)
-        rwa_feed.setAnswer(price * RWA, sender=admin)
-        fund(liquidator, stable=1_000_000 * USDC)
-        same_second()
-        return position
-
-    return underwater
+from fixtures.constants import USD as RWA  # 1 USD in base currency: prices below are in USD x RWA
 
 
 def expect(pool, user, collateral_asset, debt_asset, debt_to_cover):
