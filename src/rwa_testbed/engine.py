@@ -257,7 +257,9 @@ class Engine:
                 if view.stable_market_usd is not None:  # a market price off the feed moves without a block
                     view.stable_market_usd = self._stable_market_usd()
                 txs += self.keeper.act(view, ctx)
-                others = [a for a in self.agents if a is not self.keeper]
+                if self.guardian is not None:  # the pool's guardian acts before users and liquidators
+                    txs += self.guardian.act(view, ctx)
+                others = [a for a in self.agents if a is not self.keeper and a is not self.guardian]
                 ctx.rng.shuffle(others)
                 for agent in others:
                     txs += agent.act(view, ctx)

@@ -111,6 +111,8 @@ MARKET_RACE_REASONS = frozenset({
     "executor: insufficient liquidity",
     # the SPV's liquidity rules, shared by every holder or set by the custodian in the same block
     "GateExceeded", "InsufficientCash", "RedemptionsFrozen", "SpvImpaired",
+    # the pool's guardian: a liquidation grace period (set first in its block; liquidators do not read it)
+    "LiquidationGracePeriodActive",
 })
 
 
@@ -146,7 +148,8 @@ def classify_revert(reason: str) -> str:
     - `GateExceeded`, `InsufficientCash`, `RedemptionsFrozen`, `SpvImpaired`: the SPV's gate (its
       cap is shared by every holder of the window), its cash reserve (drained by others'
       settlements), a freeze or impairment that lands in the block (the shares are counted as
-      gated for `GateExceeded`).
+      gated for `GateExceeded`);
+    - `LiquidationGracePeriodActive`: the pool's guardian blocked liquidations (`agents.guardian`).
 
     Everything else is an **agent error**: the agent could have known from its own view, e.g.
     `ERC20InsufficientBalance` / `ERC20InsufficientAllowance` (the sender's tokens or approval),

@@ -187,7 +187,7 @@ def _fund_and_configure(setup: Setup, scenario: Scenario, actors: Actors, market
             batch.append(feed.tx(admin, "grantRole", reporter, a.keeper.address, agent="setup", action="grant reporter"))
     market.venue.configure(setup, a, market.listings, batch)
     if m.mitigations.needs_guardian:
-        market.venue.grant_guardian(setup, a, batch)
+        market.venue.grant_guardian(setup, a, batch, reconfigures=m.mitigations.guardian_reconfigures)
     batch.append(spv.tx(a.issuer, "approve", spv.address, MAX_UINT256, agent="setup", action="approve"))
     batch.append(stable.tx(a.issuer, "approve", spv.address, MAX_UINT256, agent="setup", action="approve"))
     setup.mine(batch)

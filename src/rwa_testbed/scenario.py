@@ -282,8 +282,9 @@ class GracePeriod(Model):
     """Aave V3.1's liquidation grace period, set by a guardian after a jump of the oracle price."""
 
     after_jump_bps: Annotated[int, Field(ge=1, le=10_000)] = Field(
-        1_000, description="a fall of the collateral's oracle price of at least this, from one step to the "
-        "next, starts a grace period")
+        1_000, description="a fall of the collateral's oracle price of at least this, from the price the "
+        "guardian saw at its previous step (every step the engine visits, hence every price change), starts "
+        "a grace period; the guardian's transactions go first in their block, before any liquidation")
     seconds: Annotated[int, Field(gt=0, le=MAX_GRACE_SECONDS)] = Field(
         3_600, description="how long no position holding the collateral can be liquidated (Aave V3.1: at most 4 h)")
 
@@ -314,11 +315,15 @@ class MitigationsConfig(Model):
     circuit_breakers: CircuitBreakers = CircuitBreakers()
 
     @property
+    def guardian_reconfigures(self) -> bool:
+        """Whether the pool's guardian (`agents.guardian`) changes reserve parameters (the divergence
+        pause, the liquidity-aware LTV): it then needs the pool admin's role."""
+        return self.circuit_breakers.divergence_pause_bps > 0 or self.collateral.liquidity_aware_ltv is not None
+
+    @property
     def needs_guardian(self) -> bool:
-        """Whether a mechanism the pool's guardian runs (`agents.guardian`) is on: the run then has
-        that agent and its role."""
-        b = self.circuit_breakers
-        return b.divergence_pause_bps > 0 or self.collateral.liquidity_aware_ltv is not None or b.grace_period is not None
+        """Whether a mechanism the pool's guardian runs is on: the run then has that agent and its role."""
+        return self.guardian_reconfigures or self.circuit_breakers.grace_period is not None
 
     def active(self) -> list[str]:
         """The dotted names of the mechanisms switched on (for reports)."""

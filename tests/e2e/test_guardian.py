@@ -24,6 +24,9 @@ CRASH = [
 CAPS = ["market.mitigations.collateral.supply_cap_usd=300000000",
         "market.mitigations.collateral.debt_ceiling_usd=200000000"]
 PAUSE = ["market.mitigations.circuit_breakers.divergence_pause_bps=1500"]
+GRACE = ["market.mitigations.circuit_breakers.grace_period={after_jump_bps: 1000, seconds: 3600}"]
+# Reports every 0.2 days (lag 0.05): the feed catches up with the crash at day 0.2, liquidations follow.
+REPORTS = ["market.custodian.report_every_days=0.2", "market.custodian.reporting_lag_days=0.05"]
 STEWARD = ["market.mitigations.collateral.liquidity_aware_ltv={every_hours: 2, full_at_depth_to_debt: 0.5,"
            " min_scale_pct: 60, haircut_threshold: true}"]
 
@@ -50,11 +53,9 @@ def both_modes(chain):
 
 @pytest.mark.parametrize("mechanisms", [
     pytest.param([*CAPS, *PAUSE, *STEWARD], id="all"),
-    # Reports every 0.2 days (lag 0.05): the feed catches up with the crash, liquidations follow and
-    # the gap may close again.
-    pytest.param([*PAUSE, "market.custodian.report_every_days=0.2", "market.custodian.reporting_lag_days=0.05"],
-                 id="divergence_pause"),
+    pytest.param([*PAUSE, *REPORTS], id="divergence_pause"),
     pytest.param(STEWARD, id="liquidity_aware_ltv"),
+    pytest.param([*GRACE, *REPORTS], id="grace_period"),
 ])
 def test_guardian__default_stepping_agrees_with_every_block(both_modes, mechanisms):
     default, reference = both_modes([*CRASH, *mechanisms])
@@ -62,12 +63,13 @@ def test_guardian__default_stepping_agrees_with_every_block(both_modes, mechanis
     assert reference.liquidations, "the case must liquidate something to compare"
     assert reference.summary["mitigations"].get("borrow_pauses", 1) >= 1
     assert reference.summary["mitigations"].get("ltv_haircuts", 1) >= 1
+    assert reference.summary["mitigations"].get("grace_periods", 1) >= 1
     assert _liquidations(default) == _liquidations(reference)
     assert default.summary["mitigations"] == reference.summary["mitigations"]
     assert default.summary["population"] == reference.summary["population"]
     assert len(default.timeseries) < len(reference.timeseries)
     assert default.summary["chain"]["reverted_by_action"] == reference.summary["chain"]["reverted_by_action"]
-    for action in ("pause_borrowing", "resume_borrowing", "haircut_ltv"):
+    for action in ("pause_borrowing", "resume_borrowing", "haircut_ltv", "grace_period"):
         assert action not in default.summary["chain"]["reverted_by_action"]
 
 
@@ -92,3 +94,14 @@ def test_guardian__no_mitigation__no_guardian_no_mitigations_section(run_scenari
     assert "mitigations" not in s
     assert (s["population"]["turned_away"], s["population"]["turned_away_debt_usd"]) == (0, 0)
     assert not any(action.startswith(("pause", "resume", "haircut")) for action in s["chain"]["reverted_by_action"])
+
+
+def test_guardian__grace_period__liquidations_wait_for_its_end(run_scenario):
+    result = run_scenario("real_estate_flash_crash", *CRASH, *GRACE, *REPORTS, small=False)
+    s = result.summary
+
+    # The report at day 0.2 publishes the crash: the guardian sees the jump in the block where the
+    # liquidators first see liquidatable positions, and goes first.
+    assert s["mitigations"]["grace_periods"] >= 1
+    assert s["timing"]["first_liquidation_seconds"] >= s["timing"]["first_liquidatable_seconds"] + 3_600
+    assert s["reverts"]["market_race"]["by_reason"].get("LiquidationGracePeriodActive", 0) > 0

@@ -8,12 +8,18 @@ reactive remedies (`market.mitigations`), each off by default:
 - `collateral.liquidity_aware_ltv`: every `every_hours`, the SPV reserve's LTV (and threshold with
   `haircut_threshold`) is scaled by `liquidity_scale` (AMM depth against the pool's total debt) and
   sent when it moved at least `step_bps` (or returns to the configured values).
+- `circuit_breakers.grace_period`: when the SPV feed's answer fell at least `after_jump_bps` since the
+  guardian's previous step (`oracle_jumped`), liquidations against the SPV token are blocked for
+  `seconds` (`setLiquidationGracePeriod`, Aave V3.1).
 
-Both reconfigure through the venue (`LendingVenue.reconfigure_txs`). When the engine wakes it: the
-divergence is checked at every step the engine visits, which covers every price move (both prices
-change only by transactions - swaps, liquidity, feed publications - after which the engine steps
-block by block, or by a stablecoin market price off the feed, which moves at shock wake times); the
-steward asks to be woken at its schedule (`wake_times`).
+The engine runs the guardian right after the keeper, before users and liquidators: its transactions
+land first in their block (a guardian that reacts to the same block as the liquidators and wins).
+
+All go through the venue (`LendingVenue.reconfigure_txs`, `grace_period_txs`). When the engine wakes
+it: divergence and jumps are checked at every step the engine visits, which covers every price move
+(both prices change only by transactions - swaps, liquidity, feed publications - after which the
+engine steps block by block, or by a stablecoin market price off the feed, which moves at shock wake
+times); the steward asks to be woken at its schedule and a grace period at its end (`wake_times`).
 """
 
 from __future__ import annotations
@@ -37,6 +43,11 @@ def diverged(amm_price_usd: float, oracle_price_usd: float, max_bps: int) -> boo
     if oracle_price_usd <= 0:
         return False
     return abs(amm_price_usd - oracle_price_usd) * BPS > max_bps * oracle_price_usd
+
+
+def oracle_jumped(previous_answer: int, answer: int, min_fall_bps: int) -> bool:
+    """The feed's answer fell at least `min_fall_bps` of `previous_answer` (never from no price)."""
+    return previous_answer > 0 and (previous_answer - answer) * BPS >= min_fall_bps * previous_answer
 
 
 def liquidity_scale(depth_usd: float, debt_usd: float, full_at_depth_to_debt: float, min_scale_pct: float) -> float:
@@ -85,12 +96,35 @@ class Guardian(Agent):
         self.haircuts = 0
         self.lowest_ltv_bps = self.spv_configured.ltv_bps
         self.max_capacity_removed_usd = 0.0
+        # grace period after an oracle jump
+        self.grace = m.circuit_breakers.grace_period
+        self.last_answer = 0  # the SPV feed's answer at the previous step
+        self.grace_until = 0  # run time the last grace period ends
+        self.grace_periods = 0
+        self.grace_seconds = 0
 
     def wake_times(self, now: int) -> list[int]:
-        return [self.next_check] if self.steward and self.next_check > now else []
+        """The steward's next check; the end of a grace period (liquidations open again)."""
+        times = [self.next_check] if self.steward else []
+        times.append(self.grace_until)
+        return [t for t in times if t > now]
 
     def act(self, view: View, ctx: "Context") -> list["TxRequest"]:
-        return self._divergence(view, ctx) + self._steward(view, ctx)
+        return self._grace(view, ctx) + self._divergence(view, ctx) + self._steward(view, ctx)
+
+    def _grace(self, view: View, ctx: "Context") -> list["TxRequest"]:
+        if not self.grace:
+            return []
+        previous, self.last_answer = self.last_answer, view.oracle_answer
+        if not oracle_jumped(previous, view.oracle_answer, self.grace.after_jump_bps):
+            return []
+        t = ctx.world.t
+        # A new jump during a grace period extends it (from now, as Aave V3.1's setter).
+        self.grace_seconds += t + self.grace.seconds - max(t, self.grace_until)
+        self.grace_until = t + self.grace.seconds
+        self.grace_periods += 1
+        m = ctx.market
+        return m.venue.grace_period_txs(self.account, m.spv.address, ctx.chain_time(self.grace_until), agent=self.name)
 
     def _divergence(self, view: View, ctx: "Context") -> list["TxRequest"]:
         if not self.pause_bps:
@@ -143,6 +177,9 @@ class Guardian(Agent):
         if self.pause_bps:
             open_pause = end_t - self.paused_since if self.paused_since is not None else 0
             out.update(borrow_pauses=self.pauses, borrow_paused_seconds=self.paused_seconds + open_pause)
+        if self.grace:
+            out.update(grace_periods=self.grace_periods,
+                       grace_seconds=self.grace_seconds - max(0, self.grace_until - end_t))
         if self.steward:
             out.update(ltv_haircuts=self.haircuts, lowest_ltv_bps=self.lowest_ltv_bps,
                        max_borrow_capacity_removed_usd=self.max_capacity_removed_usd)

@@ -119,9 +119,14 @@ class LendingVenue(ABC):
         """Every venue contract whose ABI helps decode reverts and balances."""
         return [self.pool]
 
-    def grant_guardian(self, setup: "Setup", actors: "Actors", batch: list["TxRequest"]) -> None:
-        """Adds to `batch` what gives `actors.guardian` the right to reconfigure reserves."""
+    def grant_guardian(self, setup: "Setup", actors: "Actors", batch: list["TxRequest"], reconfigures: bool) -> None:
+        """Adds to `batch` what gives `actors.guardian` its role: the right to reconfigure reserves if
+        `reconfigures`, else to start liquidation grace periods."""
         raise NotImplementedError(f"venue {self.name}: no guardian role")
+
+    def grace_period_txs(self, sender, asset: str, until: int, agent: str) -> list["TxRequest"]:
+        """The transactions that block liquidations against `asset` until chain time `until`."""
+        raise NotImplementedError(f"venue {self.name}: no liquidation grace period")
 
     def reconfigure_txs(self, sender, old: "ReserveSpec", new: "ReserveSpec", agent: str,
                         action: str) -> list["TxRequest"]:

@@ -52,11 +52,17 @@ class OurPool(LendingVenue):
                                           r.max_price_age_seconds, agent="setup",
                                           action=f"setPriceSource {r.asset.name}"))
 
-    def grant_guardian(self, setup: "Setup", actors: "Actors", batch: list["TxRequest"]) -> None:
-        """POOL_ADMIN_ROLE: `configureReserve` takes no narrower role."""
-        role = self.pool.abi.decode("POOL_ADMIN_ROLE", setup.chain.calls([self.pool.call("POOL_ADMIN_ROLE")])[0])[0]
+    def grant_guardian(self, setup: "Setup", actors: "Actors", batch: list["TxRequest"], reconfigures: bool) -> None:
+        """POOL_ADMIN_ROLE to reconfigure (`configureReserve` takes no narrower role), else GUARDIAN_ROLE
+        (grace periods only)."""
+        name = "POOL_ADMIN_ROLE" if reconfigures else "GUARDIAN_ROLE"
+        role = self.pool.abi.decode(name, setup.chain.calls([self.pool.call(name)])[0])[0]
         batch.append(self.pool.tx(actors.admin, "grantRole", role, actors.guardian.address, agent="setup",
                                   action="grant guardian"))
+
+    def grace_period_txs(self, sender, asset: str, until: int, agent: str) -> list["TxRequest"]:
+        return [self.pool.tx(sender, "setLiquidationGracePeriod", asset, until, agent=agent, action="grace_period",
+                             gas=CONFIGURE_GAS)]
 
     def reconfigure_txs(self, sender, old: "ReserveSpec", new: "ReserveSpec", agent: str,
                         action: str) -> list["TxRequest"]:

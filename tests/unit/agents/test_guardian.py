@@ -7,12 +7,12 @@ from types import SimpleNamespace
 import pytest
 
 from rwa_testbed import scenario as sc
-from rwa_testbed.agents.guardian import Guardian, diverged, haircut, liquidity_scale, scaled_bps
+from rwa_testbed.agents.guardian import Guardian, diverged, haircut, liquidity_scale, oracle_jumped, scaled_bps
 from rwa_testbed.models.aave import AccountData
 from rwa_testbed.models.reserve import ReserveSpec, threshold_times_bonus_bps
 from rwa_testbed.units import BPS
 
-from fakes import USD, account, context, market_view, scenario
+from fakes import START_TIME, USD, account, context, market_view, scenario
 
 COLLATERAL = ReserveSpec(asset="0xspv", price_feed="0xspv_feed", ltv_bps=7_000, liquidation_threshold_bps=7_500,
                          liquidation_bonus_bps=10_750, usable_as_collateral=True, supply_cap_tokens=400_000_000)
@@ -73,9 +73,9 @@ class RecordingVenue:
         return [(action, new)]
 
 
-def make(*, pause_bps=0, steward=None):
+def make(*, pause_bps=0, steward=None, grace=None):
     mitigations = sc.MitigationsConfig(
-        circuit_breakers=sc.CircuitBreakers(divergence_pause_bps=pause_bps),
+        circuit_breakers=sc.CircuitBreakers(divergence_pause_bps=pause_bps, grace_period=grace),
         collateral=sc.CollateralMitigations(liquidity_aware_ltv=steward))
     s = scenario()
     s.market.mitigations = mitigations
@@ -128,3 +128,32 @@ def test_guardian__steward__haircuts_on_schedule_in_steps_and_restores():
     assert back == COLLATERAL
     assert guardian.summary(10_800) == {"ltv_haircuts": 2, "lowest_ltv_bps": 5_600,
                                         "max_borrow_capacity_removed_usd": pytest.approx(3_000_000 * 0.14)}
+
+
+@pytest.mark.parametrize("previous, answer, bps, expected", [
+    (100, 90, 1_000, True),  # exactly 10 %
+    (100, 91, 1_000, False),
+    (100, 120, 1_000, False),  # a rise is no jump
+    (0, 50, 1_000, False),  # no previous price
+])
+def test_oracle_jumped__fall_of_at_least_bps(previous, answer, bps, expected):
+    assert oracle_jumped(previous, answer, bps) is expected
+
+
+class GraceVenue(RecordingVenue):
+    def grace_period_txs(self, sender, asset, until, agent):
+        self.sent.append(("grace_period", asset, until))
+        return [("grace_period", until)]
+
+
+def test_guardian__oracle_jump__grace_period_from_now_and_woken_at_its_end():
+    guardian, ctx = make(grace=sc.GracePeriod(after_jump_bps=1_000, seconds=3_600))
+    ctx.market.venue = GraceVenue()
+
+    assert step(guardian, ctx, 0, market_view(oracle_usd=1.0)) == []  # the first observation
+    assert step(guardian, ctx, 100, market_view(oracle_usd=0.95)) == []  # -5 %
+    assert step(guardian, ctx, 200, market_view(oracle_usd=0.80)) == [("grace_period", START_TIME + 3_800)]
+    assert guardian.wake_times(200) == [3_800]
+    assert step(guardian, ctx, 1_000, market_view(oracle_usd=0.70)) == [("grace_period", START_TIME + 4_600)]
+    assert guardian.summary(10_000) == {"grace_periods": 2, "grace_seconds": 4_400}
+    assert guardian.summary(4_000) == {"grace_periods": 2, "grace_seconds": 3_800}  # cut at the run's end
