@@ -989,11 +989,10 @@ def check_rules(scenario: Scenario) -> None:
 
 
 POOL_ONLY_MITIGATIONS = ("collateral.liquidator_allowlist", "circuit_breakers.grace_period",
-                         "circuit_breakers.liquidation_cap", "collateral.liquidity_aware_ltv",
-                         "circuit_breakers.divergence_pause_bps")
-"""Mechanisms in our LendingPool that Aave V3.0's bytecode does not have, and the guardian's (its
-reserve changes are not wired through Aave's PoolConfigurator yet: `LendingVenue.reconfigure_txs`).
-The caps work on both venues (listed with the reserves)."""
+                         "circuit_breakers.liquidation_cap")
+"""Mechanisms in our LendingPool that Aave V3.0's bytecode does not have. The caps (listed with the
+reserves), the divergence pause and the liquidity-aware LTV (the guardian as RISK_ADMIN through the
+PoolConfigurator) work on both venues."""
 
 
 def check_mitigations(s: Scenario) -> None:

@@ -5,6 +5,7 @@ price move brings)."""
 
 import pytest
 
+from rwa_testbed import compare
 from rwa_testbed import scenario as sc
 from rwa_testbed.engine import Engine
 
@@ -105,3 +106,23 @@ def test_guardian__grace_period__liquidations_wait_for_its_end(run_scenario):
     assert s["mitigations"]["grace_periods"] >= 1
     assert s["timing"]["first_liquidation_seconds"] >= s["timing"]["first_liquidatable_seconds"] + 3_600
     assert s["reverts"]["market_race"]["by_reason"].get("LiquidationGracePeriodActive", 0) > 0
+
+
+def test_guardian__aave_v3__same_pauses_haircuts_and_liquidations_as_our_pool(chain, tmp_path):
+    """On the real Aave V3.0 the guardian works as RISK_ADMIN through the PoolConfigurator and the caps
+    are listed with the reserves: the same decisions and liquidations as on our pool."""
+    scenario = sc.load("real_estate_flash_crash", [*CRASH, *CAPS, *PAUSE, *STEWARD])
+    runs, _ = compare.run_venues(scenario, chain.provider.uri, ["ours", "aave-v3"], tmp_path, figure=False)
+    ours, aave = (runs[venue][0] for venue in ("ours", "aave-v3"))
+    for result in (ours, aave):
+        assert_no_agent_errors(result)
+
+    assert aave.summary["mitigations"] == ours.summary["mitigations"]
+    assert aave.summary["mitigations"]["borrow_pauses"] >= 1 and aave.summary["mitigations"]["ltv_haircuts"] >= 1
+    assert aave.summary["population"]["turned_away"] > 0
+    assert aave.summary["chain"]["reverted"] == ours.summary["chain"]["reverted"]
+    assert aave.summary["population"] == ours.summary["population"]
+    assert ours.liquidations
+    drop = ("block", "hf_before")
+    assert ([{k: v for k, v in x.items() if k not in drop} for x in aave.liquidations]
+            == [{k: v for k, v in x.items() if k not in drop} for x in ours.liquidations])
