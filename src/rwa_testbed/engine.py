@@ -3,7 +3,8 @@
 Quiet periods (months of off-chain time) are crossed in a few blocks; while anything happens
 on-chain the engine steps block by block (`run.block_time_seconds`), and it never steps over a
 moment where an agent would act (see `Engine`). Each step: due shocks fire, every agent decides on
-the state after the previous block, their transactions are mined in one block in a seeded order,
+the state after the previous block, their transactions are mined in one block (the keeper's, then the
+pool guardian's, then everyone else's in a seeded order),
 the chain is read in one batch, and a row of metrics is recorded. Reverted transactions are
 counted, never fatal.
 """
@@ -76,7 +77,8 @@ class Engine:
     - a shock starts or ends, and every time an agent asks to be woken (`Agent.wake_times`: the
       keeper's reports, oracle publications and heartbeats, TWAP updates; panic sellers' start
       times; a capital-bound arbitrageur's next trade's worth of inflow; a true-value arbitrageur's
-      band crossing; an LP's cooldown; a liquidator's redemption becoming claimable);
+      band crossing; an LP's cooldown; a liquidator's redemption becoming claimable; the guardian's
+      liquidity-aware LTV checks and the end of its grace periods);
     - a health factor crossing 1 (liquidatable) or 0.95 (close factor 100 %) by interest alone:
       debt grows by the stablecoin reserve's rate, read every step, so the crossing time is
       computed exactly (`models.aave.debt_growth_reaches`), one block early for safety.

@@ -261,11 +261,12 @@ class CollateralMitigations(Model):
     """Stricter collateral standards."""
 
     supply_cap_usd: Usd = Field(
-        0, description="supply cap of the SPV reserve, USD at the start NAV (whole tokens on-chain; 0: none): "
-        "borrowers whose collateral would pass it are turned away at setup")
+        0, description="supply cap of the SPV reserve, USD at the start NAV (whole tokens on-chain, rounded down; "
+        "0: none): borrowers whose collateral would pass it are turned away at setup, first come first served "
+        "(summary: population.turned_away, turned_away_debt_usd)")
     debt_ceiling_usd: Usd = Field(
-        0, description="borrow cap of the stablecoin reserve, USD (whole tokens on-chain; 0: none): borrowers "
-        "whose loan would pass it are turned away at setup")
+        0, description="borrow cap of the stablecoin reserve, USD (whole tokens on-chain at $1, rounded down; 0: "
+        "none): borrowers whose loan would pass it (less 0.1 % for setup's interest) are turned away at setup")
     liquidity_aware_ltv: LiquidityAwareLtv | None = Field(
         None, description="haircut LTV (and threshold) by AMM depth relative to debt")
     liquidator_allowlist: Annotated[int, Field(ge=0, le=100)] | None = Field(
@@ -304,7 +305,8 @@ class CircuitBreakers(Model):
     liquidation_cap: LiquidationCap | None = Field(None, description="a cap on liquidated debt per window")
     divergence_pause_bps: Bps = Field(
         0, description="new borrows paused (the stablecoin's borrowing disabled by a guardian) while the AMM "
-        "price and the oracle price differ by more than this, bps of the oracle price (0: off)")
+        "price and the oracle price differ by more than this, bps of the oracle price, checked at every step "
+        "(0: off; summary: mitigations.borrow_pauses, borrow_paused_seconds)")
 
 
 class MitigationsConfig(Model):

@@ -90,6 +90,7 @@ class Guardian(Agent):
         self.paused_since: int | None = None
         self.paused_seconds = 0
         self.pauses = 0
+        self.frozen_out = 0  # most borrowers with room to borrow more when a pause began
         # liquidity-aware LTV
         self.every = round(self.steward.every_hours * SECONDS_PER_HOUR) if self.steward else 0
         self.next_check = self.every  # the first check one period into the run, then every period
@@ -136,6 +137,7 @@ class Guardian(Agent):
         if pause:
             self.paused_since = t
             self.pauses += 1
+            self.frozen_out = max(self.frozen_out, sum(1 for a in view.accounts if a.available_borrows_base > 0))
         else:
             self.paused_seconds += t - self.paused_since
             self.paused_since = None
@@ -176,7 +178,10 @@ class Guardian(Agent):
         out: dict = {}
         if self.pause_bps:
             open_pause = end_t - self.paused_since if self.paused_since is not None else 0
-            out.update(borrow_pauses=self.pauses, borrow_paused_seconds=self.paused_seconds + open_pause)
+            # No agent borrows during a run: `borrowers_frozen_out` counts borrowers whose room to
+            # borrow more a pause took away (the most at any pause's start), not refused transactions.
+            out.update(borrow_pauses=self.pauses, borrow_paused_seconds=self.paused_seconds + open_pause,
+                       borrowers_frozen_out=self.frozen_out)
         if self.grace:
             out.update(grace_periods=self.grace_periods,
                        grace_seconds=self.grace_seconds - max(0, self.grace_until - end_t))

@@ -95,14 +95,17 @@ def test_guardian__divergence__pauses_then_resumes_borrowing_and_counts_the_time
     guardian, ctx = make(pause_bps=2_000)
 
     assert step(guardian, ctx, 0, market_view(amm_price_usd=0.9)) == []
-    ((action, paused),) = step(guardian, ctx, 100, market_view(amm_price_usd=0.7))
+    diverging = market_view(amm_price_usd=0.7)
+    diverging.accounts = [AccountData(10 * USD, 5 * USD, room, 7_500, 7_000, 2 * 10**18) for room in (USD, 0, 1)]
+    ((action, paused),) = step(guardian, ctx, 100, diverging)
     assert step(guardian, ctx, 200, market_view(amm_price_usd=0.6)) == []  # still paused: nothing to send
     ((action2, resumed),) = step(guardian, ctx, 700, market_view(amm_price_usd=0.85))
 
     assert (action, paused) == ("pause_borrowing", replace(STABLE, borrowing_enabled=False))
     assert (action2, resumed) == ("resume_borrowing", STABLE)
     step(guardian, ctx, 900, market_view(amm_price_usd=0.5))  # a second pause, open at the end
-    assert guardian.summary(1_000) == {"borrow_pauses": 2, "borrow_paused_seconds": 600 + 100}
+    assert guardian.summary(1_000) == {"borrow_pauses": 2, "borrow_paused_seconds": 600 + 100,
+                                       "borrowers_frozen_out": 2}  # two had room to borrow more
     assert guardian.wake_times(0) == []  # checked at every step the engine visits
 
 
