@@ -233,7 +233,17 @@ def test_keeper_wake_times__pending_observation__latency_only():
     act_at(twap, tctx, 30 * DAY)
 
     assert latency.wake_times(30 * DAY) == [60 * DAY, 30 * DAY + HOUR]
-    assert twap.wake_times(30 * DAY) == [60 * DAY, 30 * DAY + 450]  # its TWAP updates, no feed publication
+    assert twap.wake_times(30 * DAY) == [60 * DAY]  # no feed publication; its catch-up ended at 3 600
+
+
+def test_keeper__twap_first_step__catches_up_from_the_start_whenever_it_first_acts():
+    """Setup's trades moved the AMM just before the start: the TWAP catches up for two windows from
+    t = 0, the same whether the engine's first step is the first block or a later wake."""
+    keeper, ctx = make_keeper(kind="twap", window=1_800)
+
+    assert keeper.wake_times(0) == [30 * DAY, 450]
+    assert act_at(keeper, ctx, 450, market_view(amm_price_usd=0.9)) == [("0xspv_feed", "update", ())]
+    assert keeper.twap_catch_up_until == 3_600  # the first price seen is the start's, not a move
 
 
 def test_keeper_wake_times__twap__next_update_only_while_catching_up():
