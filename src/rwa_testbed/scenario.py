@@ -252,9 +252,10 @@ class LiquidityAwareLtv(Model):
         False, description="scale the liquidation threshold too (a lower threshold liquidates at once), "
         "not only the LTV (new borrows)")
     every_hours: Annotated[float, Field(gt=0, le=MAX_DAYS * 24, allow_inf_nan=False)] = Field(
-        1, description="how often the steward re-reads depth and debt, hours")
+        1, description="how often the steward re-reads depth and debt (first one period into the run), hours")
     step_bps: Annotated[int, Field(ge=1, le=10_000)] = Field(
-        100, description="a new haircut is sent only when the LTV moves at least this much, bps")
+        100, description="a new haircut is sent only when the LTV moves at least this much, or back to the "
+        "configured values, bps (summary: mitigations.lowest_ltv_bps, max_borrow_capacity_removed_usd)")
 
 
 class CollateralMitigations(Model):
