@@ -31,7 +31,14 @@ from .metrics import (
     unliquidated_summary,
 )
 from .population import Population, deploy
-from .models.aave import CLOSE_FACTOR_HF_THRESHOLD, HEALTH_FACTOR_LIQUIDATION_THRESHOLD, WAD, debt_growth_reaches
+from .models.aave import (
+    CLOSE_FACTOR_HF_THRESHOLD,
+    HEALTH_FACTOR_LIQUIDATION_THRESHOLD,
+    NO_LIQUIDATION_CAP,
+    WAD,
+    LiquidationCapState,
+    debt_growth_reaches,
+)
 from .scenario import Scenario
 from .units import BPS, SECONDS_PER_DAY, SHARE, USDC
 from .world import World
@@ -77,8 +84,9 @@ class Engine:
     - a shock starts or ends, and every time an agent asks to be woken (`Agent.wake_times`: the
       keeper's reports, oracle publications and heartbeats, TWAP updates; panic sellers' start
       times; a capital-bound arbitrageur's next trade's worth of inflow; a true-value arbitrageur's
-      band crossing; an LP's cooldown; a liquidator's redemption becoming claimable; the guardian's
-      liquidity-aware LTV checks and the end of its grace periods);
+      band crossing; an LP's cooldown; a liquidator's redemption becoming claimable, or a circuit
+      breaker that held back its liquidations opening again: a grace period's end, the liquidation
+      cap's next window; the guardian's liquidity-aware LTV checks and the end of its grace periods);
     - a health factor crossing 1 (liquidatable) or 0.95 (close factor 100 %) by interest alone:
       debt grows by the stablecoin reserve's rate, read every step, so the crossing time is
       computed exactly (`models.aave.debt_growth_reaches`), one block early for safety.
@@ -122,7 +130,7 @@ class Engine:
     def _view_calls(self) -> list[tuple[str, bytes]]:
         """The reads of every step, encoded once: feeds, reserves, the SPV's NAV, flags, cash reserve
         and redemption escrow, all borrowers, the debt reserve's rate, balances."""
-        m, a = self.ctx.market, self.ctx.actors
+        s, m, a = self.scenario, self.ctx.market, self.ctx.actors
         abis = {c.address: c.abi for c in m.contracts()}
         calls = [
             m.spv_feed.call("latestRoundData"),
@@ -140,6 +148,14 @@ class Engine:
         calls += venue_calls
         self.rate_read = len(calls)
         calls.append(m.venue.rate_call(m.stable))
+        # Our pool's circuit breakers, when the scenario has them: grace periods of both reserves, the cap.
+        breakers = s.market.mitigations.circuit_breakers
+        self.breaker_read = None
+        if breakers.grace_period is not None or breakers.liquidation_cap is not None:
+            self.breaker_read = len(calls)
+            calls += [m.pool.call("getLiquidationGracePeriod", m.spv.address),
+                      m.pool.call("getLiquidationGracePeriod", m.stable.address),
+                      m.pool.call("getLiquidationCapState", m.spv.address)]
         return calls + [(token, abis[token].encode("balanceOf", holder)) for token, holder in self.watch]
 
     def read_view(self, t: int, raw: list | None = None) -> View:
@@ -154,6 +170,12 @@ class Engine:
         accounts, deficit = m.venue.decode_view(raw[self.venue_reads], max(0, stable[1]))
         rate, rate_updated_at = m.venue.decode_rate(raw[self.rate_read])
         balances = {key: word(data) for key, data in zip(self.watch, raw[len(raw) - len(self.watch):])}
+        grace_until, cap = 0, NO_LIQUIDATION_CAP
+        if self.breaker_read is not None:
+            k = self.breaker_read
+            grace_until = max(m.pool.abi.decode("getLiquidationGracePeriod", raw[k])[0],
+                              m.pool.abi.decode("getLiquidationGracePeriod", raw[k + 1])[0])
+            cap = LiquidationCapState(*m.pool.abi.decode("getLiquidationCapState", raw[k + 2]))
         return View(
             t=t,
             oracle_answer=max(0, oracle[1]),
@@ -172,6 +194,8 @@ class Engine:
             debt_rate_ray=rate,
             debt_rate_updated_at=rate_updated_at,
             stable_market_usd=self._stable_market_usd(),
+            liquidation_grace_until=grace_until,
+            liquidation_cap=cap,
         )
 
     def _stable_market_usd(self) -> float | None:

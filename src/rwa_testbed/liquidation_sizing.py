@@ -317,9 +317,12 @@ def profit_upper_bound(position: Position, pair: Pair) -> float:
     return y * g * per_unit * r / (x + g * per_unit * r) - r
 
 
-def best_atomic_liquidation(position: Position, pair: Pair) -> Liquidation | None:
-    """The most profitable executor call on `pair` (at most the close-factor cap, and less than the
-    pair's debt reserve, which the flash swap cannot take whole); None when every size reverts."""
+def best_atomic_liquidation(position: Position, pair: Pair, limit: int | None = None) -> Liquidation | None:
+    """The most profitable executor call on `pair` (at most the close-factor cap, `limit` if given,
+    e.g. a liquidation cap's room, and less than the pair's debt reserve, which the flash swap cannot
+    take whole); None when every size reverts."""
     hi = min(position.max_debt_to_cover, pair.debt_reserve - 1)
+    if limit is not None:
+        hi = min(hi, limit)
     return best_liquidation(lambda d: atomic_liquidation(position, pair, d), hi,
                             all_collateral_at=smallest_size_taking_all(position, hi))

@@ -105,14 +105,15 @@ MARKET_RACE_REASONS = frozenset({
     "45 (HEALTH_FACTOR_NOT_BELOW_THRESHOLD)", "46 (COLLATERAL_CANNOT_BE_LIQUIDATED)",
     "47 (SPECIFIED_CURRENCY_NOT_BORROWED_BY_USER)",
     "StalePrice",
+    # the lending pool's circuit breakers: a guardian's grace period or another liquidator's use of
+    # the cap landing earlier in the same block
+    "LiquidationGracePeriodActive", "LiquidationCapReached",
     # the AMM and the executor: slippage and profit guards against an AMM that moved in the block
     "InsufficientOutput", "InsufficientOutputAmount", "InsufficientAmountsOut", "InsufficientLiquidity",
     "executor: unprofitable", "executor: seized collateral cannot repay the flash swap",
     "executor: insufficient liquidity",
     # the SPV's liquidity rules, shared by every holder or set by the custodian in the same block
     "GateExceeded", "InsufficientCash", "RedemptionsFrozen", "SpvImpaired",
-    # the pool's guardian: a liquidation grace period (set first in its block; liquidators do not read it)
-    "LiquidationGracePeriodActive",
 })
 
 
@@ -140,6 +141,9 @@ def classify_revert(reason: str) -> str:
       SPECIFIED_CURRENCY_NOT_BORROWED_BY_USER: another liquidator took the position first (a
       health factor of 2^256-1 means no debt is left), or the price moved back;
     - `StalePrice`: the pool refused an old oracle answer;
+    - `LiquidationGracePeriodActive`, `LiquidationCapReached` (our pool's circuit breakers): a
+      guardian started a grace period, or other liquidations used the window's cap, earlier in the
+      same block (the liquidators skip both when their view shows them);
     - `InsufficientOutput` (router), `InsufficientOutputAmount`, `InsufficientAmountsOut`,
       `InsufficientLiquidity` (pair): slippage limits against an AMM moved by earlier
       transactions of the block;
@@ -148,13 +152,13 @@ def classify_revert(reason: str) -> str:
     - `GateExceeded`, `InsufficientCash`, `RedemptionsFrozen`, `SpvImpaired`: the SPV's gate (its
       cap is shared by every holder of the window), its cash reserve (drained by others'
       settlements), a freeze or impairment that lands in the block (the shares are counted as
-      gated for `GateExceeded`);
-    - `LiquidationGracePeriodActive`: the pool's guardian blocked liquidations (`agents.guardian`).
+      gated for `GateExceeded`).
 
     Everything else is an **agent error**: the agent could have known from its own view, e.g.
     `ERC20InsufficientBalance` / `ERC20InsufficientAllowance` (the sender's tokens or approval),
     `RedemptionNotClaimable`, `RedemptionNotPending`, `UnknownRedemptionRequest`, `NotRequester`,
-    `ZeroAmount`, `Expired`, `InvalidAmount`, an unknown reason or a call that failed without data
+    `ZeroAmount`, `Expired`, `InvalidAmount`, `LiquidatorNotAllowed` (the allowlist is set up
+    before the run: a liquidator knows whether it is on it), an unknown reason or a call that failed without data
     (out of gas). Unknown reasons count as errors so that a new kind of revert is looked at.
     """
     return MARKET_RACE if revert_name(reason) in MARKET_RACE_REASONS else AGENT_ERROR
@@ -409,15 +413,17 @@ def insolvency_summary(timeseries: Sequence[Mapping]) -> dict:
 # -- liquidatable debt nobody tried to liquidate -------------------------------------------------
 
 NO_LIQUIDATOR = "no_liquidator"
-UNLIQUIDATED_PRECEDENCE = ("step_limit", "no_capital", "redemptions_frozen", "unprofitable", "stale_price",
-                           "oracle_zero")
+UNLIQUIDATED_PRECEDENCE = ("step_limit", "liquidation_cap", "no_capital", "redemptions_frozen", "unprofitable",
+                           "not_allowlisted", "grace_period", "stale_price", "oracle_zero")
 """The reason kept when every liquidator skipped a position, most telling first: the constraint
 closest to a liquidation wins. A liquidator that wanted the position but ran out of its per-step
 budget (`step_limit`) or of stablecoins (`no_capital`) says more about why the debt stayed than
 one whose exit was closed (`redemptions_frozen`), which says more than one that found no profit
-at the prices it saw (`unprofitable`); `stale_price` (the pool refuses the collateral feed's
-answer as too old) and `oracle_zero` (the pool cannot price the collateral) are every liquidator's
-reason at once. Unknown codes rank after these, alphabetically;
+at the prices it saw (`unprofitable`); the pool's cap per window (`liquidation_cap`) is a budget
+used up by liquidations, ranked with `step_limit`; a liquidator left off the pool's allowlist
+(`not_allowlisted`) says less than any allowed liquidator's reason; `grace_period` (a guardian's
+pause of liquidations), `stale_price` (the pool refuses the collateral feed's answer as too old)
+and `oracle_zero` (the pool cannot price the collateral) are every liquidator's reason at once. Unknown codes rank after these, alphabetically;
 `no_liquidator` when the scenario has none."""
 
 

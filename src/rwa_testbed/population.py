@@ -139,7 +139,7 @@ def _deploy_contracts(setup: Setup, scenario: Scenario, actors: Actors) -> Marke
         ReserveListing(stable, stable_feed, m.lending.stablecoin, m.stablecoin.symbol, STABLE_DECIMALS,
                        borrow_cap_tokens=borrow_cap),
         ReserveListing(spv, spv_feed, m.lending.collateral, m.asset.symbol, SPV_DECIMALS,
-                       scenario.collateral_max_price_age_seconds(), supply_cap_tokens=supply_cap),
+                       scenario.collateral_max_price_age_seconds(), collateral=True, supply_cap_tokens=supply_cap),
     ]
     pool = venue.finish(setup, actors, reserves)
 
@@ -185,7 +185,10 @@ def _fund_and_configure(setup: Setup, scenario: Scenario, actors: Actors, market
         reporter = _reporter_role(setup, latency_feeds[0])
         for feed in latency_feeds:
             batch.append(feed.tx(admin, "grantRole", reporter, a.keeper.address, agent="setup", action="grant reporter"))
-    market.venue.configure(setup, a, market.listings, batch)
+    # Who calls `liquidationCall` per liquidator (the executors exist already): for an allowlist.
+    callers = [market.executors[liq.address].address if liq.address in market.executors else liq.address
+               for liq in a.liquidators]
+    market.venue.configure(setup, a, market.listings, batch, callers)
     if m.mitigations.needs_guardian:
         market.venue.grant_guardian(setup, a, batch, reconfigures=m.mitigations.guardian_reconfigures)
     batch.append(spv.tx(a.issuer, "approve", spv.address, MAX_UINT256, agent="setup", action="approve"))

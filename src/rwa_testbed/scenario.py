@@ -279,6 +279,12 @@ class CollateralMitigations(Model):
         pool stores them: the USD caps at the start NAV and at $1, rounded down (0: no cap)."""
         return int(self.supply_cap_usd / nav0_usd), int(self.debt_ceiling_usd)
 
+    def allowlisted(self, liquidator_index: int) -> bool:
+        """Whether liquidator `liquidator_index` (its place in `agents.liquidators`, groups in order)
+        may liquidate: the pool grants LIQUIDATOR_ROLE to the first `liquidator_allowlist` (to the
+        executor contract of an atomic one); without an allowlist, everyone."""
+        return self.liquidator_allowlist is None or liquidator_index < self.liquidator_allowlist
+
 
 class GracePeriod(Model):
     """Aave V3.1's liquidation grace period, set by a guardian after a jump of the oracle price."""
@@ -294,8 +300,12 @@ class GracePeriod(Model):
 class LiquidationCap(Model):
     """Maker `Dog.Hole`-style: at most `usd_per_window` of debt liquidated in any window."""
 
-    usd_per_window: PositiveUsd = Field(description="debt a window's liquidations may repay, USD at the oracle")
-    window_seconds: Annotated[int, Field(gt=0, le=MAX_SECONDS)] = Field(3_600, description="the window, seconds")
+    usd_per_window: PositiveUsd = Field(
+        description="debt a window's liquidations of the SPV collateral may repay, USD at the stablecoin's "
+        "oracle price (the pool's base currency); a liquidation is cut to the room left, and liquidators "
+        "wait for the next window when none is left")
+    window_seconds: Annotated[int, Field(gt=0, le=MAX_SECONDS)] = Field(
+        3_600, description="the window, seconds; windows start at multiples of it (chain time)")
 
 
 class CircuitBreakers(Model):

@@ -52,3 +52,9 @@ def tokens_to_wei(tokens: float) -> int:
 def usd_to_feed(usd: float) -> int:
     """Dollars to a feed answer (8 decimals, rounded)."""
     return int(round(usd * 10**FEED_DECIMALS))
+
+
+def usd_to_base(usd: float) -> int:
+    """Dollars to the lending pool's base currency (USD with the feeds' 8 decimals, rounded): the unit
+    of `...Base` values such as account data and the liquidation cap."""
+    return usd_to_feed(usd)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .models.aave import AccountData
+from .models.aave import NO_LIQUIDATION_CAP, AccountData, LiquidationCapState
 from .units import FEED_DECIMALS, SPV_DECIMALS, STABLE_DECIMALS
 
 if TYPE_CHECKING:
@@ -38,6 +38,11 @@ class View:
     # The stablecoin's market price when the pool's feed does not follow it (`market.stablecoin.pricing:
     # fixed`, from the off-chain world); None: the feed's answer is the market price.
     stable_market_usd: float | None = None
+    # Our pool's liquidation circuit breakers (`market.mitigations.circuit_breakers`), read only when the
+    # scenario has them: the chain time until which a grace period on the SPV or the stablecoin reserve
+    # blocks liquidations (the later of the two; 0: none), and the SPV reserve's cap per window.
+    liquidation_grace_until: int = 0
+    liquidation_cap: LiquidationCapState = NO_LIQUIDATION_CAP
 
     def balance(self, token: "Bound", holder: str) -> int:
         return self.balances[(token.address, holder)]

@@ -10,6 +10,7 @@ for equality; the engine's doc explains why.
 import pytest
 
 from rwa_testbed import scenario as sc
+from rwa_testbed.agents import Agent
 from rwa_testbed.engine import Engine
 
 from .conftest import assert_no_agent_errors
@@ -60,6 +61,14 @@ STOCHASTIC = [*DEPEG_REPEG[:-1], "run.seed=3",
               " amm_depth: {withdrawals_per_year: 1000}, stablecoin: {depegs_per_year: 500,"
               " duration_days: [0.05, 0.2]}, rumors: {per_year: 1000}}"]
 
+# The pool's circuit breakers (issue 15): DEPEG_REPEG with liquidations capped at $5M an hour on the
+# SPV reserve (cut to the room, then held back until the next window: the liquidators must wake at
+# each window's start), and with a liquidator allowlist that keeps two of the three liquidators out.
+CAP_USD, CAP_WINDOW = 5_000_000, 3_600
+LIQUIDATION_CAP = [*DEPEG_REPEG, "market.mitigations.circuit_breakers.liquidation_cap="
+                   f"{{usd_per_window: {CAP_USD}, window_seconds: {CAP_WINDOW}}}"]
+ALLOWLIST = [*DEPEG_REPEG, "market.mitigations.collateral.liquidator_allowlist=1"]
+
 
 def _liquidations(result) -> list[tuple]:
     return [(x["t_seconds"], x["user"], x["liquidator"], x["debt_repaid_usd"], x["collateral_seized_tokens"],
@@ -68,17 +77,22 @@ def _liquidations(result) -> list[tuple]:
 
 @pytest.fixture
 def both_modes(chain):
-    """Runs a scenario in the default mode and in the every-block reference mode from one snapshot."""
+    """Runs a scenario in the default mode and in the every-block reference mode from one snapshot
+    (`extra_agents(ctx)`: test-only agents added after setup)."""
 
-    def run(name: str, overrides: list[str]):
+    def run(name: str, overrides: list[str], extra_agents=lambda ctx: []):
         scenario = sc.load(name, overrides)
         snapshot = chain.snapshot()
-        default = Engine(scenario, chain.provider.uri).run()
-        assert_no_agent_errors(default)
-        chain.restore(snapshot)
-        reference = Engine(scenario, chain.provider.uri, every_block=True).run()
-        assert_no_agent_errors(reference)
-        return default, reference
+        results = []
+        for every_block in (False, True):
+            engine = Engine(scenario, chain.provider.uri, every_block=every_block)
+            ctx = engine.setup()
+            engine.agents += extra_agents(ctx)
+            results.append(engine.run())
+            assert_no_agent_errors(results[-1])
+            if not every_block:
+                chain.restore(snapshot)
+        return tuple(results)
 
     return run
 
@@ -91,6 +105,8 @@ def both_modes(chain):
         pytest.param("calm_market", DEPEG_PATH, id="depeg_path"),
         pytest.param("credit_default_ripple", RIPPLE_SHORT, id="credit_default_ripple_short_seed_11"),
         pytest.param("calm_market", STOCHASTIC, id="stochastic"),
+        pytest.param("calm_market", LIQUIDATION_CAP, id="liquidation_cap"),
+        pytest.param("calm_market", ALLOWLIST, id="liquidator_allowlist"),
     ],
 )
 def test_default_stepping__same_liquidations_as_every_block(both_modes, name, overrides):
@@ -126,3 +142,62 @@ def test_credit_default_ripple_seed_11__every_episode_liquidated_within_a_block(
     assert len(episodes) >= 2, "the run must have the crash and a later interest-driven episode"
     for start in episodes:
         assert any(start < x["t_seconds"] <= start + 2 * block for x in liqs), f"episode at t={start} s"
+
+
+def test_liquidation_cap__each_window_within_the_cap_and_the_rest_waits(run_scenario):
+    result = run_scenario("calm_market", *LIQUIDATION_CAP, small=False)
+    start = result.population.start_time
+    per_window: dict[int, float] = {}
+    for x in result.liquidations:
+        window = (start + x["t_seconds"]) // CAP_WINDOW
+        per_window[window] = per_window.get(window, 0.0) + x["debt_repaid_usd"]
+
+    assert len(per_window) >= 2, "the cap must spread the liquidations over windows"
+    assert max(per_window.values()) <= CAP_USD * (1 + 1e-9)
+    assert result.summary["unliquidated"]["by_reason"]["liquidation_cap"]["position_steps"] > 0
+
+
+def test_liquidator_allowlist__only_the_allowlisted_liquidator_liquidates(run_scenario):
+    result = run_scenario("calm_market", *ALLOWLIST, small=False)
+    liquidators = {x["liquidator"] for x in result.liquidations}
+
+    assert len(liquidators) == 1
+    assert result.summary["reverts"]["agent_error"]["count"] == 0
+
+
+# A grace period on the SPV reserve from 0.45 days for two hours, across the repeg at day 0.5 that
+# makes positions liquidatable: liquidations wait for its end. No guardian agent starts it here (the
+# jump rule is set out of reach); `GraceAt`, a test-only agent holding the pool's admin key, does.
+GRACE_AT, GRACE_SECONDS = 38_880, 7_200
+GRACE = [*DEPEG_REPEG, "market.mitigations.circuit_breakers.grace_period="
+         f"{{after_jump_bps: 10000, seconds: {GRACE_SECONDS}}}"]
+
+
+class GraceAt(Agent):
+    """Starts one grace period on the SPV reserve at run time `at`, lasting `seconds` (test only)."""
+
+    name = "test-grace"
+
+    def __init__(self, at: int, seconds: int):
+        self.at, self.seconds, self.sent = at, seconds, False
+
+    def wake_times(self, now):
+        return [] if self.sent else [self.at]
+
+    def act(self, view, ctx):
+        if self.sent or ctx.world.t < self.at:
+            return []
+        self.sent = True
+        m = ctx.market
+        return [m.pool.tx(ctx.actors.admin, "setLiquidationGracePeriod", m.spv.address,
+                          ctx.chain_time(ctx.world.t) + self.seconds, agent=self.name, action="grace_period")]
+
+
+def test_grace_period__same_liquidations_as_every_block_and_none_before_its_end(both_modes):
+    default, reference = both_modes("calm_market", GRACE, lambda ctx: [GraceAt(GRACE_AT, GRACE_SECONDS)])
+
+    assert reference.liquidations, "the case must liquidate something to compare"
+    assert _liquidations(default) == _liquidations(reference)
+    grace_end = GRACE_AT + GRACE_SECONDS
+    assert default.liquidations[0]["t_seconds"] >= grace_end
+    assert default.summary["unliquidated"]["by_reason"]["grace_period"]["position_steps"] > 0

@@ -425,6 +425,8 @@ interface ILendingPool {
     ///         `LiquidationGracePeriodActive`. 0 or a past time lifts it. POOL_ADMIN_ROLE or GUARDIAN_ROLE.
     /// @dev `until` may be at most `MAX_GRACE_PERIOD` (4 h) after now (`GracePeriodTooLong`). Unlike Aave
     ///      V3.1 (which blocks while `until >= block.timestamp`), liquidations reopen at `until` itself.
+    ///      A caller with neither role gets `AccessControlUnauthorizedAccount(caller, GUARDIAN_ROLE)`.
+    ///      Other actions (supply, repay, withdraw...) are not affected.
     function setLiquidationGracePeriod(address asset, uint40 until) external;
 
     /// @notice Block time (seconds) until which `asset` cannot be used in a liquidation; 0 = never set.

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..models.aave import price_is_stale
+from ..models.aave import in_grace_period, price_is_stale
 from ..models.amm import get_amount_out
 from ..models.spv import stable_for_shares
 from ..liquidation_sizing import (
@@ -48,7 +48,8 @@ SWAP_GAS = 300_000
 RETRY_SECONDS = SECONDS_PER_DAY
 """A `redeem` desk's wait after a refused redemption request or settlement (gate, cash, freeze)."""
 
-SKIP_REASONS = ("oracle_zero", "stale_price", "unprofitable", "no_capital", "redemptions_frozen", "step_limit")
+SKIP_REASONS = ("oracle_zero", "stale_price", "unprofitable", "no_capital", "redemptions_frozen", "step_limit",
+                "grace_period", "liquidation_cap", "not_allowlisted")
 """Why a liquidatable borrower got no liquidation from a liquidator this step (`Liquidator.skipped`):
 
 - `oracle_zero`: the collateral or stablecoin feed answers 0, so nothing can be priced (the account
@@ -61,7 +62,17 @@ SKIP_REASONS = ("oracle_zero", "stale_price", "unprofitable", "no_capital", "red
   for `redeem` and `hold` desks;
 - `no_capital`: a capital-backed desk's stablecoin would not cover a size that pays (or is spent);
 - `redemptions_frozen`: a `redeem` desk while the SPV's redemptions are frozen or its claim impaired;
-- `step_limit`: `MAX_PER_STEP` liquidations were already planned this step.
+- `step_limit`: `MAX_PER_STEP` liquidations were already planned this step;
+- `grace_period`: a liquidation grace period on the SPV or the stablecoin reserve
+  (`market.mitigations.circuit_breakers.grace_period`, started by a guardian) runs past this block, so
+  `liquidationCall` would revert with `LiquidationGracePeriodActive` (`models.aave.in_grace_period`);
+  the liquidator asks to be woken when it ends;
+- `liquidation_cap`: the SPV reserve's cap per window (`circuit_breakers.liquidation_cap`) has no room
+  left in this block's window, or the room went to liquidations already planned this step (sizes are
+  cut to the room, `models.aave.LiquidationCapState.room_debt`); the liquidator asks to be woken at
+  the next window;
+- `not_allowlisted`: the pool's liquidator allowlist is on and this liquidator (its executor, when
+  atomic) is not on it (`collateral.liquidator_allowlist`), so it never sends a liquidation.
 """
 
 
@@ -91,9 +102,13 @@ class Liquidator(Agent):
         self.request_after = 0
         """Run seconds before which a `redeem` desk sends no redemption request (a refused one waits
         `RETRY_SECONDS`)."""
+        self.allowlisted = ctx.scenario.market.mitigations.collateral.allowlisted(index)
         self.skipped: dict[int, str] = {}
         """After `act`: borrower index -> reason (one of SKIP_REASONS) for every liquidatable borrower
         of the view this liquidator did not try to liquidate in that step."""
+        self.breaker_wakes: list[int] = []
+        """After `act`: run times a circuit breaker that held back a liquidation opens again (the end of
+        a grace period, the cap's next window)."""
 
     def watch(self):
         m = self.ctx.market
@@ -130,14 +145,15 @@ class Liquidator(Agent):
             return lambda amount, scale: amount * view.oracle_answer * 10**STABLE_DECIMALS * scale // unit
         return amm_sale(pair)
 
-    def plan(self, i: int, view: View, pair: Pair, capital: int) -> Plan | str:
+    def plan(self, i: int, view: View, pair: Pair, capital: int, room: int = MAX_UINT256) -> Plan | str:
         """The most profitable liquidation of borrower `i` on `pair`'s reserves with `capital`
-        (capital-backed desks), or the reason (SKIP_REASONS) there is none worth sending."""
+        (capital-backed desks) and at most `room` of debt (a liquidation cap's room left), or the
+        reason (SKIP_REASONS) there is none worth sending."""
         reason = self._step_reason(view)
         if reason is not None:
             return reason
         position = self.position(i, view)
-        cap = position.max_debt_to_cover
+        cap = min(position.max_debt_to_cover, room)
         # Screen out hopeless positions before searching: the AMM sale's closed-form bound, or for a
         # linear valuation the first unit's margin times the largest size.
         if self.atomic or self.disposal == "amm":
@@ -147,7 +163,7 @@ class Liquidator(Agent):
         if bound * (1 + 1e-9) + 2 < self.min_profit + self.gas_cost:
             return "unprofitable"
         if self.atomic:
-            best = best_atomic_liquidation(position, pair)
+            best = best_atomic_liquidation(position, pair, limit=None if room == MAX_UINT256 else room)
         else:
             sale, linear = self._sale(view, pair), self.disposal != "amm"
             # The pool may take one unit more than planned in the collateral-capped branch.
@@ -170,14 +186,17 @@ class Liquidator(Agent):
         txs: list["TxRequest"] = []
         txs += self._settle_redemptions(view, ctx)
         txs += self._request_redemption(view, ctx)
-        self.skipped = {}
+        self.skipped, self.breaker_wakes = {}, []
         candidates = [i for i, a in enumerate(view.accounts) if a.liquidatable]
         if not candidates:
             return txs
         reason = self._step_reason(view)
         if reason is not None:
             self.skipped = dict.fromkeys(candidates, reason)
+            self._note_breaker_wake(reason, view)
             return txs
+        # The cap's room in this block's window (debt units at the stablecoin's price; no cap: unbounded).
+        room = view.liquidation_cap.room_debt(self._block_time(), view.stable_answer, STABLE_DECIMALS)
         ctx.rng.shuffle(candidates)
         candidates.sort(key=lambda i: -view.accounts[i].debt_base)
         pair = self._pair(view)
@@ -187,15 +206,21 @@ class Liquidator(Agent):
             if planned >= MAX_PER_STEP:
                 self.skipped[i] = "step_limit"
                 continue
+            if room < 1:
+                self.skipped[i] = "liquidation_cap"
+                continue
             if not self.atomic and capital <= 1:
                 self.skipped[i] = "no_capital"
                 continue
-            plan = self.plan(i, view, pair, capital)
+            plan = self.plan(i, view, pair, capital, room)
             if isinstance(plan, str):
                 self.skipped[i] = plan
                 continue
             planned += 1
             liq = plan.liquidation
+            if room != MAX_UINT256:
+                # one unit more: a capital-backed desk asking for everything may repay a unit more
+                room = max(0, room - liq.debt_to_cover - (0 if self.atomic else 1))
             user = ctx.actors.borrowers[i].address
             meta = {"user": user, "expected_profit": liq.profit}
             if self.atomic:
@@ -229,7 +254,21 @@ class Liquidator(Agent):
                 pair = Pair(pair.collateral_reserve + seized, pair.debt_reserve - out, self.amm_fee)
             # A `redeem` desk requests the redemption of what it holds at its next step
             # (`_request_redemption`): the amount seized is known only once the block has run.
+        if "liquidation_cap" in self.skipped.values():
+            self._note_breaker_wake("liquidation_cap", view)
         return txs
+
+    def _block_time(self) -> int:
+        """Chain time of the block this step's transactions land in."""
+        return self.ctx.chain_time(self.ctx.world.t)
+
+    def _note_breaker_wake(self, reason: str, view: View) -> None:
+        """For a skip a circuit breaker caused, the run time it opens again (`wake_times`): without it the
+        engine's fast path would sleep past the moment an every-block watcher liquidates."""
+        if reason == "grace_period":
+            self.breaker_wakes.append(view.liquidation_grace_until - self.ctx.start_time)
+        elif reason == "liquidation_cap":
+            self.breaker_wakes.append(view.liquidation_cap.next_window_start(self._block_time()) - self.ctx.start_time)
 
     def _first_unit_margin(self, view: View, pair: Pair) -> float:
         """Profit per stablecoin unit of the first unit of debt covered (the slope at size 0): the
@@ -250,12 +289,20 @@ class Liquidator(Agent):
 
     def _step_reason(self, view: View) -> str | None:
         """The reason (SKIP_REASONS) no borrower can be liquidated this step, checked before any sizing:
-        no price, frozen redemptions for a `redeem` desk, or a first unit that loses (profit is concave
-        in the size, so then every size does)."""
+        not on the pool's allowlist, no price, a circuit breaker (grace period, no room under the cap)
+        that holds for this block, frozen redemptions for a `redeem` desk, or a first unit that loses
+        (profit is concave in the size, so then every size does)."""
+        if not self.allowlisted:
+            return "not_allowlisted"
         if view.oracle_answer <= 0 or view.stable_answer <= 0:
             return "oracle_zero"
         if price_is_stale(view.oracle_updated_at, self.max_price_age, self.ctx.chain_time(view.t)):
             return "stale_price"
+        if in_grace_period(view.liquidation_grace_until, self._block_time()):
+            return "grace_period"
+        cap = view.liquidation_cap
+        if cap.enabled and cap.room_debt(self._block_time(), view.stable_answer, STABLE_DECIMALS) < 1:
+            return "liquidation_cap"
         if not self.atomic and self.disposal == "redeem" and (view.redemptions_frozen or view.impaired):
             return "redemptions_frozen"
         if self._first_unit_margin(view, self._pair(view)) <= 0:
@@ -284,6 +331,7 @@ class Liquidator(Agent):
 
     def wake_times(self, now: int) -> list[int]:
         times = [at for _, at in self.redemptions if at > now]
+        times += [at for at in self.breaker_wakes if at > now]
         if self.disposal == "redeem" and self.request_after > now:
             times.append(self.request_after)
         return times

@@ -30,4 +30,4 @@ def create(scenario: "Scenario") -> LendingVenue:
     cfg = scenario.venue
     if cfg.kind == "aave-v3":
         return AaveV3Venue(existing_pool=cfg.aave_pool_address)
-    return OurPool()
+    return OurPool(scenario.market.mitigations)

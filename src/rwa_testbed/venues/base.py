@@ -72,6 +72,7 @@ class ReserveListing:
     symbol: str
     decimals: int
     max_price_age_seconds: int = 0  # the pool's staleness limit for `feed` (0: unchecked, as Aave V3.0)
+    collateral: bool = False  # the scenario's collateral (the SPV token): the reserve the mitigations guard
     supply_cap_tokens: int = 0  # whole tokens, 0: none (`market.mitigations.collateral`)
     borrow_cap_tokens: int = 0
 
@@ -112,8 +113,10 @@ class LendingVenue(ABC):
         """Deploys or attaches to the market once tokens and feeds exist; returns the pool users call."""
 
     def configure(self, setup: "Setup", actors: "Actors", reserves: Sequence[ReserveListing],
-                  batch: list["TxRequest"]) -> None:
-        """Adds reserve-listing transactions to the funding block (default: nothing)."""
+                  batch: list["TxRequest"], liquidators: Sequence[str] = ()) -> None:
+        """Adds reserve-listing transactions to the funding block (default: nothing). `liquidators`:
+        the address each liquidator calls `liquidationCall` from (its executor contract when atomic),
+        in `Actors.liquidators` order, for a venue that keeps an allowlist."""
 
     def contracts(self) -> list["Bound"]:
         """Every venue contract whose ABI helps decode reverts and balances."""

@@ -5,12 +5,19 @@
 - Bad debt is the pool's own `deficit(asset)`: debt written off when a liquidation takes a
   borrower's last collateral (`DeficitCreated`, emitted just before that `LiquidationExecuted`).
 - `LiquidationExecuted` carries prices and health factors before and after: records are exact.
+- The pool-only mitigations (`market.mitigations`, off by default) are set up in `configure`: the
+  liquidator allowlist (LIQUIDATOR_ROLE to the first N liquidators, their executor when atomic) and
+  the liquidation cap on the SPV reserve. The grace period is started at run time by a guardian.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Sequence
 
+from eth_utils import keccak
+
+from ..scenario import MitigationsConfig
+from ..units import usd_to_base
 from ..view import AccountData
 from .base import ACCOUNT_BYTES, AccountDecoder, Call, LendingVenue, Liquidation, ReserveListing, word
 
@@ -28,11 +35,16 @@ USERS_PER_READ = 2_000
 100,000 borrowers would pass anvil's gas cap for calls and make a request of megabytes."""
 
 
+LIQUIDATOR_ROLE = keccak(text="LIQUIDATOR")
+"""`LendingPool.LIQUIDATOR_ROLE`: who may liquidate while the allowlist is on."""
+
+
 class OurPool(LendingVenue):
     name = "ours"
 
-    def __init__(self) -> None:
+    def __init__(self, mitigations: MitigationsConfig | None = None) -> None:
         self.decoder = AccountDecoder()
+        self.mitigations = mitigations or MitigationsConfig()
 
     def deploy(self, setup: "Setup", actors: "Actors", batch: list["TxRequest"]) -> None:
         self.pool = setup.deploy(actors.admin, "LendingPool", actors.admin.address, actors.treasury.address,
@@ -42,7 +54,7 @@ class OurPool(LendingVenue):
         return self.pool
 
     def configure(self, setup: "Setup", actors: "Actors", reserves: Sequence[ReserveListing],
-                  batch: list["TxRequest"]) -> None:
+                  batch: list["TxRequest"], liquidators: Sequence[str] = ()) -> None:
         for r in reserves:
             batch.append(self.pool.tx(actors.admin, "initReserve", r.asset.address, r.feed.address,
                                       r.spec().to_pool_params(), agent="setup", action=f"initReserve {r.asset.name}",
@@ -51,6 +63,27 @@ class OurPool(LendingVenue):
                 batch.append(self.pool.tx(actors.admin, "setPriceSource", r.asset.address, r.feed.address,
                                           r.max_price_age_seconds, agent="setup",
                                           action=f"setPriceSource {r.asset.name}"))
+        self._configure_mitigations(actors, reserves, batch, liquidators)
+
+    def _configure_mitigations(self, actors: "Actors", reserves: Sequence[ReserveListing],
+                               batch: list["TxRequest"], liquidators: Sequence[str]) -> None:
+        """The pool-only mitigations that are set once: the allowlist and the liquidation cap."""
+        admin, m = actors.admin, self.mitigations
+        allow = m.collateral.liquidator_allowlist
+        if allow is not None:
+            for index, address in enumerate(liquidators):
+                if m.collateral.allowlisted(index):
+                    batch.append(self.pool.tx(admin, "grantRole", LIQUIDATOR_ROLE, address, agent="setup",
+                                              action="grant liquidator"))
+            batch.append(self.pool.tx(admin, "setLiquidatorAllowlistEnabled", True, agent="setup",
+                                      action="liquidator allowlist"))
+        cap = m.circuit_breakers.liquidation_cap
+        if cap is not None:
+            for r in reserves:
+                if r.collateral:
+                    batch.append(self.pool.tx(admin, "setLiquidationCap", r.asset.address,
+                                              usd_to_base(cap.usd_per_window), cap.window_seconds,
+                                              agent="setup", action=f"setLiquidationCap {r.asset.name}"))
 
     def grant_guardian(self, setup: "Setup", actors: "Actors", batch: list["TxRequest"], reconfigures: bool) -> None:
         """POOL_ADMIN_ROLE to reconfigure (`configureReserve` takes no narrower role), else GUARDIAN_ROLE

@@ -27,24 +27,25 @@ SCENARIO = scenario_module.load("credit_default_ripple")
 COLLATERAL = SCENARIO.market.lending.collateral
 
 
-def _fake_context(n_borrowers: int, liquidator_address: str) -> SimpleNamespace:
+def _fake_context(n_borrowers: int, liquidator_address: str, scenario=SCENARIO) -> SimpleNamespace:
     market = SimpleNamespace(
         stable=Contract("stable"), spv=Contract("spv"), pair=Contract("pair"), pool=Contract("pool"),
         router=Contract("router"), executors={liquidator_address: Contract("executor")},
     )
     actors = SimpleNamespace(borrowers=[SimpleNamespace(address=f"0xborrower{i}") for i in range(n_borrowers)])
-    return SimpleNamespace(scenario=SCENARIO, market=market, actors=actors, rng=random.Random(0),
-                           world=SimpleNamespace(t=0), chain_time=lambda t: t)
+    return SimpleNamespace(scenario=scenario, market=market, actors=actors, rng=random.Random(0),
+                           world=SimpleNamespace(t=0), chain_time=lambda t: t, start_time=0)
 
 
 @pytest.fixture
 def make_liquidator():
-    """Factory: a Liquidator (group config from keyword overrides) and its fake context."""
+    """Factory: a Liquidator (group config from keyword overrides; `index`: its place among the
+    scenario's liquidators, `scenario`: another than `credit_default_ripple`) and its fake context."""
 
-    def make(*, borrowers: int = 1, **config) -> tuple[Liquidator, SimpleNamespace]:
+    def make(*, borrowers: int = 1, index: int = 0, scenario=SCENARIO, **config) -> tuple[Liquidator, SimpleNamespace]:
         account = SimpleNamespace(address="0xliquidator")
-        ctx = _fake_context(borrowers, account.address)
-        return Liquidator(0, account, LiquidatorConfig(**config), ctx), ctx
+        ctx = _fake_context(borrowers, account.address, scenario)
+        return Liquidator(index, account, LiquidatorConfig(**config), ctx), ctx
 
     return make
 

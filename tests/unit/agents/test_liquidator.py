@@ -7,10 +7,12 @@ has health factor 0.97 (close factor 50 %).
 
 from dataclasses import replace
 
+from rwa_testbed import scenario as scenario_module
 from rwa_testbed.agents.liquidator import MAX_PER_STEP, SKIP_REASONS
 from rwa_testbed.liquidation_sizing import Pair, best_atomic_liquidation
+from rwa_testbed.models.aave import LiquidationCapState
 
-from .conftest import SCENARIO, UNIT
+from .conftest import SCENARIO, UNIT, USD
 
 UNDERWATER = (1_000_000, 700_000)  # (collateral tokens, debt USD): HF 0.97 at $0.80
 
@@ -188,3 +190,89 @@ def test_act__capital_desk_and_collateral_short_of_debt__asks_for_everything(mak
 
     (call,) = ctx.market.pool.calls
     assert call.args[3] == 2**256 - 1  # the pool repays what the whole (exact) collateral pays for
+
+
+# -- the pool's circuit breakers (market.mitigations) ----------------------------------------------
+
+CAP_WINDOW = 3_600
+
+
+def capped(view, *, cap_usd, used_usd=0, window_start=0):
+    """`view` with the SPV reserve's liquidation cap as `getLiquidationCapState` would report it."""
+    return replace(view, liquidation_cap=LiquidationCapState(cap_usd * USD, CAP_WINDOW, window_start, used_usd * USD))
+
+
+def test_act__grace_period_runs_past_the_block__skips_grace_period_and_wakes_at_its_end(make_liquidator, make_view):
+    liquidator, ctx = make_liquidator(atomic=True)
+    view = replace(make_view(borrowers=[UNDERWATER], oracle_usd=0.80), liquidation_grace_until=600)
+
+    ctx.world.t = 599
+    liquidator.act(view, ctx)
+    assert executor_calls(ctx) == [] and liquidator.skipped == {0: "grace_period"}
+    assert liquidator.wake_times(599) == [600]
+
+    ctx.world.t = 600  # until == the block's time: open again
+    liquidator.act(view, ctx)
+    assert len(executor_calls(ctx)) == 1 and liquidator.skipped == {} and liquidator.wake_times(600) == []
+
+
+def test_act__room_under_the_cap__atomic_liquidation_sized_to_the_room(make_liquidator, make_view):
+    liquidator, ctx = make_liquidator(atomic=True, min_profit_usd=0, gas_cost_usd=0)
+    view = capped(make_view(borrowers=[UNDERWATER], oracle_usd=0.80, amm_depth_usd=20_000_000),
+                  cap_usd=50_000, used_usd=30_000)
+
+    liquidator.act(view, ctx)
+
+    (call,) = executor_calls(ctx)
+    assert 0 < call.args[4] <= 20_000 * UNIT  # the room: $20k at $1
+    assert liquidator.skipped == {}
+
+
+def test_act__capital_desk_under_the_cap__sized_to_the_room(make_liquidator, make_view):
+    liquidator, ctx = make_liquidator(atomic=False, disposal="hold", min_profit_usd=0, gas_cost_usd=0)
+    view = capped(make_view(borrowers=[UNDERWATER], oracle_usd=0.80, capital_usd=10_000_000), cap_usd=20_000)
+
+    liquidator.act(view, ctx)
+
+    (call,) = ctx.market.pool.calls
+    assert call.fn == "liquidationCall" and call.args[3] == 20_000 * UNIT  # linear value: the largest size
+
+
+def test_act__cap_used_up__skips_liquidation_cap_and_wakes_at_the_next_window(make_liquidator, make_view):
+    liquidator, ctx = make_liquidator(atomic=True)
+    view = capped(make_view(borrowers=[UNDERWATER], oracle_usd=0.80), cap_usd=50_000, used_usd=50_000)
+
+    ctx.world.t = 1_000
+    liquidator.act(view, ctx)
+    assert executor_calls(ctx) == [] and liquidator.skipped == {0: "liquidation_cap"}
+    assert liquidator.wake_times(1_000) == [CAP_WINDOW]
+
+    ctx.world.t = CAP_WINDOW  # the next window: the view's use belongs to the last one
+    liquidator.act(view, ctx)
+    assert len(executor_calls(ctx)) == 1 and liquidator.skipped == {}
+
+
+def test_act__room_taken_by_the_first_borrower__second_skipped_liquidation_cap(make_liquidator, make_view):
+    liquidator, ctx = make_liquidator(atomic=True, min_profit_usd=0, gas_cost_usd=0, borrowers=2)
+    view = capped(make_view(borrowers=[UNDERWATER, UNDERWATER], oracle_usd=0.80, amm_depth_usd=20_000_000),
+                  cap_usd=20_000)
+
+    liquidator.act(view, ctx)
+
+    (call,) = executor_calls(ctx)
+    assert call.args[4] == 20_000 * UNIT
+    assert list(liquidator.skipped.values()) == ["liquidation_cap"]
+    assert liquidator.wake_times(0) == [CAP_WINDOW]
+
+
+def test_act__not_on_the_pools_allowlist__skips_not_allowlisted(make_liquidator, make_view):
+    scenario = scenario_module.load("credit_default_ripple", ["market.mitigations.collateral.liquidator_allowlist=1"])
+    allowed, ctx = make_liquidator(atomic=True, index=0, scenario=scenario)
+    left_out, other_ctx = make_liquidator(atomic=True, index=1, scenario=scenario)
+    view = make_view(borrowers=[UNDERWATER], oracle_usd=0.80)
+
+    allowed.act(view, ctx)
+    left_out.act(view, other_ctx)
+
+    assert len(executor_calls(ctx)) == 1 and allowed.skipped == {}
+    assert executor_calls(other_ctx) == [] and left_out.skipped == {0: "not_allowlisted"}

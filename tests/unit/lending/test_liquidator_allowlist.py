@@ -6,6 +6,8 @@ import ape
 import pytest
 from fixtures.constants import MAX_UINT
 
+from rwa_testbed.venues.ours import LIQUIDATOR_ROLE
+
 
 @pytest.fixture
 def allowlist_on(pool, admin):
@@ -57,3 +59,7 @@ def test_grant_liquidator_role__attacker__reverts_unauthorized(pool, attacker):
     role = pool.LIQUIDATOR_ROLE()
     with ape.reverts(pool.AccessControlUnauthorizedAccount, account=attacker.address, neededRole=b"\x00" * 32):
         pool.grantRole(role, attacker, sender=attacker)
+
+
+def test_liquidator_role__the_simulations_constant(pool):
+    assert pool.LIQUIDATOR_ROLE() == LIQUIDATOR_ROLE

@@ -29,6 +29,8 @@ MAX = 2**256 - 1
     "InsufficientCash(100, 5)",
     "RedemptionsFrozen()",
     "SpvImpaired(hack)",
+    "LiquidationGracePeriodActive(0x01, 1700000000)",
+    "LiquidationCapReached(0x01, 1699999200, 500000000000000, 500000000000000)",
 ])
 def test_classify_revert__market_moved_in_the_block__market_race(reason):
     assert metrics.classify_revert(reason) == metrics.MARKET_RACE
@@ -44,6 +46,7 @@ def test_classify_revert__market_moved_in_the_block__market_race(reason):
     "ZeroAmount()",
     "Expired(1, 2)",
     "26 (INVALID_AMOUNT)",
+    "LiquidatorNotAllowed(0x01)",  # the allowlist is set before the run: the liquidator knows
     "execution reverted",  # no data at all: out of gas or an unknown failure
     "something new",
 ])
