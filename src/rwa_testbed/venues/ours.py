@@ -37,6 +37,10 @@ USERS_PER_READ = 2_000
 
 LIQUIDATOR_ROLE = keccak(text="LIQUIDATOR")
 """`LendingPool.LIQUIDATOR_ROLE`: who may liquidate while the allowlist is on."""
+POOL_ADMIN_ROLE = keccak(text="POOL_ADMIN")
+"""`LendingPool.POOL_ADMIN_ROLE`: reserve listing and parameters (the guardian that reconfigures)."""
+GUARDIAN_ROLE = keccak(text="GUARDIAN")
+"""`LendingPool.GUARDIAN_ROLE`: liquidation grace periods only (the guardian that only starts those)."""
 
 
 class OurPool(LendingVenue):
@@ -88,10 +92,8 @@ class OurPool(LendingVenue):
     def grant_guardian(self, setup: "Setup", actors: "Actors", batch: list["TxRequest"], reconfigures: bool) -> None:
         """POOL_ADMIN_ROLE to reconfigure (`configureReserve` takes no narrower role), else GUARDIAN_ROLE
         (grace periods only)."""
-        name = "POOL_ADMIN_ROLE" if reconfigures else "GUARDIAN_ROLE"
-        role = self.pool.abi.decode(name, setup.chain.calls([self.pool.call(name)])[0])[0]
-        batch.append(self.pool.tx(actors.admin, "grantRole", role, actors.guardian.address, agent="setup",
-                                  action="grant guardian"))
+        batch.append(self.pool.tx(actors.admin, "grantRole", POOL_ADMIN_ROLE if reconfigures else GUARDIAN_ROLE,
+                                  actors.guardian.address, agent="setup", action="grant guardian"))
 
     def grace_period_txs(self, sender, asset: str, until: int, agent: str) -> list["TxRequest"]:
         return [self.pool.tx(sender, "setLiquidationGracePeriod", asset, until, agent=agent, action="grace_period",
