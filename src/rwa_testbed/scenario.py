@@ -255,7 +255,7 @@ class LiquidityAwareLtv(Model):
         1, description="how often the steward re-reads depth and debt (first one period into the run), hours")
     step_bps: Annotated[int, Field(ge=1, le=10_000)] = Field(
         100, description="a new haircut is sent only when the LTV moves at least this much, or back to the "
-        "configured values, bps (summary: mitigations.lowest_ltv_bps, max_borrow_capacity_removed_usd)")
+        "configured values, bps (summary: mitigations.lowest_ltv_bps, borrow_capacity_removed_at_lowest_usd)")
 
 
 class CollateralMitigations(Model):

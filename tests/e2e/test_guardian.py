@@ -86,7 +86,7 @@ def test_guardian__every_mechanism_on__each_leaves_its_mark(run_scenario):
     assert m["borrow_pauses"] == 1 and 0 < m["borrow_paused_seconds"] <= 0.4 * 86_400
     # A $50M AMM side against ~$166M of debt: the steward cuts to its floor (60 % of 70 %) at its first check.
     assert m["ltv_haircuts"] >= 1 and m["lowest_ltv_bps"] == pytest.approx(4_200, abs=50)
-    assert m["max_borrow_capacity_removed_usd"] > 0
+    assert m["borrow_capacity_removed_at_lowest_usd"] > 0
 
 
 def test_guardian__no_mitigation__no_guardian_no_mitigations_section(run_scenario):

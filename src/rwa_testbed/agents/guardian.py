@@ -96,7 +96,7 @@ class Guardian(Agent):
         self.next_check = self.every  # the first check one period into the run, then every period
         self.haircuts = 0
         self.lowest_ltv_bps = self.spv_configured.ltv_bps
-        self.max_capacity_removed_usd = 0.0
+        self.capacity_removed_usd = 0.0  # at the lowest LTV
         # grace period after an oracle jump
         self.grace = m.circuit_breakers.grace_period
         self.last_answer = 0  # the SPV feed's answer at the previous step
@@ -162,10 +162,10 @@ class Guardian(Agent):
             return []
         old, self.spv_spec = self.spv_spec, new
         self.haircuts += 1
-        self.lowest_ltv_bps = min(self.lowest_ltv_bps, new.ltv_bps)
-        collateral_usd = sum(a.collateral_base for a in view.accounts) / 10**FEED_DECIMALS
-        removed = collateral_usd * (configured.ltv_bps - new.ltv_bps) / BPS
-        self.max_capacity_removed_usd = max(self.max_capacity_removed_usd, removed)
+        if new.ltv_bps < self.lowest_ltv_bps:  # the deepest cut: the borrowing capacity it took, at the oracle
+            self.lowest_ltv_bps = new.ltv_bps
+            collateral_usd = sum(a.collateral_base for a in view.accounts) / 10**FEED_DECIMALS
+            self.capacity_removed_usd = collateral_usd * (configured.ltv_bps - new.ltv_bps) / BPS
         return ctx.market.venue.reconfigure_txs(self.account, old, new, agent=self.name, action="haircut_ltv")
 
     def observe(self, results: list["TxResult"], ctx: "Context") -> None:
@@ -187,5 +187,5 @@ class Guardian(Agent):
                        grace_seconds=self.grace_seconds - max(0, self.grace_until - end_t))
         if self.steward:
             out.update(ltv_haircuts=self.haircuts, lowest_ltv_bps=self.lowest_ltv_bps,
-                       max_borrow_capacity_removed_usd=self.max_capacity_removed_usd)
+                       borrow_capacity_removed_at_lowest_usd=self.capacity_removed_usd)
         return out

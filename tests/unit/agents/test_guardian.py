@@ -130,7 +130,7 @@ def test_guardian__steward__haircuts_on_schedule_in_steps_and_restores():
     ((_, back),) = step(guardian, ctx, 10_800, with_debt(market_view(), deep, 3_000_000))
     assert back == COLLATERAL
     assert guardian.summary(10_800) == {"ltv_haircuts": 2, "lowest_ltv_bps": 5_600,
-                                        "max_borrow_capacity_removed_usd": pytest.approx(3_000_000 * 0.14)}
+                                        "borrow_capacity_removed_at_lowest_usd": pytest.approx(3_000_000 * 0.14)}
 
 
 @pytest.mark.parametrize("previous, answer, bps, expected", [
