@@ -66,6 +66,7 @@ class Actors:
     liquidators: list[LocalAccount]
     liquidator_groups: list[int]  # index into scenario.agents.liquidators, per liquidator
     arbitrageurs: list[LocalAccount]
+    guardian: LocalAccount  # the pool's risk steward (`agents.guardian`), granted its role only when it runs
 
     @classmethod
     def derive(cls, scenario: Scenario) -> "Actors":
@@ -88,10 +89,12 @@ class Actors:
                          for g, group in enumerate(agents.liquidators) for i in range(group.count)],
             liquidator_groups=[g for g, group in enumerate(agents.liquidators) for _ in range(group.count)],
             arbitrageurs=many("arbitrageur", agents.arbitrageurs.count),
+            guardian=one("guardian"),
         )
 
     def all(self) -> list[LocalAccount]:
-        singles = [self.admin, self.custodian, self.keeper, self.treasury, self.lender, self.issuer, self.offchain]
+        singles = [self.admin, self.custodian, self.keeper, self.treasury, self.lender, self.issuer, self.offchain,
+                   self.guardian]
         return singles + self.lps + self.borrowers + self.holders + self.liquidators + self.arbitrageurs
 
 

@@ -3,7 +3,8 @@
 Quiet periods (months of off-chain time) are crossed in a few blocks; while anything happens
 on-chain the engine steps block by block (`run.block_time_seconds`), and it never steps over a
 moment where an agent would act (see `Engine`). Each step: due shocks fire, every agent decides on
-the state after the previous block, their transactions are mined in one block in a seeded order,
+the state after the previous block, their transactions are mined in one block (the keeper's, then the
+pool guardian's, then everyone else's in a seeded order),
 the chain is read in one batch, and a row of metrics is recorded. Reverted transactions are
 counted, never fatal.
 """
@@ -16,7 +17,7 @@ from typing import Callable
 
 from . import shocks as shock_kinds
 from . import stochastic
-from .agents import Agent, Keeper, View, build_agents
+from .agents import Agent, Guardian, Keeper, View, build_agents
 from .chain import FastChain, NodeError, TxRequest, TxResult
 from .context import Context
 from .deployment import Actors
@@ -88,7 +89,7 @@ class Engine:
       times; a capital-bound arbitrageur's next trade's worth of inflow; a true-value arbitrageur's
       band crossing; an LP's cooldown; a liquidator's redemption becoming claimable, or a circuit
       breaker that held back its liquidations opening again: a grace period's end, the liquidation
-      cap's next window);
+      cap's next window; the guardian's liquidity-aware LTV checks and the end of its grace periods);
     - a health factor crossing 1 (liquidatable) or 0.95 (close factor 100 %) by interest alone:
       debt grows by the stablecoin reserve's rate, read every step, so the crossing time is
       computed exactly (`models.aave.debt_growth_reaches`), one block early for safety.
@@ -121,6 +122,7 @@ class Engine:
         ctx = Context(s, world, market, actors, self.chain, random.Random(s.run.seed), population.start_time)
         self.keeper = ctx.keeper = Keeper(ctx)
         self.agents: list[Agent] = build_agents(ctx, self.keeper)
+        self.guardian = next((a for a in self.agents if isinstance(a, Guardian)), None)
         self.watch = sorted({(token.address, holder) for a in self.agents for token, holder in a.watch()})
         self.ctx = ctx
         self.view_calls = self._view_calls()
@@ -294,7 +296,9 @@ class Engine:
                 if view.stable_market_usd is not None:  # a market price off the feed moves without a block
                     view.stable_market_usd = self._stable_market_usd()
                 txs += self.keeper.act(view, ctx)
-                others = [a for a in self.agents if a is not self.keeper]
+                if self.guardian is not None:  # the pool's guardian acts before users and liquidators
+                    txs += self.guardian.act(view, ctx)
+                others = [a for a in self.agents if a is not self.keeper and a is not self.guardian]
                 ctx.rng.shuffle(others)
                 for agent in others:
                     txs += agent.act(view, ctx)
@@ -330,7 +334,7 @@ class Engine:
             self.chain.release_control()
             raise
         self.chain.release_control()
-        summary = summarize(s, rec, self.population, world, view, self.shocks, ctx, self.draws)
+        summary = summarize(s, rec, self.population, world, view, self.shocks, ctx, self.draws, self.guardian)
         return RunResult(s, rec.timeseries, rec.liquidations, world.events, summary, self.population,
                          rec.unliquidated_spans.all(), self.draws, rec.oracle_freezes)
 
@@ -339,7 +343,7 @@ class Engine:
         summary when it can be computed from the rows so far, else the run's identity only)."""
         s = self.scenario
         try:
-            summary = summarize(s, rec, self.population, world, view, self.shocks, ctx, self.draws)
+            summary = summarize(s, rec, self.population, world, view, self.shocks, ctx, self.draws, self.guardian)
         except Exception:  # noqa: BLE001 - a partial run may lack what a metric needs
             summary = {"scenario": s.name, "seed": s.run.seed, "venue": s.venue.kind}
         summary.update(complete=False, incomplete_reason=reason)
@@ -363,9 +367,9 @@ def liquidator_pnl_usd(s: Scenario, ctx: Context, final: View) -> float:
 
 
 def summarize(s: Scenario, rec: Recorder, population: Population, world: World, final: View, shocks,
-              ctx: Context, draws: stochastic.Draws | None = None) -> dict:
+              ctx: Context, draws: stochastic.Draws | None = None, guardian: Guardian | None = None) -> dict:
     """The run's summary: only values derived from the chain and the seed (no wall time); with
-    `stochastic` draws, their figures under `stochastic`."""
+    `stochastic` draws, their figures under `stochastic`; with a guardian, its under `mitigations`."""
     rows = rec.timeseries
     liqs = rec.liquidations
     borrowed = sum(p.debt_usd for p in population.positions)
@@ -387,6 +391,9 @@ def summarize(s: Scenario, rec: Recorder, population: Population, world: World, 
             "borrowed_usd": borrowed,
             "collateral_tokens": sum(p.collateral_tokens for p in population.positions),
             "health_factors_clamped_to_ltv": population.clamped_health_factors,
+            # borrowers the caps turned away at setup, and the debt they would have had
+            "turned_away": len(population.turned_away),
+            "turned_away_debt_usd": sum(p.debt_usd for p in population.turned_away),
         },
         "liquidations": {
             "count": len(liqs),
@@ -460,4 +467,5 @@ def summarize(s: Scenario, rec: Recorder, population: Population, world: World, 
         },
         **({"stochastic": draws.summary()} if draws is not None else {}),
         **({"oracle": oracle_summary(rec.oracle_freezes)} if getattr(ctx.market, "guard", None) is not None else {}),
+        **({"mitigations": guardian.summary(rows[-1]["t_seconds"])} if guardian is not None else {}),
     }

@@ -6,7 +6,8 @@ transaction's name and decoded error, before the run starts.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -16,6 +17,7 @@ from .chain import FastChain, TxRequest
 from .deployment import Actors, Setup, SetupError
 from .market import Market
 from .models.amm import get_amount_out
+from .models.reserve import within_cap
 from .models.spv import AssetKind
 from .scenario import Position, Scenario, check_rules, sample_positions
 from .units import (
@@ -44,12 +46,44 @@ class Population:
     clamped_health_factors: int  # targets raised to the LTV limit
     setup_gas: int
     start_time: int  # chain timestamp at the run's t = 0
+    turned_away: list[Position] = field(default_factory=list)  # positions the caps left out (never opened)
+
+
+CAP_INTEREST_HEADROOM = 1e-3
+"""Share of the borrow cap kept free at setup: loans opened in setup's earlier blocks accrue interest
+while the later ones are mined (0.1 %: 44 minutes at the steepest rate a scenario allows, 1,200 %/year)."""
+
+
+def admit(scenario: Scenario, positions: list[Position]) -> list[bool]:
+    """Which positions open under the scenario's caps (`market.mitigations.collateral`), first come
+    first served: each in turn if its collateral and loan, added to those admitted before it, pass
+    neither cap (the pool's own check, `models.reserve.within_cap`, on the amounts setup sends; the
+    borrow cap less `CAP_INTEREST_HEADROOM`). A position that does not fit is turned away and later,
+    smaller ones may still fit. Without caps every position opens."""
+    supply_cap, borrow_cap = scenario.market.mitigations.collateral.cap_tokens(scenario.market.asset.nav_per_token_usd)
+    if not supply_cap and not borrow_cap:
+        return [True] * len(positions)
+    supplied = borrowed = 0
+    fits = []
+    for p in positions:
+        supply, debt = tokens_to_wei(p.collateral_tokens), usd_to_stable(p.debt_usd)
+        ok = (within_cap(supplied + supply, supply_cap, SPV_DECIMALS)
+              and within_cap(math.ceil((borrowed + debt) * (1 + CAP_INTEREST_HEADROOM)), borrow_cap, STABLE_DECIMALS))
+        if ok:
+            supplied, borrowed = supplied + supply, borrowed + debt
+        fits.append(ok)
+    return fits
 
 
 def deploy(chain: FastChain, scenario: Scenario, actors: Actors) -> tuple[Market, Population]:
-    """Deploys everything and opens every position; returns the market and the population."""
+    """Deploys everything and opens every position the caps admit (`admit`); returns the market and
+    the population. Borrowers turned away leave `actors.borrowers` (they never hold a position)."""
     check_rules(scenario)  # validated at load already; again for scenarios copied without validation
-    positions, clamped = sample_positions(scenario, np.random.default_rng(scenario.run.seed))
+    sampled, clamped = sample_positions(scenario, np.random.default_rng(scenario.run.seed))
+    fits = admit(scenario, sampled)
+    positions = [p for p, ok in zip(sampled, fits) if ok]
+    turned_away = [p for p, ok in zip(sampled, fits) if not ok]
+    actors.borrowers = [b for b, ok in zip(actors.borrowers, fits) if ok]
 
     chain.fund([a.address for a in actors.all()], FUNDING_WEI)
     block_time = scenario.run.block_time_seconds
@@ -58,7 +92,7 @@ def deploy(chain: FastChain, scenario: Scenario, actors: Actors) -> tuple[Market
     _fund_and_configure(setup, scenario, actors, market)
     _open_positions(setup, scenario, actors, market, positions)
     start = setup.time + block_time
-    return market, Population(positions, clamped, setup.gas_used, start)
+    return market, Population(positions, clamped, setup.gas_used, start, turned_away)
 
 
 ONCHAIN_KIND = {"treasury_fund": "private_credit"}
@@ -102,10 +136,12 @@ def _deploy_contracts(setup: Setup, scenario: Scenario, actors: Actors) -> Marke
     feeds = _deploy_conservative_oracle(setup, scenario, admin, pair, spv, spv_feed, batch)
     setup.mine(batch)
     pool_feed = feeds.get("guard", spv_feed)
+    supply_cap, borrow_cap = m.mitigations.collateral.cap_tokens(m.asset.nav_per_token_usd)
     reserves = [
-        ReserveListing(stable, stable_feed, m.lending.stablecoin, m.stablecoin.symbol, STABLE_DECIMALS),
+        ReserveListing(stable, stable_feed, m.lending.stablecoin, m.stablecoin.symbol, STABLE_DECIMALS,
+                       borrow_cap_tokens=borrow_cap),
         ReserveListing(spv, pool_feed, m.lending.collateral, m.asset.symbol, SPV_DECIMALS,
-                       scenario.collateral_max_price_age_seconds(), collateral=True),
+                       scenario.collateral_max_price_age_seconds(), collateral=True, supply_cap_tokens=supply_cap),
     ]
     pool = venue.finish(setup, actors, reserves)
 
@@ -180,6 +216,8 @@ def _fund_and_configure(setup: Setup, scenario: Scenario, actors: Actors, market
     callers = [market.executors[liq.address].address if liq.address in market.executors else liq.address
                for liq in a.liquidators]
     market.venue.configure(setup, a, market.listings, batch, callers)
+    if m.mitigations.needs_guardian:
+        market.venue.grant_guardian(setup, a, batch, reconfigures=m.mitigations.guardian_reconfigures)
     batch.append(spv.tx(a.issuer, "approve", spv.address, MAX_UINT256, agent="setup", action="approve"))
     batch.append(stable.tx(a.issuer, "approve", spv.address, MAX_UINT256, agent="setup", action="approve"))
     setup.mine(batch)

@@ -20,7 +20,7 @@ import yaml
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .models.reserve import ReserveSpec
-from .units import BPS, DAYS_PER_YEAR, RAY, SECONDS_PER_DAY, SPV_DECIMALS, UINT112_MAX
+from .units import BPS, DAYS_PER_YEAR, MAX_CAP, RAY, SECONDS_PER_DAY, SPV_DECIMALS, UINT112_MAX
 
 BUILTIN_DIR = Path(__file__).parent / "scenarios"
 
@@ -252,25 +252,32 @@ class LiquidityAwareLtv(Model):
         False, description="scale the liquidation threshold too (a lower threshold liquidates at once), "
         "not only the LTV (new borrows)")
     every_hours: Annotated[float, Field(gt=0, le=MAX_DAYS * 24, allow_inf_nan=False)] = Field(
-        1, description="how often the steward re-reads depth and debt, hours")
+        1, description="how often the steward re-reads depth and debt (first one period into the run), hours")
     step_bps: Annotated[int, Field(ge=1, le=10_000)] = Field(
-        100, description="a new haircut is sent only when the LTV moves at least this much, bps")
+        100, description="a new haircut is sent only when the LTV moves at least this much, or back to the "
+        "configured values, bps (summary: mitigations.lowest_ltv_bps, borrow_capacity_removed_at_lowest_usd)")
 
 
 class CollateralMitigations(Model):
     """Stricter collateral standards."""
 
     supply_cap_usd: Usd = Field(
-        0, description="supply cap of the SPV reserve, USD at the start NAV (whole tokens on-chain; 0: none): "
-        "borrowers whose collateral would pass it are turned away at setup")
+        0, description="supply cap of the SPV reserve, USD at the start NAV (whole tokens on-chain, rounded down; "
+        "0: none): borrowers whose collateral would pass it are turned away at setup, first come first served "
+        "(summary: population.turned_away, turned_away_debt_usd)")
     debt_ceiling_usd: Usd = Field(
-        0, description="borrow cap of the stablecoin reserve, USD (whole tokens on-chain; 0: none): borrowers "
-        "whose loan would pass it are turned away at setup")
+        0, description="borrow cap of the stablecoin reserve, USD (whole tokens on-chain at $1, rounded down; 0: "
+        "none): borrowers whose loan would pass it (less 0.1 % for setup's interest) are turned away at setup")
     liquidity_aware_ltv: LiquidityAwareLtv | None = Field(
         None, description="haircut LTV (and threshold) by AMM depth relative to debt")
     liquidator_allowlist: Annotated[int, Field(ge=0, le=100)] | None = Field(
         None, description="a permissioned market (e.g. Aave Horizon): only the first N liquidators may "
         "liquidate (the pool's allowlist); unset: anyone")
+
+    def cap_tokens(self, nav0_usd: float) -> tuple[int, int]:
+        """(supply cap of the SPV reserve, borrow cap of the stablecoin reserve), whole tokens as the
+        pool stores them: the USD caps at the start NAV and at $1, rounded down (0: no cap)."""
+        return int(self.supply_cap_usd / nav0_usd), int(self.debt_ceiling_usd)
 
     def allowlisted(self, liquidator_index: int) -> bool:
         """Whether liquidator `liquidator_index` (its place in `agents.liquidators`, groups in order)
@@ -283,8 +290,9 @@ class GracePeriod(Model):
     """Aave V3.1's liquidation grace period, set by a guardian after a jump of the oracle price."""
 
     after_jump_bps: Annotated[int, Field(ge=1, le=10_000)] = Field(
-        1_000, description="a fall of the collateral's oracle price of at least this, from one step to the "
-        "next, starts a grace period")
+        1_000, description="a fall of the collateral's oracle price of at least this, from the price the "
+        "guardian saw at its previous step (every step the engine visits, hence every price change), starts "
+        "a grace period; the guardian's transactions go first in their block, before any liquidation")
     seconds: Annotated[int, Field(gt=0, le=MAX_GRACE_SECONDS)] = Field(
         3_600, description="how long no position holding the collateral can be liquidated (Aave V3.1: at most 4 h)")
 
@@ -308,7 +316,8 @@ class CircuitBreakers(Model):
     liquidation_cap: LiquidationCap | None = Field(None, description="a cap on liquidated debt per window")
     divergence_pause_bps: Bps = Field(
         0, description="new borrows paused (the stablecoin's borrowing disabled by a guardian) while the AMM "
-        "price and the oracle price differ by more than this, bps of the oracle price (0: off)")
+        "price and the oracle price differ by more than this, bps of the oracle price, checked at every step "
+        "(0: off; summary: mitigations.borrow_pauses, borrow_paused_seconds)")
 
 
 class MitigationsConfig(Model):
@@ -317,6 +326,17 @@ class MitigationsConfig(Model):
     oracle: OracleMitigations = OracleMitigations()
     collateral: CollateralMitigations = CollateralMitigations()
     circuit_breakers: CircuitBreakers = CircuitBreakers()
+
+    @property
+    def guardian_reconfigures(self) -> bool:
+        """Whether the pool's guardian (`agents.guardian`) changes reserve parameters (the divergence
+        pause, the liquidity-aware LTV): it then needs the pool admin's role."""
+        return self.circuit_breakers.divergence_pause_bps > 0 or self.collateral.liquidity_aware_ltv is not None
+
+    @property
+    def needs_guardian(self) -> bool:
+        """Whether a mechanism the pool's guardian runs is on: the run then has that agent and its role."""
+        return self.guardian_reconfigures or self.circuit_breakers.grace_period is not None
 
     def active(self) -> list[str]:
         """The dotted names of the mechanisms switched on (for reports)."""
@@ -993,7 +1013,9 @@ def check_rules(scenario: Scenario) -> None:
 
 POOL_ONLY_MITIGATIONS = ("collateral.liquidator_allowlist", "circuit_breakers.grace_period",
                          "circuit_breakers.liquidation_cap")
-"""Mechanisms in our LendingPool that Aave V3.0's bytecode does not have."""
+"""Mechanisms in our LendingPool that Aave V3.0's bytecode does not have. The caps (listed with the
+reserves), the divergence pause and the liquidity-aware LTV (the guardian as RISK_ADMIN through the
+PoolConfigurator) work on both venues."""
 
 
 def check_mitigations(s: Scenario) -> None:
@@ -1006,6 +1028,16 @@ def check_mitigations(s: Scenario) -> None:
             raise ScenarioError(
                 f"{', '.join('market.mitigations.' + n for n in used)}, venue.kind: Aave V3.0 has no such mechanism; "
                 "use venue.kind 'ours'")
+    c, nav0 = m.collateral, s.market.asset.nav_per_token_usd
+    for field, usd, tokens, unit in (("supply_cap_usd", c.supply_cap_usd, c.cap_tokens(nav0)[0], f"{nav0:g} USD a token"),
+                                     ("debt_ceiling_usd", c.debt_ceiling_usd, c.cap_tokens(nav0)[1], "1 USD a token")):
+        if usd > 0 and not 1 <= tokens <= MAX_CAP:
+            raise ScenarioError(f"market.mitigations.collateral.{field}: {usd:,.2f} USD at {unit} is {tokens} whole "
+                                f"tokens, outside the pool's caps [1, {MAX_CAP}] (0 would mean no cap)")
+    if (c.supply_cap_usd or c.debt_ceiling_usd) and s.population.leverage_loops:
+        raise ScenarioError("market.mitigations.collateral.supply_cap_usd, market.mitigations.collateral.debt_ceiling_usd, "
+                            "population.leverage_loops: setup turns away the borrowers the caps leave out before "
+                            "opening positions; a leverage loop's size depends on the AMM, so caps need leverage_loops 0")
     allow = m.collateral.liquidator_allowlist
     total = sum(g.count for g in s.agents.liquidators)
     if allow is not None and allow > total:

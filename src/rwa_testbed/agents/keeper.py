@@ -61,7 +61,7 @@ class Keeper(Agent):
         # While the AMM price moved less than two windows ago the TWAP is still catching up: the
         # keeper asks to be woken for its updates even when nobody else acts (fast-forward).
         self.last_amm_price = None
-        self.twap_catch_up_until = 0
+        self.twap_catch_up_until = 2 * self.twap_window  # setup's trades moved the AMM just before the start
         self.next_report = self.every
         self.extra_reports: list[tuple[int, int]] = []  # (when, as of) of off-cycle reports
         self.last_as_of = 0
@@ -141,12 +141,10 @@ class Keeper(Agent):
     def _track_amm(self, view: View, t: int) -> None:
         """Notes an AMM price move: the TWAP then needs updates for two more windows."""
         if self.last_amm_price is None:
-            # The first view shows the price at setup, when the TWAP was set to it: not a move. (Counted
-            # as one until 2026-12-02, the default stepping and the every-block reference started their
-            # catch-up updates at different times on TWAP scenarios.)
+            # The first step's price: the start's, whenever the engine steps (the catch-up already runs
+            # from the start, `twap_catch_up_until`, as setup's trades may have moved the AMM).
             self.last_amm_price = view.amm_price_usd
-            return
-        if view.amm_price_usd != self.last_amm_price:
+        elif view.amm_price_usd != self.last_amm_price:
             self.last_amm_price = view.amm_price_usd
             self.twap_catch_up_until = t + 2 * self.twap_window
 

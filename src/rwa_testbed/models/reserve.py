@@ -34,6 +34,12 @@ def max_liquidation_bonus_bps(threshold_bps: int) -> int:
     return bonus
 
 
+def within_cap(total_after: int, cap_tokens: int, decimals: int) -> bool:
+    """The pool's cap check (supply and borrow alike, as Aave V3.0's `ValidationLogic`): the reserve's
+    total after the action, token units, at most `cap_tokens` whole tokens; a cap of 0 is no cap."""
+    return cap_tokens == 0 or total_after <= cap_tokens * 10**decimals
+
+
 @dataclass(frozen=True)
 class ReserveSpec:
     """Parameters of one reserve; percentages in bps (10_000 = 100 %), rates in RAY (1e27 = 100 %/year).

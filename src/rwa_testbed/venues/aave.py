@@ -29,6 +29,7 @@ mainnet fork can use this venue with a freshly deployed V3.0 market, not with th
 
 from __future__ import annotations
 
+from dataclasses import fields
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Sequence
 
@@ -47,7 +48,9 @@ if TYPE_CHECKING:
     from ..view import View
     from ..chain import TxRequest, TxResult
     from ..deployment import Actors, Setup
+    from ..models.reserve import ReserveSpec
 
+CONFIGURE_GAS = 300_000
 TRANSFER_TOPIC = keccak(text="Transfer(address,address,uint256)")
 
 AAVE_ERRORS = {
@@ -169,7 +172,7 @@ class AaveV3Venue(LendingVenue):
         """Token implementations, one rate strategy per reserve, `initReserves`, risk parameters."""
         listed = {a.lower() for a in read(setup, self.pool, "getReservesList")[0]}
         new = [r for r in reserves if r.asset.address.lower() not in listed]
-        listings = [Listing(r.config.spec(r.asset.address, r.feed.address), r.symbol, r.decimals) for r in new]
+        listings = [Listing(r.spec(), r.symbol, r.decimals) for r in new]
         env: dict[str, Any] = {"admin": actors.admin.address, "treasury": self.treasury, "pool": self.pool,
                                "provider": self.provider, "configurator": self.configurator, "oracle": self.oracle}
         self._run(setup, actors, listing_plan(listings, set_sources=bool(self.existing_pool)), env)
@@ -183,6 +186,44 @@ class AaveV3Venue(LendingVenue):
 
     def contracts(self) -> list[Bound]:
         return [self.pool, self.configurator, self.oracle, *self.a_tokens.values()]
+
+    # -- the guardian ----------------------------------------------------------------------
+
+    def grant_guardian(self, setup: "Setup", actors: "Actors", batch: list["TxRequest"], reconfigures: bool) -> None:
+        """RISK_ADMIN (the PoolConfigurator's borrowing and collateral setters), from the ACL admin:
+        our admin on a market deployed here, impersonated on a fork (a fork's cheat, as `_attach`).
+        Aave V3.0 has no grace period: a guardian that only starts those is refused at load
+        (`scenario.POOL_ONLY_MITIGATIONS`)."""
+        if not reconfigures:
+            raise SetupError("venue aave-v3: Aave V3.0 has no liquidation grace period")
+        if self.existing_pool:
+            from ..fork import send_as
+
+            acl_admin = read(setup, self.provider, "getACLAdmin")[0]
+            send_as(setup, acl_admin, self.acl, "addRiskAdmin", actors.guardian.address)
+        else:
+            batch.append(self.acl.tx(actors.admin, "addRiskAdmin", actors.guardian.address, agent="setup",
+                                     action="grant guardian"))
+
+    def reconfigure_txs(self, sender, old: "ReserveSpec", new: "ReserveSpec", agent: str,
+                        action: str) -> list["TxRequest"]:
+        """The PoolConfigurator's setters for what changed: `setReserveBorrowing`, and
+        `configureReserveAsCollateral` (LTV, threshold, bonus; the threshold also kept here for the
+        health factors around liquidations). Other parameters are not the guardian's to change."""
+        changed = {f.name for f in fields(old) if getattr(old, f.name) != getattr(new, f.name)}
+        collateral = {"ltv_bps", "liquidation_threshold_bps", "liquidation_bonus_bps"}
+        if changed - collateral - {"borrowing_enabled"}:
+            raise ValueError(f"aave-v3 venue: the guardian cannot change {sorted(changed - collateral)}")
+        txs = []
+        if "borrowing_enabled" in changed:
+            txs.append(self.configurator.tx(sender, "setReserveBorrowing", new.asset, new.borrowing_enabled,
+                                            agent=agent, action=action, gas=CONFIGURE_GAS))
+        if changed & collateral:
+            txs.append(self.configurator.tx(sender, "configureReserveAsCollateral", new.asset, new.ltv_bps,
+                                            new.liquidation_threshold_bps, new.liquidation_bonus_bps,
+                                            agent=agent, action=action, gas=CONFIGURE_GAS))
+            self.thresholds[new.asset.lower()] = new.liquidation_threshold_bps
+        return txs
 
     # -- reading ---------------------------------------------------------------------------
 

@@ -9,6 +9,8 @@ liquidation. A venue implements:
 - `finish(setup, actors, reserves)`: after that block (the feeds and tokens exist): deploy or
   attach to the real market and list the reserves; returns the pool users call;
 - `configure(setup, actors, reserves, batch)`: listing transactions that ride with funding;
+- `grant_guardian(setup, actors, batch)` / `reconfigure_txs(...)`: the guardian's role and its
+  reserve changes (`agents.guardian`);
 - `view_calls(users, stable)` / `decode_view(answers, stable_answer)`: the per-step read, as
   eth_calls for the engine's batch, and its decoding into `AccountData` and bad debt;
 - `liquidations(results, after, borrowers)`: venue-neutral `Liquidation` records from
@@ -18,7 +20,7 @@ liquidation. A venue implements:
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Sequence
 
 from ..view import AccountData
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
     from ..view import View
     from ..chain import TxRequest, TxResult
     from ..deployment import Actors, Setup
+    from ..models.reserve import ReserveSpec
     from ..scenario import ReserveConfig
 
 Call = tuple[str, bytes]  # (to, calldata) of one eth_call
@@ -70,6 +73,13 @@ class ReserveListing:
     decimals: int
     max_price_age_seconds: int = 0  # the pool's staleness limit for `feed` (0: unchecked, as Aave V3.0)
     collateral: bool = False  # the scenario's collateral (the SPV token): the reserve the mitigations guard
+    supply_cap_tokens: int = 0  # whole tokens, 0: none (`market.mitigations.collateral`)
+    borrow_cap_tokens: int = 0
+
+    def spec(self) -> "ReserveSpec":
+        """The reserve's parameters as listed: the scenario's, with the caps."""
+        return replace(self.config.spec(self.asset.address, self.feed.address),
+                       supply_cap_tokens=self.supply_cap_tokens, borrow_cap_tokens=self.borrow_cap_tokens)
 
 
 @dataclass
@@ -111,6 +121,20 @@ class LendingVenue(ABC):
     def contracts(self) -> list["Bound"]:
         """Every venue contract whose ABI helps decode reverts and balances."""
         return [self.pool]
+
+    def grant_guardian(self, setup: "Setup", actors: "Actors", batch: list["TxRequest"], reconfigures: bool) -> None:
+        """Adds to `batch` what gives `actors.guardian` its role: the right to reconfigure reserves if
+        `reconfigures`, else to start liquidation grace periods."""
+        raise NotImplementedError(f"venue {self.name}: no guardian role")
+
+    def grace_period_txs(self, sender, asset: str, until: int, agent: str) -> list["TxRequest"]:
+        """The transactions that block liquidations against `asset` until chain time `until`."""
+        raise NotImplementedError(f"venue {self.name}: no liquidation grace period")
+
+    def reconfigure_txs(self, sender, old: "ReserveSpec", new: "ReserveSpec", agent: str,
+                        action: str) -> list["TxRequest"]:
+        """The transactions that take a listed reserve from `old` to `new` parameters (same asset)."""
+        raise NotImplementedError(f"venue {self.name}: reserves cannot be reconfigured")
 
     @abstractmethod
     def view_calls(self, users: Sequence[str], stable: "Bound") -> list[Call]:

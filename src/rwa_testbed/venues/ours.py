@@ -26,8 +26,10 @@ if TYPE_CHECKING:
     from ..view import View
     from ..chain import TxRequest, TxResult
     from ..deployment import Actors, Setup
+    from ..models.reserve import ReserveSpec
 
 INIT_RESERVE_GAS = 1_000_000
+CONFIGURE_GAS = 300_000
 USERS_PER_READ = 2_000
 """Borrowers per `getUsersAccountData` call (the calls of a step go in one batch): one call for
 100,000 borrowers would pass anvil's gas cap for calls and make a request of megabytes."""
@@ -35,6 +37,10 @@ USERS_PER_READ = 2_000
 
 LIQUIDATOR_ROLE = keccak(text="LIQUIDATOR")
 """`LendingPool.LIQUIDATOR_ROLE`: who may liquidate while the allowlist is on."""
+POOL_ADMIN_ROLE = keccak(text="POOL_ADMIN")
+"""`LendingPool.POOL_ADMIN_ROLE`: reserve listing and parameters (the guardian that reconfigures)."""
+GUARDIAN_ROLE = keccak(text="GUARDIAN")
+"""`LendingPool.GUARDIAN_ROLE`: liquidation grace periods only (the guardian that only starts those)."""
 
 
 class OurPool(LendingVenue):
@@ -55,7 +61,7 @@ class OurPool(LendingVenue):
                   batch: list["TxRequest"], liquidators: Sequence[str] = ()) -> None:
         for r in reserves:
             batch.append(self.pool.tx(actors.admin, "initReserve", r.asset.address, r.feed.address,
-                                      r.config.spec(r.asset.address, r.feed.address).to_pool_params(), agent="setup", action=f"initReserve {r.asset.name}",
+                                      r.spec().to_pool_params(), agent="setup", action=f"initReserve {r.asset.name}",
                                       gas=INIT_RESERVE_GAS))
             if r.max_price_age_seconds:
                 batch.append(self.pool.tx(actors.admin, "setPriceSource", r.asset.address, r.feed.address,
@@ -82,6 +88,22 @@ class OurPool(LendingVenue):
                     batch.append(self.pool.tx(admin, "setLiquidationCap", r.asset.address,
                                               usd_to_base(cap.usd_per_window), cap.window_seconds,
                                               agent="setup", action=f"setLiquidationCap {r.asset.name}"))
+
+    def grant_guardian(self, setup: "Setup", actors: "Actors", batch: list["TxRequest"], reconfigures: bool) -> None:
+        """POOL_ADMIN_ROLE to reconfigure (`configureReserve` takes no narrower role), else GUARDIAN_ROLE
+        (grace periods only)."""
+        batch.append(self.pool.tx(actors.admin, "grantRole", POOL_ADMIN_ROLE if reconfigures else GUARDIAN_ROLE,
+                                  actors.guardian.address, agent="setup", action="grant guardian"))
+
+    def grace_period_txs(self, sender, asset: str, until: int, agent: str) -> list["TxRequest"]:
+        return [self.pool.tx(sender, "setLiquidationGracePeriod", asset, until, agent=agent, action="grace_period",
+                             gas=CONFIGURE_GAS)]
+
+    def reconfigure_txs(self, sender, old: "ReserveSpec", new: "ReserveSpec", agent: str,
+                        action: str) -> list["TxRequest"]:
+        """One `configureReserve` with every parameter (the pool replaces them all)."""
+        return [self.pool.tx(sender, "configureReserve", new.asset, new.to_pool_params(), agent=agent, action=action,
+                             gas=CONFIGURE_GAS)]
 
     def view_calls(self, users: Sequence[str], stable: "Bound") -> list[Call]:
         users = list(users)

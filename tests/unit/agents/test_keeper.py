@@ -186,14 +186,6 @@ def test_keeper__twap_report__nav_only_no_feed_submit():
     assert keeper.feed.pending() == 0
 
 
-def test_keeper__twap_first_view__setup_price_is_not_a_move():
-    keeper, ctx = make_keeper(kind="twap", window=1_800)
-
-    assert act_at(keeper, ctx, 0, market_view(amm_price_usd=0.9)) == []
-    assert keeper.twap_catch_up_until == 0  # the TWAP was set to this price at setup
-    assert act_at(keeper, ctx, 450, market_view(amm_price_usd=0.9)) == []
-
-
 def test_keeper__twap_catching_up__updates_every_quarter_window_for_two_windows():
     keeper, ctx = make_keeper(kind="twap", window=1_800)  # an update every 450 s
     act_at(keeper, ctx, 0, market_view(amm_price_usd=1.0))
@@ -246,14 +238,24 @@ def test_keeper_wake_times__pending_observation__latency_only():
     assert twap.wake_times(30 * DAY) == [60 * DAY, 30 * DAY + 450]  # its TWAP updates, no feed publication
 
 
-def test_keeper_wake_times__twap__next_update_only_while_catching_up():
+def test_keeper__twap_first_step__catches_up_from_the_start_whenever_it_first_acts():
+    """Setup's trades moved the AMM just before the start: the TWAP catches up for two windows from
+    t = 0, the same whether the engine's first step is the first block or a later wake."""
     keeper, ctx = make_keeper(kind="twap", window=1_800)
-    act_at(keeper, ctx, 0, market_view(amm_price_usd=1.0))
-    assert keeper.wake_times(0) == [30 * DAY]  # no move yet: nothing to catch up
-    act_at(keeper, ctx, 0, market_view(amm_price_usd=0.9))
 
     assert keeper.wake_times(0) == [30 * DAY, 450]
-    assert keeper.wake_times(3_600) == [30 * DAY]
+    assert act_at(keeper, ctx, 450, market_view(amm_price_usd=0.9)) == [("0xspv_feed", "update", ())]
+    assert keeper.twap_catch_up_until == 3_600  # the first price seen is the start's, not a move
+
+
+def test_keeper_wake_times__twap__next_update_only_while_catching_up():
+    keeper, ctx = make_keeper(kind="twap", window=1_800)
+    act_at(keeper, ctx, 4_000, market_view(amm_price_usd=1.0))
+    assert keeper.wake_times(4_000) == [30 * DAY]  # the start's catch-up is over, no move since
+    act_at(keeper, ctx, 4_000, market_view(amm_price_usd=0.9))
+
+    assert keeper.wake_times(4_000) == [30 * DAY, 4_450]
+    assert keeper.wake_times(7_600) == [30 * DAY]
 
 
 def test_keeper_stable_price_tx__latency_feed__submit_at_chain_time():
