@@ -26,6 +26,7 @@ from .metrics import (
     insolvency_summary,
     is_solvent,
     main_cascade,
+    mitigations_summary,
     oracle_summary,
     redemptions_summary,
     reverts_summary,
@@ -371,6 +372,7 @@ def summarize(s: Scenario, rec: Recorder, population: Population, world: World, 
     """The run's summary: only values derived from the chain and the seed (no wall time); with
     `stochastic` draws, their figures under `stochastic`; with a guardian, its under `mitigations`."""
     rows = rec.timeseries
+    active = s.market.mitigations.active()
     liqs = rec.liquidations
     borrowed = sum(p.debt_usd for p in population.positions)
     deficit_usd = rows[-1]["deficit_usd"]
@@ -467,5 +469,7 @@ def summarize(s: Scenario, rec: Recorder, population: Population, world: World, 
         },
         **({"stochastic": draws.summary()} if draws is not None else {}),
         **({"oracle": oracle_summary(rec.oracle_freezes)} if getattr(ctx.market, "guard", None) is not None else {}),
-        **({"mitigations": guardian.summary(rows[-1]["t_seconds"])} if guardian is not None else {}),
+        **({"mitigations": mitigations_summary(
+            active, rec.unliquidated_spans.all(), sum(p.debt_usd for p in population.turned_away),
+            guardian.summary(rows[-1]["t_seconds"]) if guardian is not None else {})} if active else {}),
     }

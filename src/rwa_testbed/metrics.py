@@ -500,6 +500,28 @@ def oracle_summary(freezes: Sequence[Mapping]) -> dict:
     return {"freezes": len(freezes), "max_rejected_move_pct": max(moves, default=0.0)}
 
 
+MITIGATION_REASONS = ("grace_period", "liquidation_cap", "not_allowlisted")
+"""Skip reasons a mitigation causes (`agents.liquidator.SKIP_REASONS`): a liquidatable position a
+circuit breaker or the allowlist held back."""
+
+
+def mitigations_summary(active: Sequence[str], spans: Sequence[Mapping], turned_away_debt_usd: float,
+                        guardian: Mapping[str, float]) -> dict:
+    """The summary's `mitigations` section (only when some mechanism is on): which (`active`), the
+    guardian's figures (pauses, grace periods, LTV haircuts), and the costs a comparison reads:
+    `capacity_given_up_usd` (the debt of the borrowers the caps turned away plus the borrowing capacity
+    the LTV haircut removed at its deepest), `delayed_borrowers` (borrowers whose liquidation a
+    mechanism held back at some step: `MITIGATION_REASONS`) and `delayed_position_steps`."""
+    delayed = [p for p in spans if p["reason"] in MITIGATION_REASONS]
+    return {
+        "active": list(active),
+        **guardian,
+        "capacity_given_up_usd": turned_away_debt_usd + guardian.get("borrow_capacity_removed_at_lowest_usd", 0.0),
+        "delayed_borrowers": len({p["user"] for p in delayed}),
+        "delayed_position_steps": sum(p["steps"] for p in delayed),
+    }
+
+
 @dataclass
 class Recorder:
     timeseries: list[dict] = field(default_factory=list)

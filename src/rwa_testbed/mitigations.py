@@ -10,9 +10,10 @@ liquidation cap at 2 % of its debt an hour, ...). Every variant runs on the same
 Per variant (`comparison_table`), over the runs with status `ok`: the mean of each `METRICS` entry
 and, with more than one seed, its p95 (the VaR of that loss) with a bootstrap CI
 (`sweep.bootstrap_ci`); the time to collapse is the median over the runs that had a cascade.
-Benefits first (bad debt, lenders' loss, liquidations, AMM discount, time to collapse, borrowers'
-loss to liquidation bonuses), then the costs (borrowing capacity given up, borrowers turned away,
-liquidatable borrowers a mechanism held back, time with borrowing paused). Outputs through
+Harm first (bad debt, lenders' loss, liquidations, AMM discount, time to collapse, borrowers'
+loss to liquidation bonuses), then the costs (`metrics.mitigations_summary`: borrowing capacity given
+up, borrowers turned away by the caps, borrowers whose room to borrow a pause took, borrowers whose
+liquidation a mechanism held back, time with borrowing paused). Outputs through
 `report`: `comparison.csv`, `comparison.json`, a terminal table and `comparison.png` (bars with
 error bars).
 """
@@ -148,7 +149,8 @@ METRICS: tuple[Metric, ...] = (
     Metric("timing.onchain_cascade_seconds", "time to collapse", "duration", over_cascades=True),
     Metric("liquidations.borrowers_loss_usd", "borrowers' loss", "usd"),
     Metric("mitigations.capacity_given_up_usd", "capacity given up", "usd", cost=True),
-    Metric("mitigations.turned_away", "turned away", "count", cost=True),
+    Metric("population.turned_away", "turned away", "count", cost=True),
+    Metric("mitigations.borrowers_frozen_out", "frozen out", "count", cost=True),
     Metric("mitigations.delayed_borrowers", "liquidations delayed", "count", cost=True),
     Metric("mitigations.borrow_paused_seconds", "borrowing paused", "duration", cost=True),
 )
