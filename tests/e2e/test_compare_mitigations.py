@@ -25,7 +25,7 @@ def _compare(*args: str, timeout: float = 1_200) -> subprocess.CompletedProcess:
 
 def test_compare_mitigations__baseline_and_two_mechanisms_x_2_seeds__table_of_the_runs(tmp_path):
     out = tmp_path / "out"
-    first = _compare("--only", "liquidation_cap,min_nav_twap", "--seeds", "2", "--workers", "2", "--out", str(out))
+    first = _compare("--only", "liquidation_cap,max_change_freeze", "--seeds", "2", "--workers", "2", "--out", str(out))
     assert first.returncode == 0, first.stderr
     assert (f"real_estate_flash_crash: 3 variants x 2 seeds = 6 runs; 0 already in {out / sweep.JOURNAL}, 6 to run"
             in first.stderr)
@@ -37,10 +37,10 @@ def test_compare_mitigations__baseline_and_two_mechanisms_x_2_seeds__table_of_th
         runs = list(csv.DictReader(f))
     seeds = sweep.derive_seeds(3, 2)
     assert [(r["variant"], int(r["seed"])) for r in runs] == [
-        (v, s) for v in ("baseline", "min_nav_twap", "liquidation_cap") for s in seeds]
+        (v, s) for v in ("baseline", "max_change_freeze", "liquidation_cap") for s in seeds]
     doc = json.loads((out / "comparison.json").read_text())
     table = {e["variant"]: e for e in doc["table"]}
-    assert list(table) == ["baseline", "min_nav_twap", "liquidation_cap"]
+    assert list(table) == ["baseline", "max_change_freeze", "liquidation_cap"]
     for name, entry in table.items():  # the table's means are the runs' own figures
         for key in ("bad_debt.usd", "liquidations.count", "liquidations.borrowers_loss_usd"):
             values = [float(r[key]) for r in runs if r["variant"] == name]
@@ -49,10 +49,10 @@ def test_compare_mitigations__baseline_and_two_mechanisms_x_2_seeds__table_of_th
         base = table["baseline"]["bad_debt.usd:mean"]
         assert entry["bad_debt.usd:vs_baseline"] == pytest.approx(entry["bad_debt.usd:mean"] - base, abs=1e-6)
     # each mechanism did something in each run (it is not a no-op): the capped runs hit the cap or
-    # liquidated differently, the conservative price moved the liquidations
+    # liquidated differently, the freeze held the price through the crash
     base_runs = {r["seed"]: r for r in runs if r["variant"] == "baseline"}
     assert all(float(r["liquidations.count"]) > 0 for r in base_runs.values())
-    for name in ("min_nav_twap", "liquidation_cap"):
+    for name in ("max_change_freeze", "liquidation_cap"):
         changed = [r for r in runs if r["variant"] == name
                    and (r["liquidations.count"], r["liquidations.debt_repaid_usd"])
                    != (base_runs[r["seed"]]["liquidations.count"], base_runs[r["seed"]]["liquidations.debt_repaid_usd"])]
@@ -61,12 +61,12 @@ def test_compare_mitigations__baseline_and_two_mechanisms_x_2_seeds__table_of_th
     text = (out / "comparison.txt").read_text()
     assert text.strip() in first.stdout
     chosen = mitigations.choose(mitigations.variants(scenarios.load("real_estate_flash_crash", list(BASE))),
-                                ["liquidation_cap", "min_nav_twap"])
+                                ["liquidation_cap", "max_change_freeze"])
     for v in chosen:
         assert f"  {v.name}: {v.description}" in text
 
     journal = (out / sweep.JOURNAL).read_text()
-    again = _compare("--only", "liquidation_cap,min_nav_twap", "--seeds", "2", "--out", str(out), "--no-figure")
+    again = _compare("--only", "liquidation_cap,max_change_freeze", "--seeds", "2", "--out", str(out), "--no-figure")
     assert again.returncode == 0, again.stderr
     assert "6 runs; 6 already in" in again.stderr and "0 runs this time" in again.stdout
     assert (out / sweep.JOURNAL).read_text() == journal
