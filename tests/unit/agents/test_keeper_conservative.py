@@ -40,7 +40,7 @@ def test_keeper__first_view__is_setups_round_and_no_move():
 
     assert act_at(keeper, ctx, 12, view_at(12)) == []
     assert keeper.guard.latest_round_data()[1] == NAV0
-    assert keeper.twap_catch_up_until == 0  # the AMM price at setup is not a move
+    assert keeper.twap_catch_up_until == 2 * keeper.twap_window  # the start's catch-up only: setup's price is no new move
 
 
 def test_keeper__report__submits_to_nav_side_then_updates_guard():
