@@ -155,3 +155,14 @@ def test_write_comparison__files_and_text(tmp_path):
     assert "cost: capacity given up" in text and "cap: a cap" in text
     header = (tmp_path / "comparison.csv").read_text().splitlines()[0].split(",")
     assert header == list(mitigations.table_columns(2))
+
+
+def test_variants__leverage_loops__no_caps_and_every_variant_loads():
+    looped = ["population.leverage_loops=1"]
+    s = scenarios.load("real_estate_flash_crash", looped)
+    variants = mitigations.variants(s)
+    names = {v.name for v in variants}
+    assert not names & {"supply_cap", "debt_ceiling"}
+    assert "stricter_collateral" not in names  # one part left: no combination
+    for v in variants:
+        scenarios.load("real_estate_flash_crash", [*looped, *v.overrides])
