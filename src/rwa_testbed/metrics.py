@@ -511,14 +511,14 @@ def mitigations_summary(active: Sequence[str], spans: Sequence[Mapping], turned_
     guardian's figures (pauses, grace periods, LTV haircuts), and the costs a comparison reads:
     `capacity_given_up_usd` (the debt of the borrowers the caps turned away plus the borrowing capacity
     the LTV haircut removed at its deepest), `delayed_borrowers` (borrowers whose liquidation a
-    mechanism held back at some step: `MITIGATION_REASONS`) and `delayed_position_steps`."""
+    mechanism held back at some step: `MITIGATION_REASONS`). No per-step counts: a figure here must not
+    depend on how the engine steps time (the default stepping visits fewer blocks than every-block)."""
     delayed = [p for p in spans if p["reason"] in MITIGATION_REASONS]
     return {
         "active": list(active),
         **guardian,
         "capacity_given_up_usd": turned_away_debt_usd + guardian.get("borrow_capacity_removed_at_lowest_usd", 0.0),
         "delayed_borrowers": len({p["user"] for p in delayed}),
-        "delayed_position_steps": sum(p["steps"] for p in delayed),
     }
 
 

@@ -13,7 +13,7 @@ def test_mitigations_summary__delayed_borrowers_only_for_mechanism_reasons__dist
              _span("c", "unprofitable", 9), _span("d", "stale_price", 4)]
     out = mitigations_summary(["circuit_breakers.grace_period"], spans, 0.0, {})
     assert out["delayed_borrowers"] == 2
-    assert out["delayed_position_steps"] == 6
+    assert "delayed_position_steps" not in out  # a step count depends on the stepping mode
     assert out["active"] == ["circuit_breakers.grace_period"]
     assert set(MITIGATION_REASONS) == {"grace_period", "liquidation_cap", "not_allowlisted"}
 

@@ -229,7 +229,9 @@ def test_recorder_results__venue_liquidation__row_in_usd_tokens_and_health_facto
     assert rec.liquidations == [{
         "t_seconds": 600, "block": 9, "liquidator": "liquidator-2", "user": "0xAbC1", "atomic": True,
         "debt_repaid_usd": pytest.approx(39.6), "collateral_seized_tokens": 90.0,
-        "collateral_seized_usd": pytest.approx(45.0), "protocol_fee_tokens": 0.5, "hf_before": 0.9,
+        "collateral_seized_usd": pytest.approx(45.0), "protocol_fee_tokens": 0.5,
+        "borrower_loss_usd": pytest.approx((90.0 + 0.5) * 0.5 - 39.6),  # seized + fee at the oracle, less the debt repaid
+        "hf_before": 0.9,
         "hf_after": 1e9,  # an infinite health factor (no debt left) is capped
         "deficit_created_usd": pytest.approx(2.94),  # at the view's stablecoin price
     }]

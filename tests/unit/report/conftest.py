@@ -84,6 +84,7 @@ def synthetic_run(
                     "user": f"0x{b + 1:040x}", "atomic": bool(b % 2), "debt_repaid_usd": float(debt[b] - created),
                     "collateral_seized_tokens": float(seized_usd / oracle), "collateral_seized_usd": float(seized_usd),
                     "protocol_fee_tokens": float(0.1 * 0.075 * seized_usd / oracle),
+                    "borrower_loss_usd": float(seized_usd * (1 + 0.1 * 0.075) - (debt[b] - created)),
                     "hf_before": float(oracle / liq_price[b]), "hf_after": 1e9, "deficit_created_usd": float(created),
                 })
         alive = liquidated_at < 0

@@ -29,7 +29,7 @@ def ours():
 
 
 @pytest.fixture
-def aave():
+def aave_adapter():
     venue = AaveV3Venue()
     venue.configurator = Bound("PoolConfigurator", CONFIGURATOR, abi_of("PoolConfigurator"))
     venue.thresholds = {SPV.lower(): 7_500}
@@ -52,26 +52,26 @@ def test_ours__grace_period__set_liquidation_grace_period(ours):
     assert tx.data == ours.pool.abi.encode("setLiquidationGracePeriod", SPV, 1_700_003_600)
 
 
-def test_aave__borrowing_toggled__set_reserve_borrowing_only(aave):
+def test_aave__borrowing_toggled__set_reserve_borrowing_only(aave_adapter):
     stable = ReserveSpec(asset=SPV, price_feed=FEED, borrowing_enabled=True)
 
-    (tx,) = aave.reconfigure_txs(GUARDIAN, stable, replace(stable, borrowing_enabled=False), agent="guardian",
+    (tx,) = aave_adapter.reconfigure_txs(GUARDIAN, stable, replace(stable, borrowing_enabled=False), agent="guardian",
                                  action="pause_borrowing")
 
     assert tx.to == CONFIGURATOR
-    assert tx.data == aave.configurator.abi.encode("setReserveBorrowing", SPV, False)
+    assert tx.data == aave_adapter.configurator.abi.encode("setReserveBorrowing", SPV, False)
 
 
-def test_aave__haircut__configure_reserve_as_collateral_and_the_threshold_kept_for_health_factors(aave):
+def test_aave__haircut__configure_reserve_as_collateral_and_the_threshold_kept_for_health_factors(aave_adapter):
     new = replace(COLLATERAL, ltv_bps=5_600, liquidation_threshold_bps=6_000)
 
-    (tx,) = aave.reconfigure_txs(GUARDIAN, COLLATERAL, new, agent="guardian", action="haircut_ltv")
+    (tx,) = aave_adapter.reconfigure_txs(GUARDIAN, COLLATERAL, new, agent="guardian", action="haircut_ltv")
 
-    assert tx.data == aave.configurator.abi.encode("configureReserveAsCollateral", SPV, 5_600, 6_000, 10_750)
-    assert aave.thresholds[SPV.lower()] == 6_000
+    assert tx.data == aave_adapter.configurator.abi.encode("configureReserveAsCollateral", SPV, 5_600, 6_000, 10_750)
+    assert aave_adapter.thresholds[SPV.lower()] == 6_000
 
 
-def test_aave__other_parameters__refused(aave):
+def test_aave__other_parameters__refused(aave_adapter):
     with pytest.raises(ValueError, match="supply_cap_tokens"):
-        aave.reconfigure_txs(GUARDIAN, COLLATERAL, replace(COLLATERAL, supply_cap_tokens=5), agent="guardian",
+        aave_adapter.reconfigure_txs(GUARDIAN, COLLATERAL, replace(COLLATERAL, supply_cap_tokens=5), agent="guardian",
                              action="x")
