@@ -22,7 +22,7 @@ from pathlib import Path
 
 import click
 
-from rwa_testbed import deployment, mitigations, report, sweep
+from rwa_testbed import mitigations, report, sweep
 from rwa_testbed import scenario as scenarios
 
 
@@ -72,14 +72,7 @@ def cli(name, seeds, only, overrides, seed, workers, scheduler, out, no_figure, 
         click.echo(f"{base.name}: {len(chosen)} variants x {seeds} seeds = {total} runs; {total - todo} already in "
                    f"{job.journal}, {todo} to run on {where}", err=True)
         started = time.monotonic()
-        if todo:
-            deployment.compile_contracts()
-            with sweep.dask_client(workers=workers, scheduler=scheduler, scratch=out_dir / "dask-scratch") as client, \
-                    report.RunProgress(todo, workers=sweep.slots(client), enabled=show_bar) as bar:
-                job.run(client, bar=bar, on_row=lambda row: row["status"] != "ok" and bar.write(
-                    f"run {row['variant']} seed {row['seed']}: {row['status']}: {row['error']}"))
-        else:
-            job.write_table()
+        job.run_missing(workers=workers, scheduler=scheduler, show_bar=show_bar, label=lambda row: row["variant"])
         rows = job.rows()
         title = f"{base.name}: mitigations, {seeds} seed{'s' if seeds > 1 else ''} each (comparison seed {seed})"
         table, paths = mitigations.write_comparison(out_dir, rows, chosen, seeds=seeds, title=title,

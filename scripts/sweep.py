@@ -20,7 +20,7 @@ from pathlib import Path
 
 import click
 
-from rwa_testbed import deployment, report, sweep
+from rwa_testbed import sweep
 from rwa_testbed import scenario as scenarios
 
 
@@ -69,14 +69,7 @@ def cli(name, grid, sample, points, overrides, runs, seed, workers, scheduler, o
     click.echo(f"{base.name}: {len(job.grid.points())} grid points x {runs} seeds = {total} runs; "
                f"{total - todo} already in {job.journal}, {todo} to run on {where}", err=True)
     started = time.monotonic()
-    if todo:
-        deployment.compile_contracts()
-        with sweep.dask_client(workers=workers, scheduler=scheduler, scratch=out_dir / "dask-scratch") as client, \
-                report.RunProgress(todo, workers=sweep.slots(client), enabled=show_bar) as bar:
-            job.run(client, bar=bar, on_row=lambda row: row["status"] != "ok" and bar.write(
-                f"run {row['point'] or '(scenario)'} seed {row['seed']}: {row['status']}: {row['error']}"))
-    else:
-        job.write_table()
+    job.run_missing(workers=workers, scheduler=scheduler, show_bar=show_bar)
     rows = job.rows()
     title = f"{base.name}: {len(rows)} runs, sweep seed {seed}"
     risk, paths = sweep.write_risk(out_dir, rows, job.grid.keys, title=title, figure=not no_figure, seed=seed)

@@ -392,6 +392,26 @@ class Sweep:
             self.write_table()
         return new
 
+    def run_missing(self, *, workers: int | None = None, scheduler: str | None = None,
+                    show_bar: bool | None = None, label: Callable[[dict], str] | None = None) -> int:
+        """What a command does with this sweep: the missing runs on a Dask client (`dask_client`:
+        `workers` local processes or the cluster at `scheduler`) under a progress bar, a failed run's
+        error written above the bar (named by `label(row)`, default its point); or, with nothing to
+        run, the table rewritten. Returns how many runs it started."""
+        from .deployment import compile_contracts
+
+        todo = len(self.missing())
+        if not todo:
+            self.write_table()
+            return 0
+        name = label or (lambda row: row["point"] or "(scenario)")
+        compile_contracts()
+        with dask_client(workers=workers, scheduler=scheduler, scratch=self.out / "dask-scratch") as client, \
+                report.RunProgress(todo, workers=slots(client), enabled=show_bar) as bar:
+            self.run(client, bar=bar, on_row=lambda row: row["status"] != "ok" and bar.write(
+                f"run {name(row)} seed {row['seed']}: {row['status']}: {row['error']}"))
+        return todo
+
     def write_table(self) -> dict[str, Path]:
         """`runs.csv` and `runs.parquet`: every journaled row of this sweep, grid then seed order,
         the same columns in the same order (`RUN_COLUMNS`, the grid's keys, then every metric sorted)."""
