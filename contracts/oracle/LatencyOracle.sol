@@ -14,8 +14,11 @@ import {RoundHistory} from "./RoundHistory.sol";
 ///      evaluated at the end of every `submit` and by the permissionless `poke()` (and only then:
 ///      `setLatencyRules` and `setOutage` publish nothing by themselves). At an evaluation, with
 ///      `now = block.timestamp`:
-///      1. Outage: while `outage` is on, an evaluation does nothing at all (no publication, no
-///         skipping); observations keep queueing.
+///      1. Outage or stop: while `outage` is on (the feed fails) or `stopped` is (an OSM-style
+///         emergency stop by a STOPPER_ROLE holder who saw a suspect price queued during the delay),
+///         an evaluation does nothing at all (no publication, no skipping); observations keep
+///         queueing. The two switches are independent: the end of an outage does not restart a
+///         stopped feed, nor the reverse.
 ///      2. Visibility: an observation is visible once `now >= observedAt + delaySeconds`, with the
 ///         delay in force at the evaluation (a rule change re-times the queued ones).
 ///      3. Candidate: the newest visible observation that is not yet published or skipped. Older
@@ -44,6 +47,9 @@ import {RoundHistory} from "./RoundHistory.sol";
 contract LatencyOracle is AccessControl, RoundHistory {
     /// @notice Role allowed to `submit` observations; granted by the DEFAULT_ADMIN_ROLE holder.
     bytes32 public constant REPORTER_ROLE = keccak256("REPORTER_ROLE");
+    /// @notice Role allowed to `stop` and `start` publication (Maker OSM's emergency stop); granted
+    ///         by the DEFAULT_ADMIN_ROLE holder.
+    bytes32 public constant STOPPER_ROLE = keccak256("STOPPER_ROLE");
 
     /// @notice Basis-point scale of `deviationThresholdBps` (10_000 bps = 100%).
     uint256 public constant BPS = 10_000;
@@ -71,6 +77,8 @@ contract LatencyOracle is AccessControl, RoundHistory {
     uint16 public deviationThresholdBps;
     /// @notice While true nothing publishes (an oracle outage); observations still queue.
     bool public outage;
+    /// @notice While true nothing publishes (an emergency stop, rule 1); observations still queue.
+    bool public stopped;
 
     /// @dev Every observation ever submitted, in submission order (non-decreasing `observedAt`).
     Observation[] private _observations;
@@ -104,6 +112,8 @@ contract LatencyOracle is AccessControl, RoundHistory {
     event LatencyRulesChanged(uint32 delaySeconds, uint32 heartbeatSeconds, uint16 deviationThresholdBps);
     /// @notice The outage switch was set to `active`.
     event OutageSet(bool active);
+    /// @notice The emergency stop was set to `active` by `by`.
+    event StopSet(bool active, address indexed by);
 
     /// @param decimals_ Decimals of `answer` (8 for a USD feed).
     /// @param description_ E.g. "RWA / USD".
@@ -156,7 +166,8 @@ contract LatencyOracle is AccessControl, RoundHistory {
     /// @return index Queue index of the candidate (meaningful only when `hasCandidate`).
     /// @return answer The candidate's answer (0 when there is no candidate).
     /// @return observedAt The candidate's observation time (seconds; 0 when no candidate).
-    /// @return hasCandidate Whether a visible, unpublished observation exists (false in outage).
+    /// @return hasCandidate Whether a visible, unpublished observation exists (false in an outage or
+    ///         a stop).
     function nextPublishable()
         external
         view
@@ -174,6 +185,20 @@ contract LatencyOracle is AccessControl, RoundHistory {
     ///         not yet).
     function pendingObservations() external view returns (uint256) {
         return _observations.length - _head;
+    }
+
+    /// @notice The newest observation submitted, what the feed publishes next once it is visible
+    ///         and the rules let it (Maker OSM's `peep`): older pending ones are skipped by then.
+    /// @return answer Scaled by `decimals()` (0 when nothing was ever submitted).
+    /// @return observedAt Seconds (0 when nothing was ever submitted).
+    /// @return index Its queue index (0 when nothing was ever submitted).
+    /// @return pending Whether it is neither published nor skipped yet.
+    function latestObservation() external view returns (int256 answer, uint256 observedAt, uint256 index, bool pending) {
+        uint256 count = _observations.length;
+        if (count == 0) return (0, 0, 0, false);
+        index = count - 1;
+        Observation storage observation = _observations[index];
+        return (observation.answer, observation.observedAt, index, index >= _head);
     }
 
     /// @notice Number of observations ever submitted (published, skipped and pending).
@@ -213,6 +238,21 @@ contract LatencyOracle is AccessControl, RoundHistory {
         emit OutageSet(active);
     }
 
+    // ------------------------------------------------------------------ stopper
+
+    /// @notice Stops publication (rule 1) until `start()`; publishes nothing by itself.
+    function stop() external onlyRole(STOPPER_ROLE) {
+        stopped = true;
+        emit StopSet(true, msg.sender);
+    }
+
+    /// @notice Ends an emergency stop. Publishes nothing by itself: the next `poke()`/`submit`
+    ///         evaluates, and the newest visible observation publishes if the rules let it.
+    function start() external onlyRole(STOPPER_ROLE) {
+        stopped = false;
+        emit StopSet(false, msg.sender);
+    }
+
     // ------------------------------------------------------------------ internals
 
     function _setLatencyRules(uint32 delaySeconds_, uint32 heartbeatSeconds_, uint16 deviationThresholdBps_)
@@ -247,7 +287,7 @@ contract LatencyOracle is AccessControl, RoundHistory {
         view
         returns (bool hasCandidate, uint256 index, bool publishable, PublicationReason reason)
     {
-        if (outage) return (false, 0, false, reason);
+        if (outage || stopped) return (false, 0, false, reason);
         uint256 count = _observations.length;
         index = _head;
         if (index >= count || !_isVisible(_observations[index])) return (false, 0, false, reason);

@@ -18,6 +18,7 @@ from typing import Callable
 from . import shocks as shock_kinds
 from . import stochastic
 from .agents import Agent, Guardian, Keeper, View, build_agents
+from .view import NewestObservation
 from .chain import FastChain, NodeError, TxRequest, TxResult
 from .context import Context
 from .deployment import Actors
@@ -164,6 +165,15 @@ class Engine:
             calls += [m.pool.call("getLiquidationGracePeriod", m.spv.address),
                       m.pool.call("getLiquidationGracePeriod", m.stable.address),
                       m.pool.call("getLiquidationCapState", m.spv.address)]
+        # The proof of reserve: the attested reserves and the supply. The emergency stop: the NAV feed's queue.
+        self.por_read = None
+        if m.por_feed is not None:
+            self.por_read = len(calls)
+            calls += [m.por_feed.call("latestRoundData"), m.spv.call("totalSupply")]
+        self.queue_read = None
+        if s.market.mitigations.circuit_breakers.emergency_stop is not None:
+            self.queue_read = len(calls)
+            calls.append(m.nav_feed.call("latestObservation"))
         return calls + [(token, abis[token].encode("balanceOf", holder)) for token, holder in self.watch]
 
     def read_view(self, t: int, raw: list | None = None) -> View:
@@ -188,6 +198,15 @@ class Engine:
             grace_until = max(m.pool.abi.decode("getLiquidationGracePeriod", raw[k])[0],
                               m.pool.abi.decode("getLiquidationGracePeriod", raw[k + 1])[0])
             cap = LiquidationCapState(*m.pool.abi.decode("getLiquidationCapState", raw[k + 2]))
+        reserves, supply = None, 0
+        if self.por_read is not None:
+            _, answer, _, updated_at, _ = m.por_feed.abi.decode("latestRoundData", raw[self.por_read])
+            reserves = max(0, answer) if updated_at else None
+            supply = word(raw[self.por_read + 1])
+        newest = None
+        if self.queue_read is not None:
+            answer, _, index, pending = m.nav_feed.abi.decode("latestObservation", raw[self.queue_read])
+            newest = NewestObservation(answer, index, pending)
         return View(
             t=t,
             oracle_answer=max(0, oracle[1]),
@@ -210,6 +229,9 @@ class Engine:
             twap_side=sides.get("twap"),
             liquidation_grace_until=grace_until,
             liquidation_cap=cap,
+            reserves_reported=reserves,
+            spv_supply=supply,
+            newest_observation=newest,
         )
 
     def _stable_market_usd(self) -> float | None:

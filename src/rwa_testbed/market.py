@@ -37,6 +37,10 @@ class Market:
     nav_feed: Bound | None = None
     twap_feed: Bound | None = None
     guard: Bound | None = None
+    # With `market.mitigations.oracle.proof_of_reserve`: the attestor's feed of the custodian's reserves
+    # (a LatencyOracle in the SPV token's 18 decimals, published at once) and the ProofOfReserveExecutor.
+    por_feed: Bound | None = None
+    por_executor: Bound | None = None
 
     def __post_init__(self) -> None:
         if self.guard is None and self.nav_feed is None and self.twap_feed is None:
@@ -52,6 +56,7 @@ class Market:
 
     def contracts(self) -> list[Bound]:
         found = [self.stable, self.spv, self.pair, self.router, self.spv_feed, self.stable_feed, self.pool]
-        found += [f for f in (self.nav_feed, self.twap_feed) if f is not None and f is not self.spv_feed]
+        found += [f for f in (self.nav_feed, self.twap_feed, self.por_feed, self.por_executor)
+                  if f is not None and f is not self.spv_feed]
         extra = [c for c in self.venue.contracts() if c is not self.pool] if self.venue else []
         return found + list(self.executors.values()) + extra

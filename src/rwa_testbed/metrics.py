@@ -510,14 +510,15 @@ def mitigations_summary(active: Sequence[str], spans: Sequence[Mapping], turned_
     """The summary's `mitigations` section (only when some mechanism is on): which (`active`), the
     guardian's figures (pauses, grace periods, LTV haircuts), and the costs a comparison reads:
     `capacity_given_up_usd` (the debt of the borrowers the caps turned away plus the borrowing capacity
-    the LTV haircut removed at its deepest), `delayed_borrowers` (borrowers whose liquidation a
+    the LTV haircut removed at its deepest and the proof of reserve's freeze removed), `delayed_borrowers` (borrowers whose liquidation a
     mechanism held back at some step: `MITIGATION_REASONS`). No per-step counts: a figure here must not
     depend on how the engine steps time (the default stepping visits fewer blocks than every-block)."""
     delayed = [p for p in spans if p["reason"] in MITIGATION_REASONS]
     return {
         "active": list(active),
         **guardian,
-        "capacity_given_up_usd": turned_away_debt_usd + guardian.get("borrow_capacity_removed_at_lowest_usd", 0.0),
+        "capacity_given_up_usd": (turned_away_debt_usd + guardian.get("borrow_capacity_removed_at_lowest_usd", 0.0)
+                                  + guardian.get("reserve_freeze_capacity_removed_usd", 0.0)),
         "delayed_borrowers": len({p["user"] for p in delayed}),
     }
 

@@ -51,8 +51,9 @@ def variants(base: Scenario) -> list[Variant]:
     """The baseline, each mechanism alone, then combinations, sized from `base` (its population at
     its own seed for the debt and collateral the caps refer to). Mechanisms that cannot apply to the
     scenario are left out: the pool-only ones on `venue.kind: aave-v3`, the caps with leverage loops
-    (setup could not admit a looped position in part), the OSM-style delay on a TWAP feed (a TWAP is
-    already an average) or on a feed already delayed an hour or more."""
+    (setup could not admit a looped position in part), the OSM-style delay and its emergency stop on a
+    TWAP feed (a TWAP is already an average), the delay alone on a feed already delayed an hour or more
+    (the stop then uses the feed's own delay)."""
     positions, _ = sample_positions(base, np.random.default_rng(base.run.seed))
     debt = sum(p.debt_usd for p in positions)
     nav = base.market.asset.nav_per_token_usd
@@ -89,9 +90,16 @@ def variants(base: Scenario) -> list[Variant]:
         ]
     one.append(Variant("divergence_pause", "new borrows paused while AMM and oracle differ by > 10 %",
                        (f"{m}.circuit_breakers.divergence_pause_bps=1000",)))
-    if base.market.oracle.kind == "latency" and base.market.oracle.delay_seconds < 3_600:
-        one.append(Variant("osm_delay", "the feed publishes each price 1 h late (Maker OSM)",
-                           ("market.oracle.delay_seconds=3600",)))
+    if ours:
+        one.append(Variant("proof_of_reserve", "SPV reserve frozen, LTV 0, once attested reserves < supply (daily)",
+                           (f"{m}.oracle.proof_of_reserve={{}}",)))
+    if base.market.oracle.kind == "latency":
+        delay = ("market.oracle.delay_seconds=3600",) if base.market.oracle.delay_seconds < 3_600 else ()
+        if delay:
+            one.append(Variant("osm_delay", "the feed publishes each price 1 h late (Maker OSM)", delay))
+        one.append(Variant("emergency_stop", "OSM-style stop for 24 h when a queued price moves >= 10 %"
+                           + (" (feed delayed 1 h)" if delay else ""),
+                           (*delay, f"{m}.circuit_breakers.emergency_stop={{pending_move_bps: 1000, hold_hours: 24}}")))
     by_name = {v.name: v for v in one}
 
     def combo(name: str, description: str, parts: Sequence[str]) -> Variant | None:

@@ -153,6 +153,14 @@ def _deploy_contracts(setup: Setup, scenario: Scenario, actors: Actors) -> Marke
         for liquidator in atomic:
             executors[liquidator.address] = setup.deploy(liquidator, "LiquidationExecutor", pool.address, batch=batch)
         setup.mine(batch)
+    por_feed = por_executor = None
+    if m.mitigations.oracle.proof_of_reserve is not None:  # deployed last: no other address moves
+        batch = []
+        por_feed = setup.deploy(admin, "LatencyOracle", SPV_DECIMALS, f"{m.asset.symbol} reserves (proof of reserve)",
+                                0, 0, 0, admin.address, batch=batch)
+        por_executor = setup.deploy(admin, "ProofOfReserveExecutor", pool.address, spv.address, por_feed.address,
+                                    batch=batch)
+        setup.mine(batch)
 
     return Market(
         stable=stable, spv=spv, pair=pair, router=router, spv_feed=pool_feed, stable_feed=stable_feed, pool=pool,
@@ -160,6 +168,7 @@ def _deploy_contracts(setup: Setup, scenario: Scenario, actors: Actors) -> Marke
         spv_is_token0=int(spv.address, 16) < int(stable.address, 16), fee_bps=m.amm.fee_bps, abis=dict(setup.abis),
         venue=venue, listings=reserves, stable_feed_kind=stable_feed_kind, stable_answer0=stable_answer,
         nav_feed=feeds.get("nav"), twap_feed=feeds.get("twap"), guard=feeds.get("guard"),
+        por_feed=por_feed, por_executor=por_executor,
     )
 
 
@@ -216,8 +225,15 @@ def _fund_and_configure(setup: Setup, scenario: Scenario, actors: Actors, market
     callers = [market.executors[liq.address].address if liq.address in market.executors else liq.address
                for liq in a.liquidators]
     market.venue.configure(setup, a, market.listings, batch, callers)
-    if m.mitigations.needs_guardian:
+    if m.mitigations.needs_pool_role:
         market.venue.grant_guardian(setup, a, batch, reconfigures=m.mitigations.guardian_reconfigures)
+    if m.mitigations.circuit_breakers.emergency_stop is not None:  # the guardian may stop the SPV's own feed
+        stopper = market.nav_feed.abi.decode("STOPPER_ROLE", setup.chain.calls([market.nav_feed.call("STOPPER_ROLE")])[0])[0]
+        batch.append(market.nav_feed.tx(admin, "grantRole", stopper, a.guardian.address, agent="setup", action="grant stopper"))
+    if market.por_feed is not None:
+        batch.append(market.por_feed.tx(admin, "grantRole", _reporter_role(setup, market.por_feed), a.keeper.address,
+                                        agent="setup", action="grant reserves reporter"))
+        market.venue.grant_proof_of_reserve(setup, a, batch, market.por_executor.address)
     batch.append(spv.tx(a.issuer, "approve", spv.address, MAX_UINT256, agent="setup", action="approve"))
     batch.append(stable.tx(a.issuer, "approve", spv.address, MAX_UINT256, agent="setup", action="approve"))
     setup.mine(batch)
@@ -240,6 +256,9 @@ def _fund_and_configure(setup: Setup, scenario: Scenario, actors: Actors, market
     # Distribution: AMM depth, holders, arbitrage inventory.
     tokens = lambda usd: tokens_to_wei(usd / nav0)  # noqa: E731
     batch = []
+    if market.por_feed is not None:  # the attestor's first report: the whole issuance is in custody
+        supply = spv.abi.decode("totalSupply", setup.chain.calls([spv.call("totalSupply")])[0])[0]
+        batch.append(market.por_feed.tx(a.keeper, "submit", supply, setup.time, agent="setup", action="first reserves"))
     for lp in a.lps:
         batch.append(spv.tx(a.issuer, "transfer", lp.address, tokens(m.amm.depth_usd / 2 / len(a.lps)), agent="setup", action="transfer"))
     for holder in a.holders:

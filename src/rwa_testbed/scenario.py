@@ -217,8 +217,25 @@ MAX_GRACE_SECONDS = 4 * 3_600
 """The longest liquidation grace period (Aave V3.1's cap: 4 hours)."""
 
 
+class ProofOfReserve(Model):
+    """Aave's proof-of-reserve executor on the SPV reserve: an attestor reports the custodian's reserves to
+    a Chainlink-style feed; when they fall below the token's supply the guardian calls the permissionless
+    `ProofOfReserveExecutor`, which freezes the SPV reserve and sets its LTV to 0 (no new borrowing against
+    it; positions are neither liquidated nor released by it; lifting it is governance's call).
+
+    The reserves are the SPV tokens still backed by assets in custody: the supply at the report times the
+    share of the custody left, which only a `custodian_hack` takes (`reserves_lost_pct`, stolen). Losses of
+    value (defaults, disasters, write-downs) are not losses of custody: a proof of reserve does not see
+    them. No one subscribes during a run, so the supply never outgrows the last report by minting."""
+
+    report_every_hours: Annotated[float, Field(gt=0, le=MAX_DAYS * 24, allow_inf_nan=False)] = Field(
+        24, description="the attestor's cadence, hours (Chainlink's proof-of-reserve feeds: a 24 h heartbeat); "
+        "the first report at setup, then every period of the run (summary: mitigations.reserve_freeze_at_days)")
+
+
 class OracleMitigations(Model):
-    """A conservative price for the SPV token: a `ConservativeOracle` between the feed and the pool."""
+    """A conservative price for the SPV token: a `ConservativeOracle` between the feed and the pool; a
+    proof-of-reserve check on the custodian."""
 
     min_nav_twap: bool = Field(
         False, description="price the SPV token at min(the custodian's NAV feed, the AMM's TWAP): the pool never "
@@ -233,9 +250,13 @@ class OracleMitigations(Model):
     freeze_seconds: Annotated[int, Field(gt=0, le=MAX_SECONDS)] = Field(
         86_400, description="with max_change_bps: how long a freeze holds the last price (governance's "
         "reaction time), seconds")
+    proof_of_reserve: ProofOfReserve | None = Field(
+        None, description="freeze the SPV reserve and set its LTV to 0 once the custodian's attested reserves "
+        "fall below the token's supply (see ProofOfReserve; venue 'ours')")
 
     @property
     def enabled(self) -> bool:
+        """Whether the pool reads a `ConservativeOracle` (the proof of reserve is a separate check)."""
         return self.min_nav_twap or self.max_change_bps > 0
 
 
@@ -308,9 +329,26 @@ class LiquidationCap(Model):
         3_600, description="the window, seconds; windows start at multiples of it (chain time)")
 
 
+class EmergencyStop(Model):
+    """Maker OSM's emergency stop on the SPV's delayed NAV feed: the delay (`market.oracle.delay_seconds`)
+    lets the guardian read the price queued in the feed before it publishes (OSM's `peep`) and stop the
+    feed (`stop`) when that price is suspect; the published price holds while governance reviews, then the
+    guardian restarts the feed and the newest visible observation publishes (older ones are skipped)."""
+
+    pending_move_bps: Annotated[int, Field(ge=1, le=10_000)] = Field(
+        1_000, description="the guardian stops the feed when the newest observation queued in it, not yet "
+        "published, differs from the feed's published answer by at least this, bps of that answer; checked at "
+        "every step; each queued observation can stop the feed once")
+    hold_hours: Annotated[float, Field(gt=0, le=MAX_DAYS * 24, allow_inf_nan=False)] = Field(
+        24, description="how long a stop holds (governance's review), hours; then the feed restarts, and the "
+        "observations queued until then count as reviewed (summary: mitigations.emergency_stops, "
+        "stopped_seconds)")
+
+
 class CircuitBreakers(Model):
     """Stronger circuit breakers. Two the scenario already has: `market.oracle.delay_seconds` (a Maker
-    OSM-style delayed price) and `market.asset.redemption_gate_bps` (redemption gates on the SPV)."""
+    OSM-style delayed price, to which `emergency_stop` adds the stop) and `market.asset.redemption_gate_bps`
+    (redemption gates on the SPV)."""
 
     grace_period: GracePeriod | None = Field(None, description="a liquidation grace period after an oracle jump")
     liquidation_cap: LiquidationCap | None = Field(None, description="a cap on liquidated debt per window")
@@ -318,6 +356,9 @@ class CircuitBreakers(Model):
         0, description="new borrows paused (the stablecoin's borrowing disabled by a guardian) while the AMM "
         "price and the oracle price differ by more than this, bps of the oracle price, checked at every step "
         "(0: off; summary: mitigations.borrow_pauses, borrow_paused_seconds)")
+    emergency_stop: EmergencyStop | None = Field(
+        None, description="an OSM-style emergency stop of the delayed NAV feed (needs market.oracle.kind "
+        "latency with delay_seconds > 0)")
 
 
 class MitigationsConfig(Model):
@@ -335,19 +376,29 @@ class MitigationsConfig(Model):
 
     @property
     def needs_guardian(self) -> bool:
-        """Whether a mechanism the pool's guardian runs is on: the run then has that agent and its role."""
+        """Whether a mechanism the pool's guardian runs is on: the run then has that agent (and the
+        roles its mechanisms need)."""
+        b = self.circuit_breakers
+        return (self.guardian_reconfigures or b.grace_period is not None or b.emergency_stop is not None
+                or self.oracle.proof_of_reserve is not None)
+
+    @property
+    def needs_pool_role(self) -> bool:
+        """Whether the guardian needs a role on the pool: to start grace periods, or to reconfigure."""
         return self.guardian_reconfigures or self.circuit_breakers.grace_period is not None
 
     def active(self) -> list[str]:
         """The dotted names of the mechanisms switched on (for reports)."""
         o, c, b = self.oracle, self.collateral, self.circuit_breakers
         flags = {"oracle.min_nav_twap": o.min_nav_twap, "oracle.max_change_bps": o.max_change_bps > 0,
+                 "oracle.proof_of_reserve": o.proof_of_reserve is not None,
                  "collateral.supply_cap_usd": c.supply_cap_usd > 0, "collateral.debt_ceiling_usd": c.debt_ceiling_usd > 0,
                  "collateral.liquidity_aware_ltv": c.liquidity_aware_ltv is not None,
                  "collateral.liquidator_allowlist": c.liquidator_allowlist is not None,
                  "circuit_breakers.grace_period": b.grace_period is not None,
                  "circuit_breakers.liquidation_cap": b.liquidation_cap is not None,
-                 "circuit_breakers.divergence_pause_bps": b.divergence_pause_bps > 0}
+                 "circuit_breakers.divergence_pause_bps": b.divergence_pause_bps > 0,
+                 "circuit_breakers.emergency_stop": b.emergency_stop is not None}
         return [name for name, on in flags.items() if on]
 
 
@@ -604,6 +655,14 @@ class CustodianHack(ShockBase):
 
     kind: Literal["custodian_hack"]
     value_haircut_pct: Pct = Field(0, description="drop of the true value (stolen or contested)")
+    reserves_lost_pct: Pct | None = Field(
+        None, description="share of the custodian's reserves stolen, as a proof-of-reserve attestor sees it "
+        "(market.mitigations.oracle.proof_of_reserve); default: value_haircut_pct")
+
+    @property
+    def reserves_lost(self) -> float:
+        """The share of the custody the hack takes, percent."""
+        return self.value_haircut_pct if self.reserves_lost_pct is None else self.reserves_lost_pct
 
 
 class NaturalDisaster(ShockBase):
@@ -1012,10 +1071,11 @@ def check_rules(scenario: Scenario) -> None:
 
 
 POOL_ONLY_MITIGATIONS = ("collateral.liquidator_allowlist", "circuit_breakers.grace_period",
-                         "circuit_breakers.liquidation_cap")
-"""Mechanisms in our LendingPool that Aave V3.0's bytecode does not have. The caps (listed with the
-reserves), the divergence pause and the liquidity-aware LTV (the guardian as RISK_ADMIN through the
-PoolConfigurator) work on both venues."""
+                         "circuit_breakers.liquidation_cap", "oracle.proof_of_reserve")
+"""Mechanisms in our LendingPool that Aave V3.0's bytecode does not have (the proof-of-reserve executor
+calls our pool's admin functions). The caps (listed with the reserves), the divergence pause and the
+liquidity-aware LTV (the guardian as RISK_ADMIN through the PoolConfigurator), and the emergency stop (on
+the SPV's own feed) work on both venues."""
 
 
 def check_mitigations(s: Scenario) -> None:
@@ -1038,6 +1098,12 @@ def check_mitigations(s: Scenario) -> None:
         raise ScenarioError("market.mitigations.collateral.supply_cap_usd, market.mitigations.collateral.debt_ceiling_usd, "
                             "population.leverage_loops: setup turns away the borrowers the caps leave out before "
                             "opening positions; a leverage loop's size depends on the AMM, so caps need leverage_loops 0")
+    stop, oracle = m.circuit_breakers.emergency_stop, s.market.oracle
+    if stop is not None and (oracle.kind != "latency" or oracle.delay_seconds == 0):
+        raise ScenarioError(
+            "market.mitigations.circuit_breakers.emergency_stop, market.oracle: an OSM-style stop acts on the "
+            "delayed NAV feed, during its delay; needs market.oracle.kind 'latency' with delay_seconds > 0 "
+            f"(the scenario has kind {oracle.kind!r}, delay_seconds {oracle.delay_seconds})")
     allow = m.collateral.liquidator_allowlist
     total = sum(g.count for g in s.agents.liquidators)
     if allow is not None and allow > total:

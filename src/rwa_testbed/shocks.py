@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
+from fractions import Fraction
 from typing import TYPE_CHECKING, Callable, Sequence, Type
 
 from . import scenario as sc
@@ -291,6 +292,7 @@ class CustodianHackShock(Shock):
     def on_start(self, ctx):
         ctx.world.impaired = True
         ctx.world.redemptions_frozen = True
+        ctx.world.custody_share *= 1 - Fraction(str(self.config.reserves_lost)) / 100  # the percent as written
         ctx.world.record(
             "custodian_hack",
             f"custodian hacked: redemptions frozen, claim impaired, true value -{self.config.value_haircut_pct:g}%",

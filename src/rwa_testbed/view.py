@@ -13,7 +13,17 @@ from .units import FEED_DECIMALS, SPV_DECIMALS, STABLE_DECIMALS
 if TYPE_CHECKING:
     from .abi import Bound
 
-__all__ = ["AccountData", "View"]
+__all__ = ["AccountData", "NewestObservation", "View"]
+
+
+@dataclass(frozen=True)
+class NewestObservation:
+    """The newest observation queued in a latency feed: answer (8 decimals), queue index, and whether
+    it is still pending (neither published nor skipped)."""
+
+    answer: int
+    index: int
+    pending: bool
 
 
 @dataclass
@@ -48,6 +58,13 @@ class View:
     # blocks liquidations (the later of the two; 0: none), and the SPV reserve's cap per window.
     liquidation_grace_until: int = 0
     liquidation_cap: LiquidationCapState = NO_LIQUIDATION_CAP
+    # With a proof-of-reserve check (`market.mitigations.oracle.proof_of_reserve`): the attested reserves
+    # (None before the first report) and the SPV token's supply, token units (18 decimals).
+    reserves_reported: int | None = None
+    spv_supply: int = 0
+    # With an emergency stop (`market.mitigations.circuit_breakers.emergency_stop`): the NAV feed's newest
+    # observation (`LatencyOracle.latestObservation`); None without one.
+    newest_observation: NewestObservation | None = None
 
     def balance(self, token: "Bound", holder: str) -> int:
         return self.balances[(token.address, holder)]

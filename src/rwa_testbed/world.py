@@ -6,6 +6,7 @@ Shocks change the world; agents and the custodian read it. Nothing here touches 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Callable
 
 from .units import SECONDS_PER_YEAR
@@ -26,6 +27,9 @@ class World:
     panic_share: float = 0.0  # share of holders selling while panic lasts
     forced_lp_withdrawal: float = 0.0  # share of AMM liquidity LPs must pull next step
     oracle_outage: bool = False
+    oracle_stopped: bool = False  # the guardian's emergency stop of the SPV's NAV feed (OSM `stop`)
+    # Share of the custodian's reserves still in custody (a hack steals some), exact: the percentages as written.
+    custody_share: Fraction = Fraction(1)
     events: list[dict] = field(default_factory=list)
 
     def base_nav(self, t: int | None = None) -> float:

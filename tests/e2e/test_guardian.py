@@ -29,6 +29,11 @@ GRACE = ["market.mitigations.circuit_breakers.grace_period={after_jump_bps: 1000
 REPORTS = ["market.custodian.report_every_days=0.2", "market.custodian.reporting_lag_days=0.05"]
 STEWARD = ["market.mitigations.collateral.liquidity_aware_ltv={every_hours: 2, full_at_depth_to_debt: 0.5,"
            " min_scale_pct: 60, haircut_threshold: true}"]
+# An hourly attestation: the hack at day 0.1 takes 30 % of the custody, seen at the next report.
+POR = ["market.mitigations.oracle.proof_of_reserve={report_every_hours: 1}"]
+# The custodian's feed an hour late (OSM): the crash report queued at day 0.2 is stopped for 2 h.
+STOP = ["market.oracle.delay_seconds=3600",
+        "market.mitigations.circuit_breakers.emergency_stop={pending_move_bps: 1000, hold_hours: 2}"]
 
 
 def _liquidations(result) -> list[tuple]:
@@ -57,6 +62,8 @@ def both_modes(chain):
     pytest.param([*CRASH, *PAUSE, *REPORTS], id="divergence_pause"),
     pytest.param([*CRASH, *STEWARD], id="liquidity_aware_ltv"),
     pytest.param([*CRASH, *GRACE, *REPORTS], id="grace_period"),
+    pytest.param([*CRASH, *POR, *STEWARD, *REPORTS], id="proof_of_reserve"),
+    pytest.param([*CRASH, *STOP, *REPORTS], id="emergency_stop"),
 ])
 def test_guardian__default_stepping_agrees_with_every_block(both_modes, overrides):
     default, reference = both_modes(overrides)
@@ -65,12 +72,15 @@ def test_guardian__default_stepping_agrees_with_every_block(both_modes, override
     assert reference.summary["mitigations"].get("borrow_pauses", 1) >= 1
     assert reference.summary["mitigations"].get("ltv_haircuts", 1) >= 1
     assert reference.summary["mitigations"].get("grace_periods", 1) >= 1
+    assert reference.summary["mitigations"].get("emergency_stops", 1) >= 1
+    assert reference.summary["mitigations"].get("reserve_freeze_at_days", 1) is not None
     assert _liquidations(default) == _liquidations(reference)
     assert default.summary["mitigations"] == reference.summary["mitigations"]
     assert default.summary["population"] == reference.summary["population"]
     assert len(default.timeseries) < len(reference.timeseries)
     assert default.summary["chain"]["reverted_by_action"] == reference.summary["chain"]["reverted_by_action"]
-    for action in ("pause_borrowing", "resume_borrowing", "haircut_ltv", "grace_period"):
+    for action in ("pause_borrowing", "resume_borrowing", "haircut_ltv", "grace_period", "reserve_freeze",
+                   "oracle_stop", "oracle_start"):
         assert action not in default.summary["chain"]["reverted_by_action"]
 
 
@@ -126,3 +136,34 @@ def test_guardian__aave_v3__same_pauses_haircuts_and_liquidations_as_our_pool(ch
     drop = ("block", "hf_before")
     assert ([{k: v for k, v in x.items() if k not in drop} for x in aave.liquidations]
             == [{k: v for k, v in x.items() if k not in drop} for x in ours.liquidations])
+
+
+def test_guardian__proof_of_reserve__freezes_after_the_hack_and_liquidations_go_on_as_without_it(run_scenario):
+    base = run_scenario("real_estate_flash_crash", *CRASH, *REPORTS, small=False)
+    por = run_scenario("real_estate_flash_crash", *CRASH, *REPORTS, *POR, small=False)
+    assert_no_agent_errors(por)
+
+    m = por.summary["mitigations"]
+    # The hack at day 0.1 (2.4 h); the attestor reports hourly: the freeze follows the 3 h report by a block.
+    assert 3 * 3_600 < m["reserve_freeze_at_days"] * 86_400 <= 3 * 3_600 + 24
+    assert m["reserve_freeze_capacity_removed_usd"] > 0 and m["capacity_given_up_usd"] >= m["reserve_freeze_capacity_removed_usd"]
+    assert "reserve_freeze" not in por.summary["chain"]["reverted_by_action"]
+    assert [e["kind"] for e in por.events if e["kind"] == "reserve_frozen"] == ["reserve_frozen"]
+    # A frozen reserve with LTV 0 neither liquidates nor releases anyone: the same liquidations.
+    assert por.liquidations and _liquidations(por) == _liquidations(base)
+
+
+def test_guardian__emergency_stop__holds_the_crash_price_for_the_review_then_publishes(run_scenario):
+    delayed = run_scenario("real_estate_flash_crash", *CRASH, *REPORTS, STOP[0], small=False)
+    stopped = run_scenario("real_estate_flash_crash", *CRASH, *REPORTS, *STOP, small=False)
+    assert_no_agent_errors(stopped)
+
+    m = stopped.summary["mitigations"]
+    assert m["emergency_stops"] == 1 and m["stopped_seconds"] == 2 * 3_600
+    stop_t = next(e["t_seconds"] for e in stopped.events if e["kind"] == "emergency_stop")
+    start_t = next(e["t_seconds"] for e in stopped.events if e["kind"] == "emergency_start")
+    assert start_t - stop_t == 2 * 3_600
+    # Without the stop the crash publishes an hour after its report; with it, only after the restart.
+    first = lambda r: r.summary["timing"]["first_liquidation_seconds"]  # noqa: E731
+    assert first(delayed) < start_t <= first(stopped)
+    assert {"oracle_stop", "oracle_start"}.isdisjoint(stopped.summary["chain"]["reverted_by_action"])

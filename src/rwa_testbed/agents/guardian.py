@@ -11,6 +11,14 @@ reactive remedies (`market.mitigations`), each off by default:
 - `circuit_breakers.grace_period`: when the SPV feed's answer fell at least `after_jump_bps` since the
   guardian's previous step (`oracle_jumped`), liquidations against the SPV token are blocked for
   `seconds` (`setLiquidationGracePeriod`, Aave V3.1).
+- `oracle.proof_of_reserve`: once the attested reserves are below the SPV token's supply
+  (`unbacked`), the guardian calls the permissionless `ProofOfReserveExecutor.executeEmergencyAction()`
+  (the SPV reserve frozen, its LTV 0); the liquidity-aware LTV steward then stands down (lifting the
+  freeze is governance's call).
+- `circuit_breakers.emergency_stop`: when the newest observation queued in the SPV's delayed NAV feed,
+  not yet published, moves at least `pending_move_bps` from the feed's published answer
+  (`suspect_pending`), the guardian stops the feed (Maker OSM's `stop`) for `hold_hours`, then restarts
+  it; the observations queued until the restart count as reviewed and never stop it again.
 
 The engine runs the guardian right after the keeper, before users and liquidators: its transactions
 land first in their block (a guardian that reacts to the same block as the liquidators and wins).
@@ -28,9 +36,12 @@ import math
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from ..units import BPS, FEED_DECIMALS, SECONDS_PER_HOUR, SPV_DECIMALS
+from ..units import BPS, FEED_DECIMALS, SECONDS_PER_DAY, SECONDS_PER_HOUR, SPV_DECIMALS
 from ..view import View
 from .base import Agent
+
+GUARDIAN_GAS = 300_000  # a feed's stop or start
+EXECUTOR_GAS = 500_000  # the proof-of-reserve executor: a read and two reconfigurations of the pool
 
 if TYPE_CHECKING:
     from ..chain import TxRequest, TxResult
@@ -48,6 +59,16 @@ def diverged(amm_price_usd: float, oracle_price_usd: float, max_bps: int) -> boo
 def oracle_jumped(previous_answer: int, answer: int, min_fall_bps: int) -> bool:
     """The feed's answer fell at least `min_fall_bps` of `previous_answer` (never from no price)."""
     return previous_answer > 0 and (previous_answer - answer) * BPS >= min_fall_bps * previous_answer
+
+
+def unbacked(reserves: int | None, supply: int) -> bool:
+    """The attested reserves are below the supply (`ProofOfReserveExecutor`'s rule; no report: backed)."""
+    return reserves is not None and reserves < supply
+
+
+def suspect_pending(published: int, pending: int, min_move_bps: int) -> bool:
+    """A queued answer moves at least `min_move_bps` of the published one, either way (never from no price)."""
+    return published > 0 and abs(pending - published) * BPS >= min_move_bps * published
 
 
 def liquidity_scale(depth_usd: float, debt_usd: float, full_at_depth_to_debt: float, min_scale_pct: float) -> float:
@@ -103,15 +124,66 @@ class Guardian(Agent):
         self.grace_until = 0  # run time the last grace period ends
         self.grace_periods = 0
         self.grace_seconds = 0
+        # proof of reserve
+        self.por = m.oracle.proof_of_reserve
+        self.reserve_frozen_at: int | None = None
+        self.por_capacity_removed_usd = 0.0
+        # emergency stop of the delayed NAV feed
+        self.stop = m.circuit_breakers.emergency_stop
+        self.hold = round(self.stop.hold_hours * SECONDS_PER_HOUR) if self.stop else 0
+        self.stopped_since: int | None = None
+        self.reviewed = -1  # queue index of the newest observation reviewed (stopped on or queued during a stop)
+        self.stops = 0
+        self.stopped_seconds = 0
 
     def wake_times(self, now: int) -> list[int]:
-        """The steward's next check; the end of a grace period (liquidations open again)."""
-        times = [self.next_check] if self.steward else []
+        """The steward's next check; the end of a grace period (liquidations open again); the end of a stop."""
+        times = [self.next_check] if self.steward and self.reserve_frozen_at is None else []
         times.append(self.grace_until)
+        if self.stopped_since is not None:
+            times.append(self.stopped_since + self.hold)
         return [t for t in times if t > now]
 
     def act(self, view: View, ctx: "Context") -> list["TxRequest"]:
-        return self._grace(view, ctx) + self._divergence(view, ctx) + self._steward(view, ctx)
+        return (self._emergency_stop(view, ctx) + self._proof_of_reserve(view, ctx) + self._grace(view, ctx)
+                + self._divergence(view, ctx) + self._steward(view, ctx))
+
+    def _emergency_stop(self, view: View, ctx: "Context") -> list["TxRequest"]:
+        if not self.stop or view.newest_observation is None:
+            return []
+        t, feed, newest = ctx.world.t, ctx.market.nav_feed, view.newest_observation
+        if self.stopped_since is not None:
+            if t < self.stopped_since + self.hold:
+                return []
+            self.stopped_seconds += t - self.stopped_since
+            self.stopped_since = None
+            self.reviewed = newest.index
+            ctx.world.oracle_stopped = False
+            ctx.world.record("emergency_start", "guardian restarts the NAV feed after its review")
+            return [feed.tx(self.account, "start", agent=self.name, action="oracle_start", gas=GUARDIAN_GAS)]
+        published = view.nav_side.answer if view.nav_side is not None else view.oracle_answer
+        if not newest.pending or newest.index <= self.reviewed or not suspect_pending(
+                published, newest.answer, self.stop.pending_move_bps):
+            return []
+        self.stopped_since, self.reviewed = t, newest.index
+        self.stops += 1
+        ctx.world.oracle_stopped = True
+        ctx.world.record("emergency_stop", f"guardian stops the NAV feed: ${newest.answer / 10**FEED_DECIMALS:,.4f} "
+                         f"queued against ${published / 10**FEED_DECIMALS:,.4f} published")
+        return [feed.tx(self.account, "stop", agent=self.name, action="oracle_stop", gas=GUARDIAN_GAS)]
+
+    def _proof_of_reserve(self, view: View, ctx: "Context") -> list["TxRequest"]:
+        if not self.por or self.reserve_frozen_at is not None or not unbacked(view.reserves_reported, view.spv_supply):
+            return []
+        t = self.reserve_frozen_at = ctx.world.t
+        collateral_usd = sum(a.collateral_base for a in view.accounts) / 10**FEED_DECIMALS
+        self.por_capacity_removed_usd = collateral_usd * self.spv_spec.ltv_bps / BPS
+        self.spv_spec = replace(self.spv_spec, ltv_bps=0)
+        short = 1 - view.reserves_reported / view.spv_supply
+        ctx.world.record("reserve_frozen", f"proof of reserve: reserves {short:.1%} short of supply at day "
+                         f"{t / SECONDS_PER_DAY:.2f}, SPV reserve frozen and its LTV set to 0")
+        return [ctx.market.por_executor.tx(self.account, "executeEmergencyAction", agent=self.name,
+                                           action="reserve_freeze", gas=EXECUTOR_GAS)]
 
     def _grace(self, view: View, ctx: "Context") -> list["TxRequest"]:
         if not self.grace:
@@ -147,7 +219,7 @@ class Guardian(Agent):
 
     def _steward(self, view: View, ctx: "Context") -> list["TxRequest"]:
         t = ctx.world.t
-        if not self.steward or t < self.next_check:
+        if not self.steward or t < self.next_check or self.reserve_frozen_at is not None:
             return []
         while self.next_check <= t:
             self.next_check += self.every
@@ -188,4 +260,11 @@ class Guardian(Agent):
         if self.steward:
             out.update(ltv_haircuts=self.haircuts, lowest_ltv_bps=self.lowest_ltv_bps,
                        borrow_capacity_removed_at_lowest_usd=self.capacity_removed_usd)
+        if self.por:
+            at = self.reserve_frozen_at
+            out.update(reserve_freeze_at_days=None if at is None else at / SECONDS_PER_DAY,
+                       reserve_freeze_capacity_removed_usd=self.por_capacity_removed_usd)
+        if self.stop:
+            open_stop = end_t - self.stopped_since if self.stopped_since is not None else 0
+            out.update(emergency_stops=self.stops, stopped_seconds=self.stopped_seconds + open_stop)
         return out

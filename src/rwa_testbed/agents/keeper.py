@@ -19,10 +19,11 @@ then (`wake_times`), whether the engine fast-forwards or not.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 from ..models.oracle import ConservativeOracleModel, LatencyOracleModel
-from ..units import FEED_DECIMALS, SECONDS_PER_DAY, STABLE_DECIMALS, usd_to_feed
+from ..units import FEED_DECIMALS, SECONDS_PER_DAY, SECONDS_PER_HOUR, STABLE_DECIMALS, usd_to_feed
 from ..view import View
 from .base import Agent
 
@@ -68,6 +69,10 @@ class Keeper(Agent):
         self.last_twap_update = 0
         self.reports = 0
         self.last_reported_nav_usd = cfg.asset.nav_per_token_usd
+        # The proof-of-reserve attestor (setup sent the first report): every period of the run.
+        por = guard.proof_of_reserve
+        self.por_every = round(por.report_every_hours * SECONDS_PER_HOUR) if por else 0
+        self.next_por = self.por_every
         self._stable_tx: list["TxRequest"] = []
         self.ctx = ctx
 
@@ -94,6 +99,8 @@ class Keeper(Agent):
 
     def wake_times(self, now: int) -> list[int]:
         times = [self.next_report, *(at for at, _ in self.extra_reports)]
+        if self.por_every:
+            times.append(self.next_por)
         if self.kind == "latency":
             change = self.feed.next_change_at(now)
             if change is not None:
@@ -111,14 +118,19 @@ class Keeper(Agent):
         if self.guard is not None and self.guard_pending is not None:
             self.guard.update(self.guard_pending, view.nav_side, view.twap_side)
             self.guard_pending = None
-        if self.kind == "latency":  # the outage shock switches the scenario's own latency feed only
+        if self.kind == "latency":  # the outage shock and the guardian's stop switch the scenario's own feed only
             self.feed.set_outage(ctx.world.oracle_outage)
+            self.feed.set_stopped(ctx.world.oracle_stopped)
         due = [as_of for at, as_of in self.extra_reports if at <= t]
         if t >= self.next_report or due:
             self.extra_reports = [(at, as_of) for at, as_of in self.extra_reports if at > t]
             while self.next_report <= t:
                 self.next_report += self.every
             txs += self._report(t, ctx, max([max(0, t - self.lag), *due]))
+        if self.por_every and t >= self.next_por:
+            while self.next_por <= t:
+                self.next_por += self.por_every
+            txs.append(self._reserves_report(view, t, ctx))
         if self.has_twap:
             self._track_amm(view, t)
         if self.kind == "latency":
@@ -147,6 +159,14 @@ class Keeper(Agent):
         elif view.amm_price_usd != self.last_amm_price:
             self.last_amm_price = view.amm_price_usd
             self.twap_catch_up_until = t + 2 * self.twap_window
+
+    def _reserves_report(self, view: View, t: int, ctx: "Context") -> "TxRequest":
+        """The attestor's proof-of-reserve report: the supply at the step's view times the share of the
+        custody left (`scenario.ProofOfReserve`), rounded down; 1 for none (a feed answer is positive)."""
+        share = ctx.world.custody_share
+        reserves = math.floor(view.spv_supply * share)
+        return ctx.market.por_feed.tx(ctx.actors.keeper, "submit", max(1, reserves), ctx.chain_time(t),
+                                      agent=self.name, action="reserves_report", gas=POKE_GAS)
 
     def _report(self, t: int, ctx: "Context", as_of: int) -> list["TxRequest"]:
         m, a = ctx.market, ctx.actors

@@ -67,6 +67,7 @@ class LatencyOracleModel:
     heartbeat: int = 0  # seconds, 0 = off
     threshold_bps: int = 0
     outage: bool = False
+    stopped: bool = False  # the emergency stop (`stop`/`start`): same effect as an outage, a separate switch
     observations: list[tuple[int, int]] = field(default_factory=list)  # (answer, observed_at)
     rounds: list[Round] = field(default_factory=list)
     done: int = 0  # observations[:done] are published or skipped
@@ -111,11 +112,14 @@ class LatencyOracleModel:
     def set_outage(self, active: bool) -> None:
         self.outage = active
 
+    def set_stopped(self, active: bool) -> None:
+        self.stopped = active
+
     # -- reads --------------------------------------------------------------------------
 
     def decide(self, now: int) -> Decision:
         """What an evaluation at `now` would do, without changing anything."""
-        if self.outage:
+        if self.outage or self.stopped:
             return Decision(None, False, None)
         visible = [
             i

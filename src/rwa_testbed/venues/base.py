@@ -127,6 +127,10 @@ class LendingVenue(ABC):
         `reconfigures`, else to start liquidation grace periods."""
         raise NotImplementedError(f"venue {self.name}: no guardian role")
 
+    def grant_proof_of_reserve(self, setup: "Setup", actors: "Actors", batch: list["TxRequest"], executor: str) -> None:
+        """Adds to `batch` what lets the `ProofOfReserveExecutor` at `executor` freeze the collateral."""
+        raise NotImplementedError(f"venue {self.name}: no proof-of-reserve executor")
+
     def grace_period_txs(self, sender, asset: str, until: int, agent: str) -> list["TxRequest"]:
         """The transactions that block liquidations against `asset` until chain time `until`."""
         raise NotImplementedError(f"venue {self.name}: no liquidation grace period")

@@ -95,6 +95,11 @@ class OurPool(LendingVenue):
         batch.append(self.pool.tx(actors.admin, "grantRole", POOL_ADMIN_ROLE if reconfigures else GUARDIAN_ROLE,
                                   actors.guardian.address, agent="setup", action="grant guardian"))
 
+    def grant_proof_of_reserve(self, setup: "Setup", actors: "Actors", batch: list["TxRequest"], executor: str) -> None:
+        """POOL_ADMIN_ROLE: `setReserveFrozen` and `configureReserve` take no narrower role."""
+        batch.append(self.pool.tx(actors.admin, "grantRole", POOL_ADMIN_ROLE, executor, agent="setup",
+                                  action="grant proof-of-reserve executor"))
+
     def grace_period_txs(self, sender, asset: str, until: int, agent: str) -> list["TxRequest"]:
         return [self.pool.tx(sender, "setLiquidationGracePeriod", asset, until, agent=agent, action="grace_period",
                              gas=CONFIGURE_GAS)]

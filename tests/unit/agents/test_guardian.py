@@ -7,12 +7,23 @@ from types import SimpleNamespace
 import pytest
 
 from rwa_testbed import scenario as sc
-from rwa_testbed.agents.guardian import Guardian, diverged, haircut, liquidity_scale, oracle_jumped, scaled_bps
+from rwa_testbed.agents.guardian import (
+    Guardian,
+    diverged,
+    haircut,
+    liquidity_scale,
+    oracle_jumped,
+    scaled_bps,
+    suspect_pending,
+    unbacked,
+)
 from rwa_testbed.models.aave import AccountData
 from rwa_testbed.models.reserve import ReserveSpec, threshold_times_bonus_bps
 from rwa_testbed.units import BPS
 
-from fakes import START_TIME, USD, account, context, market_view, scenario
+from rwa_testbed.view import NewestObservation
+
+from fakes import START_TIME, USD, Contract, account, context, market_view, scenario
 
 COLLATERAL = ReserveSpec(asset="0xspv", price_feed="0xspv_feed", ltv_bps=7_000, liquidation_threshold_bps=7_500,
                          liquidation_bonus_bps=10_750, usable_as_collateral=True, supply_cap_tokens=400_000_000)
@@ -73,16 +84,18 @@ class RecordingVenue:
         return [(action, new)]
 
 
-def make(*, pause_bps=0, steward=None, grace=None):
+def make(*, pause_bps=0, steward=None, grace=None, por=None, stop=None):
     mitigations = sc.MitigationsConfig(
-        circuit_breakers=sc.CircuitBreakers(divergence_pause_bps=pause_bps, grace_period=grace),
-        collateral=sc.CollateralMitigations(liquidity_aware_ltv=steward))
+        circuit_breakers=sc.CircuitBreakers(divergence_pause_bps=pause_bps, grace_period=grace, emergency_stop=stop),
+        collateral=sc.CollateralMitigations(liquidity_aware_ltv=steward),
+        oracle=sc.OracleMitigations(proof_of_reserve=por))
     s = scenario()
     s.market.mitigations = mitigations
     ctx = context(s)
     ctx.actors.guardian = account("guardian")
     ctx.market.listings = [SimpleNamespace(spec=lambda: STABLE), SimpleNamespace(spec=lambda: COLLATERAL)]
     ctx.market.venue = RecordingVenue()
+    ctx.market.por_executor = Contract("por_executor")
     return Guardian(ctx), ctx
 
 
@@ -160,3 +173,72 @@ def test_guardian__oracle_jump__grace_period_from_now_and_woken_at_its_end():
     assert step(guardian, ctx, 1_000, market_view(oracle_usd=0.70)) == [("grace_period", START_TIME + 4_600)]
     assert guardian.summary(10_000) == {"grace_periods": 2, "grace_seconds": 4_400}
     assert guardian.summary(4_000) == {"grace_periods": 2, "grace_seconds": 3_800}  # cut at the run's end
+
+
+# -- proof of reserve and the emergency stop -------------------------------------------------
+
+@pytest.mark.parametrize("reserves, supply, expected", [
+    (None, 10, False),  # never reported: backed (the executor's rule)
+    (10, 10, False),
+    (9, 10, True),
+    (0, 10, True),
+    (11, 10, False),
+])
+def test_unbacked__reserves_below_supply(reserves, supply, expected):
+    assert unbacked(reserves, supply) is expected
+
+
+@pytest.mark.parametrize("published, pending, bps, expected", [
+    (100, 90, 1_000, True),  # exactly 10 %
+    (100, 91, 1_000, False),
+    (100, 110, 1_000, True),  # a rise counts too
+    (0, 50, 1_000, False),  # no published price
+])
+def test_suspect_pending__move_of_at_least_bps_either_way(published, pending, bps, expected):
+    assert suspect_pending(published, pending, bps) is expected
+
+
+def test_guardian__proof_of_reserve__acts_once_when_unbacked_and_the_steward_stands_down():
+    guardian, ctx = make(por=sc.ProofOfReserve(),
+                         steward=sc.LiquidityAwareLtv(full_at_depth_to_debt=0.5, min_scale_pct=50, every_hours=1))
+    backed = with_debt(market_view(), 1_000_000, 3_000_000)
+    backed.reserves_reported, backed.spv_supply = 10**24, 10**24
+    assert step(guardian, ctx, 100, backed) == []
+    short = with_debt(market_view(), 1_000_000, 3_000_000)
+    short.reserves_reported, short.spv_supply = 7 * 10**23, 10**24
+
+    (call,) = step(guardian, ctx, 200, short)
+    assert (call.to, call.fn, call.args) == ("0xpor_executor", "executeEmergencyAction", ())
+    assert step(guardian, ctx, 300, short) == []  # once
+    assert step(guardian, ctx, 3_600, with_debt(market_view(), 1_000_000, 3_000_000)) == []  # steward stood down
+    assert guardian.wake_times(300) == []
+    assert guardian.summary(1_000) == {"ltv_haircuts": 0, "lowest_ltv_bps": 7_000,
+                                       "borrow_capacity_removed_at_lowest_usd": 0.0,
+                                       "reserve_freeze_at_days": 200 / 86_400,
+                                       "reserve_freeze_capacity_removed_usd": pytest.approx(3_000_000 * 0.7)}
+    assert [e["kind"] for e in ctx.world.events] == ["reserve_frozen"]
+
+
+def queued(answer_usd, index, pending=True, oracle_usd=1.0):
+    view = market_view(oracle_usd=oracle_usd)
+    view.newest_observation = NewestObservation(round(answer_usd * USD), index, pending)
+    return view
+
+
+def test_guardian__emergency_stop__stops_on_a_suspect_queued_price_holds_then_restarts():
+    guardian, ctx = make(stop=sc.EmergencyStop(pending_move_bps=1_000, hold_hours=1))
+    ctx.market.nav_feed = Contract("nav_feed")
+
+    assert step(guardian, ctx, 100, queued(1.0, 0, pending=False)) == []  # published already
+    assert step(guardian, ctx, 200, queued(0.91, 1)) == []  # -9 %: not suspect
+    (stop,) = step(guardian, ctx, 300, queued(0.90, 2))  # -10 %
+    assert (stop.to, stop.fn) == ("0xnav_feed", "stop")
+    assert ctx.world.oracle_stopped is True
+    assert guardian.wake_times(300) == [3_900]
+    assert step(guardian, ctx, 3_000, queued(0.50, 3)) == []  # held: the review goes on
+    (start,) = step(guardian, ctx, 3_900, queued(0.50, 3))
+    assert start.fn == "start" and ctx.world.oracle_stopped is False
+    assert step(guardian, ctx, 4_000, queued(0.50, 3)) == []  # queued during the stop: reviewed
+    (again,) = step(guardian, ctx, 5_000, queued(0.40, 4))  # a new suspect price
+    assert again.fn == "stop"
+    assert guardian.summary(6_000) == {"emergency_stops": 2, "stopped_seconds": 3_600 + 1_000}

@@ -1,9 +1,11 @@
 """The custodian's reports and the oracle keeper (`agents.keeper.Keeper`) on hand-made views (no chain)."""
 
+from fractions import Fraction
+
 from rwa_testbed import scenario as sc
 from rwa_testbed.agents.keeper import MIN_ANSWER, Keeper
 
-from fakes import DAY, START_TIME, context, market_view, scenario
+from fakes import DAY, START_TIME, Contract, context, market_view, scenario
 
 HOUR = 3_600
 
@@ -276,3 +278,45 @@ def test_keeper_stable_price_tx__pinned_feed__set_answer():
     call = keeper.stable_price_tx(1.02)
 
     assert (call.fn, call.args) == ("setAnswer", (102_000_000,))
+
+
+def test_keeper__stopped_feed__pokes_suppressed_until_restarted():
+    keeper, ctx = make_keeper(delay=HOUR)
+    act_at(keeper, ctx, 30 * DAY)  # queued, visible an hour later
+    ctx.world.oracle_stopped = True  # the guardian's emergency stop
+
+    assert act_at(keeper, ctx, 30 * DAY + HOUR) == []
+    ctx.world.oracle_stopped = False
+
+    assert act_at(keeper, ctx, 30 * DAY + 2 * HOUR) == [("0xspv_feed", "poke", ())]
+
+
+def make_attestor(every_hours=24):
+    s = scenario()
+    s.market.mitigations = sc.MitigationsConfig(oracle=sc.OracleMitigations(
+        proof_of_reserve=sc.ProofOfReserve(report_every_hours=every_hours)))
+    ctx = context(s)
+    ctx.market.por_feed = Contract("por_feed")
+    return Keeper(ctx), ctx
+
+
+def supply_view(t, supply):
+    view = market_view(t=t)
+    view.spv_supply = supply
+    return view
+
+
+def test_keeper__proof_of_reserve__reports_supply_times_custody_left_on_schedule():
+    keeper, ctx = make_attestor(every_hours=24)
+    supply = 3 * 10**26 + 7
+
+    assert sorted(keeper.wake_times(0)) == [24 * HOUR, 30 * DAY]  # setup sent the first report
+    assert act_at(keeper, ctx, 24 * HOUR - 1, supply_view(0, supply)) == []
+    assert act_at(keeper, ctx, 24 * HOUR, supply_view(0, supply)) == [("0xpor_feed", "submit", (supply, START_TIME + DAY))]
+    ctx.world.custody_share = Fraction(7, 10)  # a hack took 30 %
+    ((_, _, (reserves, _)),) = act_at(keeper, ctx, 50 * HOUR, supply_view(0, supply))  # missed one: one report
+
+    assert reserves == supply * 7 // 10  # exact, rounded down
+    assert keeper.next_por == 72 * HOUR
+    ctx.world.custody_share = Fraction(0)
+    assert act_at(keeper, ctx, 72 * HOUR, supply_view(0, supply))[0][2][0] == 1  # none: the smallest answer

@@ -5,6 +5,7 @@ is a real `Context` over recording contracts with a keeper that records what it 
 (`tests/unit/fakes.py`)."""
 
 import typing
+from fractions import Fraction
 
 import pytest
 
@@ -152,6 +153,18 @@ def test_custodian_hack_on_start__flags_and_custodian_freezes_and_impairs():
     assert ctx.world.impaired and ctx.world.redemptions_frozen
     assert calls(txs) == [("0xspv", "freezeRedemptions", (True,), "custodian"),
                           ("0xspv", "setImpaired", (True, "custodian hack"), "custodian")]
+
+
+@pytest.mark.parametrize("fields, custody", [
+    ({}, Fraction(1)),  # no haircut, nothing stolen
+    ({"value_haircut_pct": 30}, Fraction(7, 10)),  # the contested value is stolen from custody by default
+    ({"value_haircut_pct": 30, "reserves_lost_pct": 12.5}, Fraction(875, 1000)),
+    ({"value_haircut_pct": 30, "reserves_lost_pct": 0}, Fraction(1)),  # contested, not stolen
+])
+def test_custodian_hack_on_start__custody_left_for_the_proof_of_reserve(fields, custody):
+    ctx, _ = started(build(sc.CustodianHack, at_days=1, **fields))
+
+    assert ctx.world.custody_share == custody
 
 
 def test_natural_disaster_on_start__event_only():
