@@ -1,6 +1,6 @@
 """ProofOfReserveExecutor: once the attested reserves fall below the collateral's supply, anyone may
-freeze the reserve and set its LTV to 0 (Aave's proof-of-reserve por_executor), once; a backed, or
-never-reported, supply changes nothing; the por_executor acts only with the pool admin's role."""
+freeze the reserve and set its LTV to 0 (Aave's proof-of-reserve executor), once; a backed, or
+never-reported, supply changes nothing; the executor acts only with the pool admin's role."""
 
 import ape
 import pytest
@@ -23,7 +23,7 @@ def reserves_feed(project, admin, keeper):
 
 @pytest.fixture
 def por_executor(project, admin, pool, rwa_token, reserves_feed, fund, lp):
-    """An por_executor holding POOL_ADMIN_ROLE, over a collateral whose supply is `SUPPLY` more than before."""
+    """An executor holding POOL_ADMIN_ROLE, over a collateral whose supply is `SUPPLY` more than before."""
     fund(lp, rwa=SUPPLY)
     contract = admin.deploy(project.ProofOfReserveExecutor, pool, rwa_token, reserves_feed)
     pool.grantRole(POOL_ADMIN_ROLE, contract, sender=admin)

@@ -57,7 +57,7 @@ def test_variants__combinations_are_their_parts(crash):
 def test_variants__on_aave_v3__no_pool_only_mechanism():
     s = scenarios.load("real_estate_flash_crash", ["venue.kind=aave-v3"])
     names = {v.name for v in mitigations.variants(s)}
-    assert not names & {"grace_period", "liquidation_cap", "liquidator_allowlist", "circuit_breakers"}
+    assert not names & {"grace_period", "liquidation_cap", "liquidator_allowlist", "circuit_breakers", "proof_of_reserve"}
     for v in mitigations.variants(s):  # and every one it offers loads there
         scenarios.load("real_estate_flash_crash", ["venue.kind=aave-v3", *v.overrides])
 
@@ -68,6 +68,23 @@ def test_variants__osm_delay_only_on_an_undelayed_latency_feed(crash):
     assert "osm_delay" in _by_name(mitigations.variants(depeg))
     ripple = scenarios.load("credit_default_ripple")  # already 1 h late
     assert "osm_delay" not in _by_name(mitigations.variants(ripple))
+
+
+def test_variants__emergency_stop_on_latency_feeds__with_the_osm_delay_when_undelayed(crash):
+    assert "emergency_stop" not in _by_name(mitigations.variants(crash))  # a TWAP feed
+    ripple = _by_name(mitigations.variants(scenarios.load("credit_default_ripple")))  # already 1 h late
+    assert ripple["emergency_stop"].overrides == (
+        "market.mitigations.circuit_breakers.emergency_stop={pending_move_bps: 1000, hold_hours: 24}",)
+    depeg = _by_name(mitigations.variants(scenarios.load("usdc_depeg_tbill_market")))  # 600 s late
+    assert depeg["emergency_stop"].overrides == (*depeg["osm_delay"].overrides, *ripple["emergency_stop"].overrides)
+    s = scenarios.load("usdc_depeg_tbill_market", list(depeg["emergency_stop"].overrides))
+    assert s.market.oracle.delay_seconds == 3_600 and s.market.mitigations.active() == ["circuit_breakers.emergency_stop"]
+
+
+def test_variants__proof_of_reserve__daily_attestation_on_our_pool(crash):
+    v = _by_name(mitigations.variants(crash))["proof_of_reserve"]
+    s = scenarios.load("real_estate_flash_crash", list(v.overrides))
+    assert s.market.mitigations.oracle.proof_of_reserve.report_every_hours == 24
 
 
 def test_choose__only__keeps_the_baseline_and_the_order(crash):
