@@ -87,11 +87,13 @@ class Engine:
     and otherwise jumps to the next moment anything can change without a transaction:
 
     - a shock starts or ends, and every time an agent asks to be woken (`Agent.wake_times`: the
-      keeper's reports, oracle publications and heartbeats, TWAP updates; panic sellers' start
+      keeper's reports (the custodian's and the proof-of-reserve attestor's), oracle publications and
+      heartbeats, TWAP updates; panic sellers' start
       times; a capital-bound arbitrageur's next trade's worth of inflow; a true-value arbitrageur's
       band crossing; an LP's cooldown; a liquidator's redemption becoming claimable, or a circuit
       breaker that held back its liquidations opening again: a grace period's end, the liquidation
-      cap's next window; the guardian's liquidity-aware LTV checks and the end of its grace periods);
+      cap's next window; the guardian's liquidity-aware LTV checks and the end of its grace periods
+      and of its emergency stops);
     - a health factor crossing 1 (liquidatable) or 0.95 (close factor 100 %) by interest alone:
       debt grows by the stablecoin reserve's rate, read every step, so the crossing time is
       computed exactly (`models.aave.debt_growth_reaches`), one block early for safety.

@@ -15,6 +15,15 @@ side a transaction, and at a freeze's end. It mirrors the oracle in a
 `update()` shows the sides that `update()` read (only the keeper moves them, and its transactions
 come first in a block), so the model knows each freeze's end exactly and the keeper asks to be woken
 then (`wake_times`), whether the engine fast-forwards or not.
+
+The guardian's emergency stop (`market.mitigations.circuit_breakers.emergency_stop`) reaches the model
+as the world's `oracle_stopped`, like the outage shock's `oracle_outage`: the stop's transaction comes
+after the keeper's in its block, so the keeper sees it from the next step, as the chain does.
+
+With a proof of reserve (`market.mitigations.oracle.proof_of_reserve`) the keeper is also the
+attestor: every `report_every_hours` of the run (setup sent the first report) it submits the
+custodian's reserves to the reserves feed, the supply in the step's view times the share of the custody
+left (`World.custody_share`), rounded down.
 """
 
 from __future__ import annotations
