@@ -11,6 +11,9 @@
   reference.
 - `spv`: the SPV token's enums and NAV/gate math. Used by the population (`AssetKind`), the `redeem`
   liquidators (collateral valued at NAV) and the tests.
+- `tranche`: the senior/junior waterfall of `contracts/structured/TrancheVault.sol` (`TrancheMath.sol`):
+  claim, split, mint and redemption amounts, the senior principal's bookkeeping, and a state model of
+  the vault. Used by the tests (differential against the contract).
 
 Each imports only `rwa_testbed.units`.
 """
