@@ -138,3 +138,17 @@ def tranche_tokens(project, tranche_vault):
 def tranche_math(project, admin):
     """TrancheMathHarness: TrancheMath's functions as external calls."""
     return admin.deploy(project.TrancheMathHarness)
+
+
+@pytest.fixture
+def fund_tranche_investors(vault_underlying, lp, trader):
+    """`fund_tranche_investors(vault)`: `lp` and `trader` get `INVESTOR_FUNDS` of the underlying each
+    and approve `vault` (for vaults a test deploys itself)."""
+
+    def fund(vault):
+        for investor in (lp, trader):
+            vault_underlying.mint(investor, INVESTOR_FUNDS, sender=investor)
+            vault_underlying.approve(vault, MAX_UINT, sender=investor)
+        return vault
+
+    return fund
