@@ -32,6 +32,12 @@ import {TrancheToken} from "./TrancheToken.sol";
 ///      Deposits mint at the tranche's current value per token (1 token per USD when its supply is 0)
 ///      and redemptions pay, in kind, the underlying worth the shares' value at the current price;
 ///      every amount rounds down (against the depositor or the redeemer).
+///      A first senior deposit whose principal rounds to 0 (a value of a few USD8 units after
+///      inception) reverts with DepositTooSmall: a senior supply with no principal would claim
+///      nothing and block every later senior deposit.
+///      Tranche tokens are 1e10 units per USD8 unit at the first deposit: a donation to the vault
+///      (which inflates the junior's value per token) must be 1e10 times what it can take from the
+///      next depositor's rounding down.
 ///      A tranche that has supply but no value cannot take deposits (`TrancheWipedOut`); nor can a
 ///      junior while the senior is impaired (V < C), even with no junior supply: its deposit would
 ///      only fill the senior's shortfall. A junior with no supply but value (dust left after all
@@ -47,8 +53,9 @@ contract TrancheVault is ReentrancyGuard {
         Junior
     }
 
-    /// @notice The decimals of the feed (USD8) and of the underlying (18) the vault accepts.
+    /// @notice The decimals the price feed must have: USD with 8 decimals (USD8).
     uint8 public constant FEED_DECIMALS = 8;
+    /// @notice The decimals the underlying must have: 18.
     uint8 public constant UNDERLYING_DECIMALS = 18;
     /// @notice The largest coupon accepted, bps per year (100 %).
     uint256 public constant MAX_COUPON_BPS = 10_000;
@@ -81,7 +88,8 @@ contract TrancheVault is ReentrancyGuard {
     error InvalidPrice(int256 answer);
     /// @notice An amount of 0 (assets or shares) was passed.
     error ZeroAmount();
-    /// @notice `assets` (18 decimals) worth `value` (USD8) would mint no tranche token.
+    /// @notice `assets` (18 decimals) worth `value` (USD8) would mint no tranche token, or (the
+    ///         first senior deposit) a senior principal of 0.
     error DepositTooSmall(Tranche tranche, uint256 assets, uint256 value);
     /// @notice `tranche` cannot price a deposit: it has `supply` tokens but no value, or (junior) the
     ///         vault's `totalValue` (USD8) is below the senior's `seniorClaim` (USD8).
@@ -263,9 +271,12 @@ contract TrancheVault is ReentrancyGuard {
         if (shares == 0) revert DepositTooSmall(tranche, assets, value);
 
         if (tranche == Tranche.Senior) {
-            seniorPrincipal = q.supply == 0
+            uint256 principal = q.supply == 0
                 ? TrancheMath.principalForClaim(value, couponBps, block.timestamp - inceptionTime)
                 : TrancheMath.principalAfterMint(seniorPrincipal, shares, q.supply);
+            // a senior supply with no principal would claim nothing, and take no deposit, for good
+            if (principal == 0) revert DepositTooSmall(tranche, assets, value);
+            seniorPrincipal = principal;
         }
         underlying.safeTransferFrom(msg.sender, address(this), assets);
         _token(tranche).mint(to, shares);

@@ -86,7 +86,7 @@ class WipedOut(Exception):
 
 
 class TooSmall(Exception):
-    """`TrancheVault.DepositTooSmall`: the deposit would mint no token."""
+    """`TrancheVault.DepositTooSmall`: the deposit would mint no token (or a first senior principal of 0)."""
 
 
 @dataclass
@@ -131,8 +131,11 @@ class TrancheVaultModel:
         if shares == 0:
             raise TooSmall(tranche, assets, value)
         if tranche == Tranche.SENIOR:
-            self.principal = (principal_for_claim(value, self.coupon_bps, now - self.inception_time) if supply == 0
-                              else principal_after_mint(self.principal, shares, supply))
+            principal = (principal_for_claim(value, self.coupon_bps, now - self.inception_time) if supply == 0
+                         else principal_after_mint(self.principal, shares, supply))
+            if principal == 0:  # a senior supply that claims nothing
+                raise TooSmall(tranche, assets, value)
+            self.principal = principal
             self.senior_supply += shares
         else:
             self.junior_supply += shares

@@ -251,3 +251,10 @@ def test_tranche_token__mint_or_burn_by_anyone_else__reverts_only_vault(tranche_
         senior.mint(attacker, WAD, sender=attacker)
     with reverts(junior.OnlyVault, caller=attacker.address, vault=tranche_vault.address):
         junior.burn(attacker, 0, sender=attacker)
+
+
+def test_deposit_senior__first_one_a_value_unit_after_inception__reverts_deposit_too_small(tranche_vault, lp, chain):
+    chain.pending_timestamp = tranche_vault.inceptionTime() + 86_400
+    # 1e8 wei x $100 = 1 USD8 unit; as of inception that is floor(1 / (1 + 8 % x 1 day)) = 0 principal
+    with reverts(tranche_vault.DepositTooSmall, tranche=SENIOR, assets=10**8, value=1):
+        tranche_vault.depositSenior(10**8, lp, sender=lp)
