@@ -31,7 +31,11 @@ import {TrancheToken} from "./TrancheToken.sol";
 ///      - a redemption burning b of s tokens sets P -= floor(P * b / s) (P = 0 when all leave).
 ///      Deposits mint at the tranche's current value per token (1 token per USD when its supply is 0)
 ///      and redemptions pay, in kind, the underlying worth the shares' value at the current price;
-///      every amount rounds down (against the depositor or the redeemer).
+///      every amount rounds down (against the depositor or the redeemer). A redemption from a tranche
+///      worth 0 burns the shares for nothing (allowed: the holder's choice).
+///      The principal's floors move dust between the classes: a senior deposit of value d may raise
+///      the claim by up to 1 + d / C USD8 units more than d (taken from the junior); a redemption
+///      leaves the remaining seniors' claim at least pro rata.
 ///      A first senior deposit whose principal rounds to 0 (a value of a few USD8 units after
 ///      inception) reverts with DepositTooSmall: a senior supply with no principal would claim
 ///      nothing and block every later senior deposit.
