@@ -35,7 +35,7 @@ import {TrancheToken} from "./TrancheToken.sol";
 ///      worth 0 burns the shares for nothing (allowed: the holder's choice).
 ///      The principal's floors move dust between the classes: a senior deposit of value d may raise
 ///      the claim by up to 1 + d / C USD8 units more than d (taken from the junior); a redemption
-///      leaves the remaining seniors' claim at least pro rata.
+///      leaves the remaining seniors' principal at least pro rata.
 ///      A first senior deposit whose principal rounds to 0 (a value of a few USD8 units after
 ///      inception) reverts with DepositTooSmall: a senior supply with no principal would claim
 ///      nothing and block every later senior deposit.
