@@ -42,7 +42,7 @@ contract ProofOfReserveExecutor {
     bool public executed;
 
     /// @notice The feed's decimals differ from the token's.
-    error DecimalsMismatch(uint8 feedDecimals, uint8 tokenDecimals);
+    error ReservesFeedDecimalsMismatch(uint8 feedDecimals, uint8 tokenDecimals);
 
     /// @notice The reserve was frozen and its LTV set to 0: `reserves` (feed answer, 0 if not
     ///         positive) fell below `supply` (token units).
@@ -54,7 +54,7 @@ contract ProofOfReserveExecutor {
     constructor(IReserveAdmin pool_, IERC20Metadata asset_, AggregatorV3Interface reservesFeed_) {
         uint8 feedDecimals = reservesFeed_.decimals();
         uint8 tokenDecimals = asset_.decimals();
-        if (feedDecimals != tokenDecimals) revert DecimalsMismatch(feedDecimals, tokenDecimals);
+        if (feedDecimals != tokenDecimals) revert ReservesFeedDecimalsMismatch(feedDecimals, tokenDecimals);
         pool = pool_;
         asset = asset_;
         reservesFeed = reservesFeed_;
