@@ -218,7 +218,7 @@ def _fund_and_configure(setup: Setup, scenario: Scenario, actors: Actors, market
     latency_feeds = [f for f in (market.stable_feed if market.stable_feed_kind == "latency" else None, market.nav_feed)
                      if f is not None]
     if latency_feeds:
-        reporter = _reporter_role(setup, latency_feeds[0])
+        reporter = _role(setup, latency_feeds[0], "REPORTER_ROLE")
         for feed in latency_feeds:
             batch.append(feed.tx(admin, "grantRole", reporter, a.keeper.address, agent="setup", action="grant reporter"))
     # Who calls `liquidationCall` per liquidator (the executors exist already): for an allowlist.
@@ -228,10 +228,10 @@ def _fund_and_configure(setup: Setup, scenario: Scenario, actors: Actors, market
     if m.mitigations.needs_pool_role:
         market.venue.grant_guardian(setup, a, batch, reconfigures=m.mitigations.guardian_reconfigures)
     if m.mitigations.circuit_breakers.emergency_stop is not None:  # the guardian may stop the SPV's own feed
-        stopper = market.nav_feed.abi.decode("STOPPER_ROLE", setup.chain.calls([market.nav_feed.call("STOPPER_ROLE")])[0])[0]
+        stopper = _role(setup, market.nav_feed, "STOPPER_ROLE")
         batch.append(market.nav_feed.tx(admin, "grantRole", stopper, a.guardian.address, agent="setup", action="grant stopper"))
     if market.por_feed is not None:
-        batch.append(market.por_feed.tx(admin, "grantRole", _reporter_role(setup, market.por_feed), a.keeper.address,
+        batch.append(market.por_feed.tx(admin, "grantRole", _role(setup, market.por_feed, "REPORTER_ROLE"), a.keeper.address,
                                         agent="setup", action="grant reserves reporter"))
         market.venue.grant_proof_of_reserve(setup, a, batch, market.por_executor.address)
     batch.append(spv.tx(a.issuer, "approve", spv.address, MAX_UINT256, agent="setup", action="approve"))
@@ -299,9 +299,9 @@ def _capital_liquidators(scenario: Scenario, actors: Actors) -> list:
     return [(liq, groups[g]) for liq, g in zip(actors.liquidators, actors.liquidator_groups) if not groups[g].atomic]
 
 
-def _reporter_role(setup: Setup, feed: Bound) -> bytes:
-    data = setup.chain.calls([feed.call("REPORTER_ROLE")])[0]
-    return feed.abi.decode("REPORTER_ROLE", data)[0]
+def _role(setup: Setup, contract: Bound, name: str) -> bytes:
+    """The role id `contract` exposes as `name` (an AccessControl constant, e.g. REPORTER_ROLE)."""
+    return contract.abi.decode(name, setup.chain.calls([contract.call(name)])[0])[0]
 
 
 def _open_positions(setup: Setup, scenario: Scenario, actors: Actors, market: Market, positions: list[Position]) -> None:

@@ -61,6 +61,11 @@ def oracle_jumped(previous_answer: int, answer: int, min_fall_bps: int) -> bool:
     return previous_answer > 0 and (previous_answer - answer) * BPS >= min_fall_bps * previous_answer
 
 
+def collateral_usd(view: View) -> float:
+    """The borrowers' collateral at the oracle, USD (the base the pool values it in)."""
+    return sum(a.collateral_base for a in view.accounts) / 10**FEED_DECIMALS
+
+
 def unbacked(reserves: int | None, supply: int) -> bool:
     """The attested reserves are below the supply (`ProofOfReserveExecutor`'s rule; no report: backed)."""
     return reserves is not None and reserves < supply
@@ -176,8 +181,7 @@ class Guardian(Agent):
         if not self.por or self.reserve_frozen_at is not None or not unbacked(view.reserves_reported, view.spv_supply):
             return []
         t = self.reserve_frozen_at = ctx.world.t
-        collateral_usd = sum(a.collateral_base for a in view.accounts) / 10**FEED_DECIMALS
-        self.por_capacity_removed_usd = collateral_usd * self.spv_spec.ltv_bps / BPS
+        self.por_capacity_removed_usd = collateral_usd(view) * self.spv_spec.ltv_bps / BPS
         self.spv_spec = replace(self.spv_spec, ltv_bps=0)
         short = 1 - view.reserves_reported / view.spv_supply
         ctx.world.record("reserve_frozen", f"proof of reserve: reserves {short:.1%} short of supply at day "
@@ -236,8 +240,7 @@ class Guardian(Agent):
         self.haircuts += 1
         if new.ltv_bps < self.lowest_ltv_bps:  # the deepest cut: the borrowing capacity it took, at the oracle
             self.lowest_ltv_bps = new.ltv_bps
-            collateral_usd = sum(a.collateral_base for a in view.accounts) / 10**FEED_DECIMALS
-            self.capacity_removed_usd = collateral_usd * (configured.ltv_bps - new.ltv_bps) / BPS
+            self.capacity_removed_usd = collateral_usd(view) * (configured.ltv_bps - new.ltv_bps) / BPS
         return ctx.market.venue.reconfigure_txs(self.account, old, new, agent=self.name, action="haircut_ltv")
 
     def observe(self, results: list["TxResult"], ctx: "Context") -> None:
