@@ -8,6 +8,12 @@ taken from a ContractContainer it never compares the error type; (3) it ignores 
 whose names the error does not have.
 `reverts` below checks the selector and every input exactly, decoding the raw data if ape did not.
 
+A failed deployment is worse: ape enriches its error with whatever contract type it has cached at
+the address the deployment would get, and a test that restored an earlier snapshot may have put
+another contract there (seen in full-suite runs: the revert decoded with another contract's
+same-named error, or an `InvalidPointer` raised while decoding). Deploy through `deploy` below: it
+recovers the revert data with an `eth_call` of the creation code, and `reverts` checks it.
+
 `ape.chain.isolate()` swallows every exception raised in its block (`except Exception: pass`),
 failed assertions included, so a test asserting inside it always passes. Use `isolated(chain)`.
 """
@@ -58,13 +64,48 @@ def _raw_revert_data(err: ContractLogicError) -> bytes | None:
     return None
 
 
-def _decoded(err: ContractLogicError, abi) -> tuple[str, dict]:
+class DeploymentReverted(Exception):
+    """A constructor reverted; `data` is its raw revert data (from an `eth_call` of the creation)."""
+
+    def __init__(self, contract: str, data: bytes):
+        super().__init__(f"deploying {contract} reverts with 0x{data.hex()}")
+        self.contract = contract
+        self.data = data
+
+
+def creation_revert_data(sender, container, *args) -> bytes | None:
+    """The revert data of deploying `container(*args)` from `sender` at the latest block, by an
+    `eth_call` of the creation code (no transaction, no ape error handling), or None if it deploys."""
+    from ape import chain
+
+    code = container.constructor.serialize_transaction(*args).data
+    response = chain.provider.web3.provider.make_request(
+        "eth_call", [{"from": _normalise(sender), "data": "0x" + bytes(code).hex()}, "latest"])
+    if "error" not in response:
+        return None
+    data = response["error"].get("data") or "0x"
+    return bytes.fromhex(data.removeprefix("0x"))
+
+
+def deploy(sender, container, *args, **kwargs):
+    """`sender.deploy(container, *args, **kwargs)`; if the constructor reverts, raises
+    `DeploymentReverted` with the raw revert data instead of whatever ape made of it."""
+    try:
+        return sender.deploy(container, *args, **kwargs)
+    except Exception as err:  # noqa: BLE001 - ape's enrichment of a failed deployment raises anything
+        data = creation_revert_data(sender, container, *args)
+        if data is None:
+            raise
+        raise DeploymentReverted(container.contract_type.name, data) from err
+
+
+def _decoded(err: Exception, abi) -> tuple[str, dict]:
     """(signature, inputs) of the custom error behind `err`, decoding raw data with `abi` if needed."""
     if isinstance(err, CustomError):
         return err.abi.selector, dict(err.inputs)
-    data = _raw_revert_data(err)
+    data = err.data if isinstance(err, DeploymentReverted) else _raw_revert_data(err)
     if data is None or len(data) < 4:
-        raise AssertionError(f"expected custom error {abi.selector}, got revert {err.revert_message!r}")
+        raise AssertionError(f"expected custom error {abi.selector}, got revert {err!r}")
     if data[:4] != keccak(text=abi.selector)[:4]:
         raise AssertionError(f"expected custom error {abi.selector}, got revert data 0x{data.hex()}")
     values = decode([i.canonical_type for i in abi.inputs], data[4:])
@@ -84,14 +125,15 @@ def isolated(chain) -> Iterator[None]:
 @contextmanager
 def reverts(error, **inputs: Any) -> Iterator[None]:
     """Asserts the block reverts with custom error `error` (an ape error class, from a contract
-    instance or container) and exactly `inputs` (every input of the error, by name)."""
+    instance or container) and exactly `inputs` (every input of the error, by name). A deployment in
+    the block must go through `deploy` (see the module's docstring)."""
     abi = error.abi
     expected_names = {i.name for i in abi.inputs}
     if set(inputs) != expected_names:
         raise AssertionError(f"{abi.selector}: give exactly its inputs {sorted(expected_names)}, got {sorted(inputs)}")
     try:
         yield
-    except ContractLogicError as err:
+    except (ContractLogicError, DeploymentReverted) as err:
         signature, actual = _decoded(err, abi)
         assert signature == abi.selector, f"expected {abi.selector}, reverted with {signature} {actual}"
         expected = {k: _normalise(v) for k, v in inputs.items()}

@@ -4,6 +4,7 @@ Reserves are in 18-decimal token units (TestERC20); the pair's default fee is Un
 """
 
 import pytest
+from rwa_testbed.testing import deploy
 
 RESERVE0 = 1_000 * 10**18  # seeded pair, token0 units
 RESERVE1 = 4_000 * 10**18  # seeded pair, token1 units
@@ -42,7 +43,7 @@ def token_b(make_token):
 @pytest.fixture
 def create_pair(project, admin, token_a, token_b):
     def create(fee_bps=30, first=None, second=None):
-        return admin.deploy(project.ConstantProductPair, first or token_a, second or token_b, fee_bps)
+        return deploy(admin, project.ConstantProductPair, first or token_a, second or token_b, fee_bps)
 
     return create
 

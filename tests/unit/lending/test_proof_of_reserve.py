@@ -6,7 +6,7 @@ import ape
 import pytest
 from fixtures.constants import WAD
 
-from rwa_testbed.testing import reverts
+from rwa_testbed.testing import deploy, reverts
 from rwa_testbed.venues.ours import POOL_ADMIN_ROLE
 
 from .lending_defaults import RWA_PARAMS
@@ -47,9 +47,8 @@ def _config(pool, rwa_token):
 
 def test_constructor__feed_decimals_differ_from_the_token__reverts(project, admin, pool, rwa_token):
     feed = admin.deploy(project.LatencyOracle, 8, "RWA reserves", 0, 0, 0, admin)
-    # decoded by selector (`testing.reverts`): a deployment's revert has no contract to decode it with
     with reverts(project.ProofOfReserveExecutor.ReservesFeedDecimalsMismatch, feedDecimals=8, tokenDecimals=18):
-        admin.deploy(project.ProofOfReserveExecutor, pool, rwa_token, feed)
+        deploy(admin, project.ProofOfReserveExecutor, pool, rwa_token, feed)
 
 
 def test_never_reported__backed__no_action(por_executor, pool, rwa_token, attacker):

@@ -2,6 +2,8 @@
 
 import ape
 
+from rwa_testbed.testing import deploy, reverts
+
 ZERO = "0x" + "00" * 20
 
 
@@ -17,18 +19,18 @@ def test_constructor__sets_sides_limits_and_admin(create_conservative_oracle, na
 
 
 def test_constructor__no_side__reverts_no_source(project, admin):
-    with ape.reverts(project.ConservativeOracle.NoSource):
-        admin.deploy(project.ConservativeOracle, ZERO, ZERO, 0, 0, 8, "x", admin)
+    with reverts(project.ConservativeOracle.NoSource):
+        deploy(admin, project.ConservativeOracle, ZERO, ZERO, 0, 0, 8, "x", admin)
 
 
 def test_constructor__side_with_other_decimals__reverts_decimals_mismatch(project, admin, nav_side):
-    with ape.reverts(project.ConservativeOracle.DecimalsMismatch, feed=nav_side.address, decimals=8, expected=18):
-        admin.deploy(project.ConservativeOracle, nav_side, ZERO, 0, 0, 18, "x", admin)
+    with reverts(project.ConservativeOracle.DecimalsMismatch, feed=nav_side.address, decimals=8, expected=18):
+        deploy(admin, project.ConservativeOracle, nav_side, ZERO, 0, 0, 18, "x", admin)
 
 
 def test_constructor__limit_without_freeze__reverts_invalid_freeze(project, admin, nav_side):
-    with ape.reverts(project.ConservativeOracle.InvalidFreeze, maxChangeBps=100, freezeSeconds=0):
-        admin.deploy(project.ConservativeOracle, nav_side, ZERO, 100, 0, 8, "x", admin)
+    with reverts(project.ConservativeOracle.InvalidFreeze, maxChangeBps=100, freezeSeconds=0):
+        deploy(admin, project.ConservativeOracle, nav_side, ZERO, 100, 0, 8, "x", admin)
 
 
 def test_set_limits__by_admin__stores_and_emits(create_conservative_oracle, admin):

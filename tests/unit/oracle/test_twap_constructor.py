@@ -1,5 +1,6 @@
-import ape
 from ape.utils import ZERO_ADDRESS
+
+from rwa_testbed.testing import deploy, reverts
 
 
 def test_constructor__rwa_as_base__records_pair_tokens_and_metadata(
@@ -24,18 +25,18 @@ def test_constructor__stablecoin_as_base__quote_is_rwa(create_twap_oracle, seede
 
 
 def test_constructor__zero_window__reverts_invalid_window(project, admin, seeded_pair, rwa_share_token):
-    with ape.reverts(project.TwapOracle.InvalidWindow, window=0):
-        admin.deploy(project.TwapOracle, seeded_pair, rwa_share_token, 0, 8, "RWA / USDC")
+    with reverts(project.TwapOracle.InvalidWindow, window=0):
+        deploy(admin, project.TwapOracle, seeded_pair, rwa_share_token, 0, 8, "RWA / USDC")
 
 
 def test_constructor__token_not_in_pair__reverts_token_not_in_pair(project, admin, seeded_pair):
-    with ape.reverts(project.TwapOracle.TokenNotInPair, token=ZERO_ADDRESS, pair=seeded_pair.address):
-        admin.deploy(project.TwapOracle, seeded_pair, ZERO_ADDRESS, 600, 8, "RWA / USDC")
+    with reverts(project.TwapOracle.TokenNotInPair, token=ZERO_ADDRESS, pair=seeded_pair.address):
+        deploy(admin, project.TwapOracle, seeded_pair, ZERO_ADDRESS, 600, 8, "RWA / USDC")
 
 
 def test_constructor__answer_decimals_too_large__reverts_unsupported_decimals(
     project, admin, seeded_pair, rwa_share_token
 ):
     # 18 (RWA) + 255 - 6 (USDC) = 267 > 77: 10**267 does not fit in 256 bits.
-    with ape.reverts(project.TwapOracle.UnsupportedDecimals, baseDecimals=18, quoteDecimals=6, answerDecimals=255):
-        admin.deploy(project.TwapOracle, seeded_pair, rwa_share_token, 600, 255, "RWA / USDC")
+    with reverts(project.TwapOracle.UnsupportedDecimals, baseDecimals=18, quoteDecimals=6, answerDecimals=255):
+        deploy(admin, project.TwapOracle, seeded_pair, rwa_share_token, 600, 255, "RWA / USDC")

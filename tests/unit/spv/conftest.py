@@ -6,6 +6,7 @@ Units: shares 18 decimals, stablecoin 6 decimals, NAV = stablecoin units per 1e1
 import pytest
 
 from rwa_testbed.models.spv import AssetKind
+from rwa_testbed.testing import deploy
 
 from .spv_defaults import DELAY, GATE_BPS, GATE_WINDOW, NAV, SEED_STABLE
 
@@ -26,7 +27,8 @@ def create_spv(project, admin, custodian, stablecoin):
         nav=NAV,
         sender=None,
     ):
-        return (sender or admin).deploy(
+        return deploy(
+            sender or admin,
             project.SPVToken,
             name,
             symbol,

@@ -10,6 +10,7 @@ from fixtures.constants import MAX_UINT, USD, USDC, WAD
 
 from rwa_testbed.models.spv import AssetKind
 from rwa_testbed.units import SECONDS_PER_DAY
+from rwa_testbed.testing import deploy
 
 SPV_NAV = 100 * USDC  # both SPVs subscribe at $100 per token
 SHORT_DELAY = 3 * SECONDS_PER_DAY  # the office SPV's redemption delay
@@ -56,7 +57,7 @@ def create_index(project, admin, index_components, index_feeds):
     three components at `UNITS`)."""
 
     def create(*, components=index_components, units=UNITS, feeds=index_feeds, name="RWA Index", symbol="RWAX"):
-        return admin.deploy(project.IndexToken, name, symbol, list(components), list(units), list(feeds))
+        return deploy(admin, project.IndexToken, name, symbol, list(components), list(units), list(feeds))
 
     return create
 
@@ -112,7 +113,7 @@ def create_tranche_vault(project, admin, vault_underlying, vault_feed):
     """Factory: `create_tranche_vault(coupon_bps=..., underlying=..., feed=...)` -> a TrancheVault."""
 
     def create(*, coupon_bps=COUPON_BPS, underlying=vault_underlying, feed=vault_feed):
-        return admin.deploy(project.TrancheVault, underlying, feed, coupon_bps, "Senior", "SNR", "Junior", "JNR")
+        return deploy(admin, project.TrancheVault, underlying, feed, coupon_bps, "Senior", "SNR", "Junior", "JNR")
 
     return create
 

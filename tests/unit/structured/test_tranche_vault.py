@@ -6,7 +6,7 @@ import pytest
 from fixtures.constants import USD, WAD
 
 from rwa_testbed.models.tranche import Tranche
-from rwa_testbed.testing import reverts
+from rwa_testbed.testing import deploy, reverts
 from rwa_testbed.units import SECONDS_PER_YEAR
 
 ZERO = "0x" + "00" * 20
@@ -149,12 +149,12 @@ def test_senior_claim__first_deposit_after_a_year__claims_its_value_then_accrues
 
 def test_constructor__zero_underlying__reverts_zero_address(project, admin, vault_feed):
     with reverts(project.TrancheVault.ZeroAddress, parameter="underlying"):
-        admin.deploy(project.TrancheVault, ZERO, vault_feed, 0, "S", "S", "J", "J")
+        deploy(admin, project.TrancheVault, ZERO, vault_feed, 0, "S", "S", "J", "J")
 
 
 def test_constructor__zero_feed__reverts_zero_address(project, admin, vault_underlying):
     with reverts(project.TrancheVault.ZeroAddress, parameter="priceFeed"):
-        admin.deploy(project.TrancheVault, vault_underlying, ZERO, 0, "S", "S", "J", "J")
+        deploy(admin, project.TrancheVault, vault_underlying, ZERO, 0, "S", "S", "J", "J")
 
 
 def test_constructor__feed_with_18_decimals__reverts_unsupported_feed_decimals(project, admin, create_tranche_vault):
