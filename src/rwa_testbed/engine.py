@@ -103,11 +103,14 @@ class Engine:
     """
 
     def __init__(self, scenario: Scenario, uri: str, progress: Callable[[int, dict], None] | None = None,
-                 every_block: bool = False):
+                 every_block: bool = False, full_account_reads: bool | None = None):
+        """`full_account_reads`: read every borrower's account data from the chain at every step
+        instead of keeping it (our pool's `AccountBook`); default: only in the every-block reference."""
         self.scenario = scenario
         self.chain = FastChain(uri, scenario.run.rpc_timeout_seconds)
         self.progress = progress
         self.every_block = every_block
+        self.full_account_reads = every_block if full_account_reads is None else full_account_reads
         self.duration = round(scenario.run.duration_days * SECONDS_PER_DAY)  # run seconds
 
     # -- setup -------------------------------------------------------------------------------
@@ -127,6 +130,9 @@ class Engine:
         self.keeper = ctx.keeper = Keeper(ctx)
         self.agents: list[Agent] = build_agents(ctx, self.keeper)
         self.guardian = next((a for a in self.agents if isinstance(a, Guardian)), None)
+        # Our pool's borrowers are kept step by step (re-read when a block names them); the every-block
+        # reference reads every one of them from the chain every block.
+        market.venue.start_accounts(self.chain, [b.address for b in actors.borrowers], full=self.full_account_reads)
         self.watch = sorted({(token.address, holder) for a in self.agents for token, holder in a.watch()})
         self.ctx = ctx
         self.view_calls = self._view_calls()
@@ -284,6 +290,7 @@ class Engine:
 
     def _step_block(self, t: int, txs: list[TxRequest]) -> tuple[list[TxResult], View]:
         results, raw = self.chain.step(txs, self.ctx.chain_time(t), self.view_calls)
+        self.ctx.market.venue.observe_block(self.chain, results)
         view = self.read_view(t, raw)
         self.view_t = t
         self.crossing_block = self._predict_crossing(view, t)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from ..units import BPS, MAX_UINT256, RAY, SECONDS_PER_YEAR, WAD
 
@@ -301,12 +302,12 @@ class ReserveModel:
 # --- account data and liquidation -------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class PositionLine:
+class PositionLine(NamedTuple):
     """One reserve of a user, as the account-data loop sees it.
 
     `collateral` and `debt` are current balances in token units (shares x index); `collateral`
     counts only if `is_collateral` (the user's flag) and the reserve's threshold is non-zero.
+    A named tuple: the engine builds one per borrower and reserve at every step.
     """
 
     price: int
@@ -366,16 +367,17 @@ def account_data(lines: Iterable[PositionLine]) -> AccountData:
     """Aave V3.0's `calculateUserAccountData` + `calculateAvailableBorrows` (values rounded down)."""
     collateral = debt = weighted_ltv = weighted_threshold = 0
     zero_ltv = False
-    for line in lines:
-        if line.is_collateral and line.liquidation_threshold_bps != 0:
-            value = base_value(line.collateral, line.price, line.decimals)
+    for price, decimals, ltv_bps, threshold_bps, balance, is_collateral, owed in lines:
+        if is_collateral and threshold_bps != 0:
+            value = base_value(balance, price, decimals)
             collateral += value
-            if line.ltv_bps != 0:
-                weighted_ltv += value * line.ltv_bps
+            if ltv_bps != 0:
+                weighted_ltv += value * ltv_bps
             else:
                 zero_ltv = True
-            weighted_threshold += value * line.liquidation_threshold_bps
-        debt += base_value(line.debt, line.price, line.decimals)
+            weighted_threshold += value * threshold_bps
+        if owed:
+            debt += base_value(owed, price, decimals)
     ltv = weighted_ltv // collateral if collateral else 0
     threshold = weighted_threshold // collateral if collateral else 0
     health = health_factor(collateral, debt, threshold)

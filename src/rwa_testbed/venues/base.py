@@ -12,7 +12,8 @@ liquidation. A venue implements:
 - `grant_guardian(setup, actors, batch)` / `reconfigure_txs(...)`: the guardian's role and its
   reserve changes (`agents.guardian`);
 - `view_calls(users, stable)` / `decode_view(answers, stable_answer)`: the per-step read, as
-  eth_calls for the engine's batch, and its decoding into `AccountData` and bad debt;
+  eth_calls for the engine's batch, and its decoding into `AccountData` and bad debt
+  (`start_accounts` / `observe_block`: for a venue that keeps account data between steps);
 - `liquidations(results, after, borrowers)`: venue-neutral `Liquidation` records from
   one mined block's logs.
 """
@@ -139,6 +140,15 @@ class LendingVenue(ABC):
                         action: str) -> list["TxRequest"]:
         """The transactions that take a listed reserve from `old` to `new` parameters (same asset)."""
         raise NotImplementedError(f"venue {self.name}: reserves cannot be reconfigured")
+
+    def start_accounts(self, chain, users: Sequence[str], full: bool) -> None:
+        """Called once before the run's first read: a venue that keeps account data between steps
+        (our pool's `AccountBook`) reads its starting state from `chain`; with `full` it reads every
+        borrower every step instead (the engine's every-block reference). Default: always full."""
+
+    def observe_block(self, chain, results: Sequence["TxResult"]) -> None:
+        """Called after each mined block, before the view is decoded: what the block's transactions
+        (`results`) changed that the step's fixed reads do not cover. Default: nothing."""
 
     @abstractmethod
     def view_calls(self, users: Sequence[str], stable: "Bound") -> list[Call]:

@@ -1,7 +1,10 @@
 """Our `LendingPool` as a venue: Aave V3.0's numbers, V3.3-style on-chain deficit, batched reads.
 
 - Deployed in the market's first block; reserves listed with `initReserve(asset, feed, params)`.
-- One eth_call per 2,000 borrowers reads them all: `getUsersAccountData(users)`, plus `deficit(stablecoin)`.
+- Every borrower's account data, each step: by default from an `AccountBook` (the reserves read every
+  step, a borrower re-read only after a block whose pool logs name it, the numbers computed as the
+  pool computes them); with `full_account_reads` (the engine's every-block reference) one eth_call
+  per 2,000 borrowers reads them all, `getUsersAccountData(users)`. Plus `deficit(stablecoin)`.
 - Bad debt is the pool's own `deficit(asset)`: debt written off when a liquidation takes a
   borrower's last collateral (`DeficitCreated`, emitted just before that `LiquidationExecuted`).
 - `LiquidationExecuted` carries prices and health factors before and after: records are exact.
@@ -19,6 +22,7 @@ from eth_utils import keccak
 from ..scenario import MitigationsConfig
 from ..units import usd_to_base
 from ..view import AccountData
+from .account_book import AccountBook
 from .base import ACCOUNT_BYTES, AccountDecoder, Call, LendingVenue, Liquidation, ReserveListing, word
 
 if TYPE_CHECKING:
@@ -49,6 +53,7 @@ class OurPool(LendingVenue):
     def __init__(self, mitigations: MitigationsConfig | None = None) -> None:
         self.decoder = AccountDecoder()
         self.mitigations = mitigations or MitigationsConfig()
+        self.book: AccountBook | None = None  # None: every borrower read from the chain each step
 
     def deploy(self, setup: "Setup", actors: "Actors", batch: list["TxRequest"]) -> None:
         self.pool = setup.deploy(actors.admin, "LendingPool", actors.admin.address, actors.treasury.address,
@@ -110,7 +115,19 @@ class OurPool(LendingVenue):
         return [self.pool.tx(sender, "configureReserve", new.asset, new.to_pool_params(), agent=agent, action=action,
                              gas=CONFIGURE_GAS)]
 
+    def start_accounts(self, chain, users: Sequence[str], full: bool) -> None:
+        """Incremental account reads (`AccountBook`, read from `chain` now) unless `full`."""
+        self.book = None if full else AccountBook(self.pool, users)
+        if self.book is not None:
+            self.book.start(chain)
+
+    def observe_block(self, chain, results: Sequence["TxResult"]) -> None:
+        if self.book is not None:
+            self.book.observe_block(chain, results)
+
     def view_calls(self, users: Sequence[str], stable: "Bound") -> list[Call]:
+        if self.book is not None:
+            return self.book.reserve_calls() + [self.pool.call("deficit", stable.address)]
         users = list(users)
         reads = [self.pool.call("getUsersAccountData", users[i: i + USERS_PER_READ])
                  for i in range(0, len(users), USERS_PER_READ)] or [self.pool.call("getUsersAccountData", [])]
@@ -118,6 +135,8 @@ class OurPool(LendingVenue):
 
     def decode_view(self, answers: Sequence[bytes], stable_answer: int) -> tuple[list[AccountData], int]:
         *reads, deficit_raw = answers
+        if self.book is not None:
+            return self.book.accounts(reads), word(deficit_raw)
         chunks = []
         for accounts_raw in reads:
             n = word(accounts_raw, 1)  # ABI: offset, length, then n structs of 6 words
