@@ -98,6 +98,25 @@ class Actors:
         return singles + self.lps + self.borrowers + self.holders + self.liquidators + self.arbitrageurs
 
 
+LOCAL_CHAIN_ID = 31337
+"""anvil's chain id unless told otherwise: a local chain (a fork keeps its network's id)."""
+LOCAL_START_TIME = 3_000_000_000
+"""Chain time (2065-01-24T05:20:00Z) of a run's first setup block on a local chain whose latest block
+is older. anvil's genesis takes the wall clock, and timestamps reach calldata (oracle reports,
+deadlines), whose zero bytes cost less gas: starting every run at the same chain time makes its
+transactions, and so `chain.gas_used`, the same whenever the node was started. Far enough ahead of
+any wall clock, and timestamps stay far below 2^32."""
+
+
+def start_time(chain: FastChain) -> int:
+    """Chain time of a run's first setup block: `LOCAL_START_TIME` on a local chain not yet past it,
+    else the latest block's (a fork starts at its block: pin the block for the same timestamps)."""
+    latest = chain.timestamp()
+    if chain.chain_id == LOCAL_CHAIN_ID and latest < LOCAL_START_TIME:
+        return LOCAL_START_TIME
+    return latest
+
+
 class Setup:
     """Sends setup transactions block by block and stops with a clear error on any revert."""
 

@@ -14,7 +14,7 @@ import numpy as np
 from . import venues
 from .abi import Bound
 from .chain import FastChain, TxRequest
-from .deployment import Actors, Setup, SetupError
+from .deployment import Actors, Setup, SetupError, start_time
 from .market import Market
 from .models.amm import get_amount_out
 from .models.reserve import within_cap
@@ -87,7 +87,7 @@ def deploy(chain: FastChain, scenario: Scenario, actors: Actors) -> tuple[Market
 
     chain.fund([a.address for a in actors.all()], FUNDING_WEI)
     block_time = scenario.run.block_time_seconds
-    setup = Setup(chain, chain.timestamp(), block_time)
+    setup = Setup(chain, start_time(chain), block_time)
     market = _deploy_contracts(setup, scenario, actors)
     _fund_and_configure(setup, scenario, actors, market)
     _open_positions(setup, scenario, actors, market, positions)
