@@ -57,6 +57,9 @@ class AccountBook:
         self._reserves: tuple | None = None  # the reserves' inputs at the last step
         self._records: list[AccountData] = []
         self._dirty: set[int] = set()
+        # where getReserveData's answer holds the fields the book reads (a static struct)
+        self._word = {name: pool.abi.output_word("getReserveData", name)
+                      for name in ("priceSource", "decimals", "ltvBps", "liquidationThresholdBps")}
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -65,8 +68,7 @@ class AccountBook:
         self.assets = [a for a in self.pool.abi.decode("getReservesList", chain.calls([
             self.pool.call("getReservesList")])[0])[0]]
         answers = chain.calls([self.pool.call("getReserveData", a) for a in self.assets])
-        at = self.pool.abi.output_word("getReserveData", "priceSource")
-        self.sources = [_address(word(answer, at)) for answer in answers]
+        self.sources = [_address(word(answer, self._word["priceSource"])) for answer in answers]
         self.state = [(0, (), ())] * len(self.users)
         self._load(chain, range(len(self.users)))
         self._reserves, self._records = None, []
@@ -125,19 +127,19 @@ class AccountBook:
         if listed != [a.lower() for a in self.assets]:
             raise RuntimeError(f"the pool's reserves changed during the run ({self.assets} -> {listed}): "
                                "the account book reads the reserves listed at its start")
-        field = lambda name: self.pool.abi.output_word("getReserveData", name)  # noqa: E731
+        at = self._word
         reserves = []
         for j, asset in enumerate(self.assets):
             data, income, debt_index, round_ = answers[1 + _RESERVE_READS * j: 1 + _RESERVE_READS * (j + 1)]
-            source = _address(word(data, field("priceSource")))
+            source = _address(word(data, at["priceSource"]))
             if source != self.sources[j]:
                 raise RuntimeError(f"reserve {asset}: price source changed during the run ({self.sources[j]} -> "
                                    f"{source}): the account book reads the sources set at its start")
             price = _signed(round_, 1)
             if price <= 0:  # the pool's read reverts here (`InvalidPrice`)
                 raise RuntimeError(f"reserve {asset}: non-positive price {price} from {source}")
-            reserves.append((price, word(data, field("decimals")), word(data, field("ltvBps")),
-                             word(data, field("liquidationThresholdBps")), word(income), word(debt_index)))
+            reserves.append((price, word(data, at["decimals"]), word(data, at["ltvBps"]),
+                             word(data, at["liquidationThresholdBps"]), word(income), word(debt_index)))
         key = tuple(reserves)
         if key != self._reserves or len(self._records) != len(self.users):
             self._records = [self._compute(state, reserves) for state in self.state]
