@@ -43,7 +43,7 @@ from .models.aave import (
     debt_growth_reaches,
 )
 from .models.oracle import Side
-from .scenario import Scenario
+from .scenario import Scenario, ScenarioError
 from .units import BPS, SECONDS_PER_DAY, SHARE, USDC
 from .world import World
 
@@ -297,6 +297,11 @@ class Engine:
         return results, view
 
     def run(self) -> RunResult:
+        if self.scenario.market.structured is not None:
+            raise ScenarioError(
+                "market.structured: this version sets RWA² products up (`Engine.setup`: components, index, "
+                "tranches, their pairs and reserves) but its keeper, liquidators and metrics act on the SPV token "
+                "alone, so it does not run them; remove market.structured to run the rest of the scenario")
         ctx = getattr(self, "ctx", None) or self.setup()
         s, world, rec = self.scenario, ctx.world, Recorder()
         self.chain.block_number_cached = self.chain.block_number()

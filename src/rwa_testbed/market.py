@@ -7,8 +7,50 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .abi import Abi, Bound
+from .scenario import AssetConfig
 from .units import FEED_DECIMALS
 from .venues.base import LendingVenue, ReserveListing
+
+
+@dataclass
+class StructuredComponent:
+    """A component SPV token of the index (not the scenario's own) and its NAV feed."""
+
+    config: AssetConfig
+    spv: Bound
+    feed: Bound
+
+
+@dataclass
+class Product:
+    """A collateral product: its token (18 decimals), the feed the pool prices it with, its pair."""
+
+    name: str  # one of scenario.PRODUCTS
+    token: Bound
+    feed: Bound
+    pair: Bound
+    token_is_token0: bool
+
+    def reserves(self, raw: tuple) -> tuple[int, int]:
+        """(token reserve, stablecoin reserve) from the pair's `getReserves()` answer."""
+        return (raw[0], raw[1]) if self.token_is_token0 else (raw[1], raw[0])
+
+
+@dataclass
+class StructuredMarket:
+    """The deployed RWA² market beside the scenario's own SPV token."""
+
+    components: list[StructuredComponent]
+    index: Bound
+    vault: Bound | None
+    products: dict[str, Product]  # "index", and with tranches "senior", "junior"
+
+    def contracts(self) -> list[Bound]:
+        found = [c for comp in self.components for c in (comp.spv, comp.feed)] + [self.index]
+        found += [self.vault] if self.vault is not None else []
+        for p in self.products.values():
+            found += [p.token, p.feed, p.pair]
+        return found
 
 
 @dataclass
@@ -41,6 +83,9 @@ class Market:
     # (a LatencyOracle in the SPV token's 18 decimals, published at once) and the ProofOfReserveExecutor.
     por_feed: Bound | None = None
     por_executor: Bound | None = None
+    # With `market.structured` (RWA²): the components, the index, the tranche vault and each product's
+    # token, feed and pair (`products.deploy`); None without.
+    structured: StructuredMarket | None = None
 
     def __post_init__(self) -> None:
         if self.guard is None and self.nav_feed is None and self.twap_feed is None:
@@ -59,4 +104,5 @@ class Market:
         found += [f for f in (self.nav_feed, self.twap_feed, self.por_feed, self.por_executor)
                   if f is not None and f is not self.spv_feed]
         extra = [c for c in self.venue.contracts() if c is not self.pool] if self.venue else []
-        return found + list(self.executors.values()) + extra
+        products = self.structured.contracts() if self.structured is not None else []
+        return found + list(self.executors.values()) + extra + products

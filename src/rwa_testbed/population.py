@@ -11,21 +11,19 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import venues
+from . import products, venues
 from .abi import Bound
 from .chain import FastChain, TxRequest
 from .deployment import Actors, Setup, SetupError, start_time
 from .market import Market
 from .models.amm import get_amount_out
 from .models.reserve import within_cap
-from .models.spv import AssetKind
-from .scenario import Position, Scenario, check_rules, sample_positions
+from .scenario import Position, Scenario, check_rules, product_nav0, product_reserve, sample_positions
 from .units import (
     BPS,
     FAR_DEADLINE,
     FEED_DECIMALS,
     MAX_UINT256,
-    SECONDS_PER_DAY,
     SPV_DECIMALS,
     STABLE_DECIMALS,
     tokens_to_wei,
@@ -66,7 +64,8 @@ def admit(scenario: Scenario, positions: list[Position]) -> list[bool]:
     supplied = borrowed = 0
     fits = []
     for p in positions:
-        supply, debt = tokens_to_wei(p.collateral_tokens), usd_to_stable(p.debt_usd)
+        # The supply cap is the SPV token's; a structured product's collateral is another reserve.
+        supply, debt = tokens_to_wei(p.collateral_tokens) if p.product == "spv" else 0, usd_to_stable(p.debt_usd)
         ok = (within_cap(supplied + supply, supply_cap, SPV_DECIMALS)
               and within_cap(math.ceil((borrowed + debt) * (1 + CAP_INTEREST_HEADROOM)), borrow_cap, STABLE_DECIMALS))
         if ok:
@@ -95,22 +94,12 @@ def deploy(chain: FastChain, scenario: Scenario, actors: Actors) -> tuple[Market
     return market, Population(positions, clamped, setup.gas_used, start, turned_away)
 
 
-ONCHAIN_KIND = {"treasury_fund": "private_credit"}
-"""Scenario asset kinds the SPV contract's `AssetKind` does not list, as it records them: the kind is
-informational on-chain (no rule reads it), so a tokenized treasury fund is a credit fund there."""
-
-
 def _deploy_contracts(setup: Setup, scenario: Scenario, actors: Actors) -> Market:
     m = scenario.market
     admin = actors.admin
     batch: list[TxRequest] = []
     stable = setup.deploy(admin, "SettlementStablecoin", m.stablecoin.name, m.stablecoin.symbol, admin.address, batch=batch)
-    spv = setup.deploy(
-        admin, "SPVToken", m.asset.name, m.asset.symbol, stable.address, admin.address, actors.custodian.address,
-        AssetKind[ONCHAIN_KIND.get(m.asset.kind, m.asset.kind).upper()], round(m.asset.redemption_delay_days * SECONDS_PER_DAY),
-        m.asset.redemption_gate_bps or 1, round(m.asset.gate_window_days * SECONDS_PER_DAY),
-        usd_to_stable(m.asset.nav_per_token_usd), batch=batch,
-    )
+    spv = products.deploy_spv(setup, actors, stable, m.asset, batch)
     pair = setup.deploy(admin, "ConstantProductPair", spv.address, stable.address, m.amm.fee_bps, batch=batch)
     router = setup.deploy(admin, "AmmRouter", batch=batch)
     if m.oracle.kind == "latency":
@@ -135,6 +124,7 @@ def _deploy_contracts(setup: Setup, scenario: Scenario, actors: Actors) -> Marke
     venue.deploy(setup, actors, batch)
     feeds = _deploy_conservative_oracle(setup, scenario, admin, pair, spv, spv_feed, batch)
     setup.mine(batch)
+    structured = products.deploy(setup, scenario, actors, stable, spv, spv_feed) if m.structured is not None else None
     pool_feed = feeds.get("guard", spv_feed)
     supply_cap, borrow_cap = m.mitigations.collateral.cap_tokens(m.asset.nav_per_token_usd)
     reserves = [
@@ -143,6 +133,8 @@ def _deploy_contracts(setup: Setup, scenario: Scenario, actors: Actors) -> Marke
         ReserveListing(spv, pool_feed, m.lending.collateral, m.asset.symbol, SPV_DECIMALS,
                        scenario.collateral_max_price_age_seconds(), collateral=True, supply_cap_tokens=supply_cap),
     ]
+    if structured is not None:
+        reserves += products.listings(scenario, structured, scenario.collateral_max_price_age_seconds())
     pool = venue.finish(setup, actors, reserves)
 
     executors: dict[str, Bound] = {}
@@ -168,7 +160,7 @@ def _deploy_contracts(setup: Setup, scenario: Scenario, actors: Actors) -> Marke
         spv_is_token0=int(spv.address, 16) < int(stable.address, 16), fee_bps=m.amm.fee_bps, abis=dict(setup.abis),
         venue=venue, listings=reserves, stable_feed_kind=stable_feed_kind, stable_answer0=stable_answer,
         nav_feed=feeds.get("nav"), twap_feed=feeds.get("twap"), guard=feeds.get("guard"),
-        por_feed=por_feed, por_executor=por_executor,
+        por_feed=por_feed, por_executor=por_executor, structured=structured,
     )
 
 
@@ -230,6 +222,9 @@ def _fund_and_configure(setup: Setup, scenario: Scenario, actors: Actors, market
     if m.mitigations.circuit_breakers.emergency_stop is not None:  # the guardian may stop the SPV's own feed
         stopper = _role(setup, market.nav_feed, "STOPPER_ROLE")
         batch.append(market.nav_feed.tx(admin, "grantRole", stopper, a.guardian.address, agent="setup", action="grant stopper"))
+    if market.structured is not None:
+        products.configure(setup, scenario, a, market.structured, stable, _role(setup, market.nav_feed, "REPORTER_ROLE"),
+                           batch)
     if market.por_feed is not None:
         batch.append(market.por_feed.tx(admin, "grantRole", _role(setup, market.por_feed, "REPORTER_ROLE"), a.keeper.address,
                                         agent="setup", action="grant reserves reporter"))
@@ -249,9 +244,12 @@ def _fund_and_configure(setup: Setup, scenario: Scenario, actors: Actors, market
         batch.append(market.stable_feed.tx(a.keeper, "submit", market.stable_answer0, now, agent="setup", action="stable price"))
     if market.nav_feed is not None:
         batch.append(market.nav_feed.tx(a.keeper, "submit", usd_to_feed(nav0), now, agent="setup", action="first NAV"))
+    if market.structured is not None:
+        products.subscribe(scenario, a, market.structured, now, batch)
     setup.mine(batch)
     if market.oracle_kind == "latency" and m.oracle.delay_seconds > 0:
-        setup.mine([market.nav_feed.tx(a.keeper, "poke", agent="setup", action="poke")], advance=m.oracle.delay_seconds)
+        pokes = products.pokes(a, market.structured) if market.structured is not None else []
+        setup.mine([market.nav_feed.tx(a.keeper, "poke", agent="setup", action="poke")] + pokes, advance=m.oracle.delay_seconds)
 
     # Distribution: AMM depth, holders, arbitrage inventory.
     tokens = lambda usd: tokens_to_wei(usd / nav0)  # noqa: E731
@@ -275,6 +273,8 @@ def _fund_and_configure(setup: Setup, scenario: Scenario, actors: Actors, market
         for token in (spv, stable):
             batch.append(token.tx(who, "approve", market.pool.address, MAX_UINT256, agent="setup", action="approve pool", gas=APPROVE_GAS))
     setup.mine(batch)
+    if market.structured is not None:  # the LPs' stablecoin approvals are in
+        products.issue(setup, scenario, a, market.structured, spv, market.router, stable)
 
     batch = []
     for lp in a.lps:
@@ -307,39 +307,60 @@ def _role(setup: Setup, contract: Bound, name: str) -> bytes:
 def _open_positions(setup: Setup, scenario: Scenario, actors: Actors, market: Market, positions: list[Position]) -> None:
     if not positions:
         return
-    a, spv, stable, pool = actors, market.spv, market.stable, market.pool
-    batch = [spv.tx(a.issuer, "transfer", who.address, tokens_to_wei(p.collateral_tokens), agent="setup", action="transfer")
+    a, stable, pool = actors, market.stable, market.pool
+    batch = [_token(market, p.product).tx(a.issuer, "transfer", who.address, tokens_to_wei(p.collateral_tokens),
+                                          agent="setup", action="transfer")
              for who, p in zip(a.borrowers, positions)]
+    for who, p in zip(a.borrowers, positions):
+        if p.product != "spv":  # the SPV token's approvals come with everyone else's
+            token = _token(market, p.product)
+            batch.append(token.tx(who, "approve", pool.address, MAX_UINT256, agent="setup", action="approve pool",
+                                  gas=APPROVE_GAS))
+            batch.append(token.tx(who, "approve", market.router.address, MAX_UINT256, agent="setup",
+                                  action="approve router", gas=APPROVE_GAS))
     setup.mine(batch)
     batch = []
     for who, p in zip(a.borrowers, positions):
-        batch.append(pool.tx(who, "supply", spv.address, tokens_to_wei(p.collateral_tokens), who.address, 0,
-                             agent="setup", action="borrower supply", gas=POOL_GAS))
+        batch.append(pool.tx(who, "supply", _token(market, p.product).address, tokens_to_wei(p.collateral_tokens),
+                             who.address, 0, agent="setup", action="borrower supply", gas=POOL_GAS))
         batch.append(pool.tx(who, "borrow", stable.address, usd_to_stable(p.debt_usd), 2, 0, who.address,
                              agent="setup", action="borrower borrow", gas=POOL_GAS))
     setup.mine(batch)
     loops = scenario.population.leverage_loops
     for _ in range(loops):
-        # Leverage loop: swap the loan for SPV on the AMM, supply it, borrow against it at the same HF.
-        reserves = market.reserves(market.pair.abi.decode("getReserves", setup.chain.calls([market.pair.call("getReserves")])[0]))
-        r_spv, r_stable = reserves
+        # Leverage loop: swap the loan for the collateral on its AMM, supply it, borrow against it at the same HF.
+        reserves = {}
+        for name in {p.product for p in positions}:
+            pair = _pair(market, name)
+            raw = pair.abi.decode("getReserves", setup.chain.calls([pair.call("getReserves")])[0])
+            reserves[name] = market.reserves(raw) if name == "spv" else market.structured.products[name].reserves(raw)
         batch = []
-        lt = scenario.market.lending.collateral.liquidation_threshold_bps
-        nav0 = scenario.market.asset.nav_per_token_usd
         for who, p in zip(a.borrowers, positions):
+            r_token, r_stable = reserves[p.product]
+            token, pair = _token(market, p.product), _pair(market, p.product)
             spend = usd_to_stable(p.debt_usd)
-            bought = get_amount_out(spend, r_stable, r_spv, market.fee_bps)
-            r_spv, r_stable = r_spv - bought, r_stable + spend
-            batch.append(market.router.tx(who, "swapExactTokensForTokens", market.pair.address, stable.address, spend, bought,
+            bought = get_amount_out(spend, r_stable, r_token, market.fee_bps)
+            reserves[p.product] = (r_token - bought, r_stable + spend)
+            batch.append(market.router.tx(who, "swapExactTokensForTokens", pair.address, stable.address, spend, bought,
                                           who.address, FAR_DEADLINE, agent="setup", action="leverage swap", gas=SWAP_GAS))
-            batch.append(pool.tx(who, "supply", spv.address, bought, who.address, 0, agent="setup", action="leverage supply", gas=POOL_GAS))
-            added_usd = bought / 10**SPV_DECIMALS * nav0
-            more = added_usd * lt / BPS / p.target_health_factor
+            batch.append(pool.tx(who, "supply", token.address, bought, who.address, 0, agent="setup", action="leverage supply", gas=POOL_GAS))
+            added_usd = bought / 10**SPV_DECIMALS * product_nav0(scenario, p.product)
+            more = added_usd * product_reserve(scenario, p.product).liquidation_threshold_bps / BPS / p.target_health_factor
             batch.append(pool.tx(who, "borrow", stable.address, usd_to_stable(more), 2, 0, who.address,
                                  agent="setup", action="leverage borrow", gas=POOL_GAS))
             p.collateral_tokens += bought / 10**SPV_DECIMALS
             p.debt_usd += more
         setup.mine(batch)
+
+
+def _token(market: Market, product: str) -> Bound:
+    """The token of a collateral product (`scenario.PRODUCTS`)."""
+    return market.spv if product == "spv" else market.structured.products[product].token
+
+
+def _pair(market: Market, product: str) -> Bound:
+    """A collateral product's pair with the stablecoin."""
+    return market.pair if product == "spv" else market.structured.products[product].pair
 
 
 __all__ = ["deploy", "sample_positions", "Population", "Position", "SetupError"]

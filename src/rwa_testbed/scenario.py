@@ -402,6 +402,66 @@ class MitigationsConfig(Model):
         return [name for name, on in flags.items() if on]
 
 
+# -- structured products (RWA²) ------------------------------------------------------------
+
+PRODUCTS = ("spv", "index", "senior", "junior")
+"""The collateral products a borrower may supply: the scenario's SPV token (`market.asset`), the index
+over it and `market.structured.components`, and the index's senior and junior tranches."""
+
+
+class ProductListing(Model):
+    """A structured product's market: its own AMM pair against the stablecoin, and its reserve in the pool."""
+
+    amm_depth_usd: PositiveUsd = Field(description="value of both sides of the product's pair with the stablecoin")
+    reserve: ReserveConfig = Field(description="the product's collateral reserve in the lending pool (liquidation "
+                                   "threshold 0: listed, not collateral)")
+
+
+class IndexConfig(ProductListing):
+    """The index token: a fixed basket of `market.asset` and the components, minted in kind at setup."""
+
+    name: Label = "RWA Index"
+    symbol: Annotated[str, Field(max_length=32)] = "RWAX"
+    weights_bps: Annotated[list[Annotated[int, Field(ge=1, le=10_000)]], Field(min_length=2, max_length=10)] = Field(
+        description="value weights at the start NAVs: `market.asset` first, then each component in order; sum 10,000")
+    size_usd: PositiveUsd = Field(description="value of the index shares minted at setup")
+    nav_per_share_usd: PositiveUsd = Field(100.0, description="the index's NAV per share at the start")
+
+
+class TrancheSide(ProductListing):
+    """One tranche: the index value deposited for it at setup, its pair and its reserve."""
+
+    size_usd: PositiveUsd = Field(description="value of the index deposited for this tranche at setup")
+
+
+class TranchesConfig(Model):
+    """Senior and junior tranches over the index (`TrancheVault`): losses hit the junior first; the senior's
+    claim grows by a simple coupon and is capped there."""
+
+    coupon_bps: Annotated[int, Field(ge=0, le=10_000)] = Field(500, description="the senior's simple coupon a year")
+    senior: TrancheSide
+    junior: TrancheSide
+
+
+class StructuredConfig(Model):
+    """RWA²: an index over several SPV tokens and its tranches, each listed as collateral with its own AMM pair.
+    Every product shares the market's one oracle design (`market.oracle`, `market.custodian`), stablecoin
+    and lending pool."""
+
+    components: Annotated[list[AssetConfig], Field(min_length=1, max_length=9)] = Field(
+        description="the SPV tokens in the index besides `market.asset`, each with its own asset, NAV feed and "
+        "redemption queue")
+    index: IndexConfig
+    tranches: TranchesConfig | None = None
+
+    def products(self) -> tuple[str, ...]:
+        """The products listed beside the SPV token, in listing order."""
+        return ("index", "senior", "junior") if self.tranches is not None else ("index",)
+
+    def listing(self, product: str) -> ProductListing:
+        return self.index if product == "index" else getattr(self.tranches, product)
+
+
 KIND_DEFAULTS = {"treasury_fund": {"custodian": {"report_every_days": 1}, "asset": {"redemption_delay_days": 1}}}
 """Per `market.asset.kind`, the defaults that differ from the fields' own (a daily NAV, T+1)."""
 
@@ -431,6 +491,9 @@ class MarketConfig(Model):
     existing: ExistingContracts = ExistingContracts()
     mitigations: MitigationsConfig = Field(
         MitigationsConfig(), description="the article's remedies, each off by default (see MitigationsConfig)")
+    structured: StructuredConfig | None = Field(
+        None, description="RWA²: an index over the SPV token and more SPV tokens, its tranches, each listed as "
+        "collateral with its own AMM pair (see StructuredConfig)")
 
 
 class VenueConfig(Model):
@@ -475,6 +538,9 @@ class ExplicitPosition(Model):
         description="its health factor once it has borrowed (at least liquidation threshold / LTV)"
     )
     label: Label = Field("", description="a name for reports (e.g. 'whale')")
+    collateral: Literal[PRODUCTS] = Field(
+        "spv", description="the product it supplies (valued at that product's start NAV): 'spv', or with "
+        "`market.structured` 'index', 'senior', 'junior'")
 
 
 class PopulationConfig(Model):
@@ -494,6 +560,16 @@ class PopulationConfig(Model):
     )
     holders: Annotated[int, Field(ge=0, le=100_000)] = 20
     holders_usd_total: NonNegative = Field(0, description="SPV tokens held by plain holders (may panic-sell)")
+    collateral_mix: dict[Literal[PRODUCTS], Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]] | None = Field(
+        None, description="with `market.structured`: the chance that a borrower of the tail supplies each product "
+        "(spv, index, senior, junior; sum 1), drawn from the seed, one product per borrower; unset: all 'spv'")
+
+    @field_validator("collateral_mix")
+    @classmethod
+    def _mix_sums_to_one(cls, mix: dict[str, float] | None) -> dict[str, float] | None:
+        if mix is not None and not math.isclose(sum(mix.values()), 1.0, abs_tol=1e-9):
+            raise ValueError(f"the chances must sum to 1 (got {sum(mix.values()):g})")
+        return mix
 
 
 # -- agents -------------------------------------------------------------------------------
@@ -950,16 +1026,38 @@ class Position:
     collateral_tokens: float
     debt_usd: float
     target_health_factor: float
+    product: str = "spv"  # the collateral it supplies (`PRODUCTS`)
+
+
+def product_nav0(scenario: Scenario, product: str) -> float:
+    """A product's NAV per token at the start, USD: the SPV token's, the index's per share, a tranche's 1
+    (an empty vault mints one tranche token per USD)."""
+    if product == "spv":
+        return scenario.market.asset.nav_per_token_usd
+    if product == "index":
+        return scenario.market.structured.index.nav_per_share_usd
+    return 1.0
+
+
+def product_reserve(scenario: Scenario, product: str) -> ReserveConfig:
+    """The pool's reserve parameters of a collateral product."""
+    if product == "spv":
+        return scenario.market.lending.collateral
+    return scenario.market.structured.listing(product).reserve
+
+
+TAIL_PRODUCT_STREAM = 1
+"""The tail borrowers' products are drawn from their own stream, `default_rng([seed, 1])`: adding a
+product mix leaves every other draw of the seed as it was."""
 
 
 def sample_positions(scenario: Scenario, rng: np.random.Generator) -> tuple[list[Position], int]:
     """The explicit positions, then the tail: collateral sizes (lognormal weights) and target health
     factors, from the seed; and how many targets were raised to the LTV limit."""
-    pop, coll = scenario.population, scenario.market.lending.collateral
-    nav = scenario.market.asset.nav_per_token_usd
-    lt = coll.liquidation_threshold_bps
-    floor = hf_floor(scenario)
-    explicit = [Position(p.collateral_usd / nav, p.collateral_usd * lt / BPS / p.health_factor, p.health_factor)
+    pop = scenario.population
+    explicit = [Position(p.collateral_usd / product_nav0(scenario, p.collateral),
+                         p.collateral_usd * product_reserve(scenario, p.collateral).liquidation_threshold_bps / BPS
+                         / p.health_factor, p.health_factor, p.collateral)
                 for p in pop.positions]
     n = pop.borrowers
     if n == 0:
@@ -972,16 +1070,41 @@ def sample_positions(scenario: Scenario, rng: np.random.Generator) -> tuple[list
     else:
         hfs = rng.uniform(hf_cfg.min, hf_cfg.max, size=n)
     hfs = np.clip(hfs, hf_cfg.min, hf_cfg.max)
-    clamped = int((hfs < floor).sum())
-    hfs = np.maximum(hfs, floor)
-    positions = [Position(float(s / nav), float(s * lt / BPS / h), float(h)) for s, h in zip(sizes, hfs)]
+    products = tail_products(scenario, n)
+    floors = np.array([hf_floor(scenario, p) for p in products])
+    clamped = int((hfs < floors).sum())
+    hfs = np.maximum(hfs, floors)
+    positions = [Position(float(s / product_nav0(scenario, p)),
+                          float(s * product_reserve(scenario, p).liquidation_threshold_bps / BPS / h), float(h), p)
+                 for s, h, p in zip(sizes, hfs, products)]
     return explicit + positions, clamped
 
 
-def hf_floor(scenario: Scenario) -> float:
-    """The LTV limit in health-factor terms (liquidation threshold / LTV), plus 0.2 % for rounding:
-    no borrower opens below it (0 without an LTV)."""
-    coll = scenario.market.lending.collateral
+def products_supplied(scenario: Scenario) -> list[str]:
+    """The products some borrower may supply (`PRODUCTS` order): the explicit positions' and the tail's."""
+    p = scenario.population
+    used = {x.collateral for x in p.positions}
+    if p.borrowers:
+        used |= {k for k, v in p.collateral_mix.items() if v > 0} if p.collateral_mix else {"spv"}
+    return [x for x in PRODUCTS if x in used]
+
+
+def tail_products(scenario: Scenario, n: int) -> list[str]:
+    """The product each of the tail's `n` borrowers supplies: all 'spv', or drawn with
+    `population.collateral_mix`'s chances from the seed's own stream (`TAIL_PRODUCT_STREAM`)."""
+    mix = scenario.population.collateral_mix
+    if not mix:
+        return ["spv"] * n
+    names = [p for p in PRODUCTS if mix.get(p, 0) > 0]
+    chances = np.array([mix[p] for p in names])
+    rng = np.random.default_rng([scenario.run.seed, TAIL_PRODUCT_STREAM])
+    return [names[i] for i in rng.choice(len(names), size=n, p=chances / chances.sum())]
+
+
+def hf_floor(scenario: Scenario, product: str = "spv") -> float:
+    """The LTV limit in health-factor terms (liquidation threshold / LTV of the product's reserve), plus
+    0.2 % for rounding: no borrower opens below it (0 without an LTV)."""
+    coll = product_reserve(scenario, product)
     return coll.liquidation_threshold_bps / coll.ltv_bps * 1.002 if coll.ltv_bps else 0.0
 
 
@@ -991,12 +1114,28 @@ def token_budget(scenario: Scenario) -> dict[str, float]:
     the arbitrageurs' inventory (count x capital: each starts with that much in tokens beside its
     stablecoin). `market.asset.size_usd` must cover the sum (`check_rules`)."""
     m, p, a = scenario.market, scenario.population, scenario.agents
-    return {
-        "collateral": p.collateral_usd_total + sum(x.collateral_usd for x in p.positions),
+    budget = {
+        "collateral": collateral_by_product(scenario).get("spv", 0.0),
         "holders": p.holders_usd_total,
         "amm_side": m.amm.depth_usd / 2,
         "arbitrage_inventory": a.arbitrageurs.count * a.arbitrageurs.capital_usd,
     }
+    if m.structured is not None:  # the index's basket holds its share of the SPV token
+        budget["index_basket"] = m.structured.index.size_usd * m.structured.index.weights_bps[0] / BPS
+    return budget
+
+
+def collateral_by_product(scenario: Scenario) -> dict[str, float]:
+    """The borrowers' collateral by product, USD at the start NAVs: all of it 'spv' without a product
+    mix; with one, summed over the seed's positions (`sample_positions`)."""
+    p = scenario.population
+    if not p.collateral_mix and all(x.collateral == "spv" for x in p.positions):
+        return {"spv": p.collateral_usd_total + sum(x.collateral_usd for x in p.positions)}
+    totals: dict[str, float] = {}
+    for position in sample_positions(scenario, np.random.default_rng(scenario.run.seed))[0]:
+        usd = position.collateral_tokens * product_nav0(scenario, position.product)
+        totals[position.product] = totals.get(position.product, 0.0) + usd
+    return totals
 
 
 def check_rules(scenario: Scenario) -> None:
@@ -1030,6 +1169,7 @@ def check_rules(scenario: Scenario) -> None:
                     f"at most 1 day (got {value:g})"
                 )
     check_mitigations(s)
+    check_structured(s)
     budget = token_budget(s)
     needed = sum(budget.values())
     if needed > s.market.asset.size_usd:
@@ -1039,7 +1179,8 @@ def check_rules(scenario: Scenario) -> None:
             f"the {s.market.asset.size_usd:,.0f} USD of tokens issued cannot cover collateral "
             f"({budget['collateral']:,.0f}) + holders ({budget['holders']:,.0f}) + AMM side "
             f"({budget['amm_side']:,.0f}) + arbitrage inventory ({budget['arbitrage_inventory']:,.0f}) "
-            f"= {needed:,.0f} USD"
+            + (f"+ the index's basket ({budget['index_basket']:,.0f}) " if "index_basket" in budget else "")
+            + f"= {needed:,.0f} USD"
         )
     asset = s.market.asset
     if asset.size_usd / asset.nav_per_token_usd * 10**SPV_DECIMALS > UINT112_MAX:
@@ -1048,16 +1189,18 @@ def check_rules(scenario: Scenario) -> None:
             f"{asset.nav_per_token_usd:g} USD a token is more tokens than the AMM's uint112 reserves hold "
             f"({UINT112_MAX / 10**SPV_DECIMALS:.3g} tokens of {SPV_DECIMALS} decimals)"
         )
-    coll = s.market.lending.collateral
-    if (s.population.positions or s.population.borrowers) and coll.ltv_bps == 0:
-        raise ScenarioError("market.lending.collateral.ltv_bps, population.borrowers: borrowers need a "
-                            "collateral with LTV > 0")
-    floor = hf_floor(s)
+    for product in products_supplied(s):
+        if product_reserve(s, product).ltv_bps == 0:
+            field = ("market.lending.collateral.ltv_bps" if product == "spv"
+                     else f"market.structured.{'index' if product == 'index' else 'tranches.' + product}.reserve.ltv_bps")
+            raise ScenarioError(f"{field}, population.borrowers: borrowers supply {product}, which needs LTV > 0")
     for i, p in enumerate(s.population.positions):
+        floor, reserve = hf_floor(s, p.collateral), product_reserve(s, p.collateral)
         if p.health_factor < floor:
+            field = "market.lending.collateral" if p.collateral == "spv" else f"market.structured ({p.collateral})"
             raise ScenarioError(
-                f"population.positions.{i}.health_factor, market.lending.collateral: {p.health_factor:g} is below "
-                f"the LTV limit (liquidation threshold / LTV = {coll.liquidation_threshold_bps}/{coll.ltv_bps}, "
+                f"population.positions.{i}.health_factor, {field}: {p.health_factor:g} is below "
+                f"the LTV limit (liquidation threshold / LTV = {reserve.liquidation_threshold_bps}/{reserve.ltv_bps}, "
                 f"plus 0.2 % for rounding: {floor:.4f})"
             )
     positions, _ = sample_positions(s, np.random.default_rng(s.run.seed))
@@ -1109,6 +1252,56 @@ def check_mitigations(s: Scenario) -> None:
     if allow is not None and allow > total:
         raise ScenarioError(f"market.mitigations.collateral.liquidator_allowlist, agents.liquidators: {allow} "
                             f"allowlisted but the scenario has {total} liquidators")
+
+
+def check_structured(s: Scenario) -> None:
+    """`market.structured` fits the market: our pool, the latency NAV feed the index reads (no conservative
+    oracle in front of it), one weight per basket token summing to 10,000, each component and product
+    issued in amounts that cover where setup puts them; products supplied by borrowers are listed."""
+    st, m = s.market.structured, s.market
+    listed = ("spv",) + (st.products() if st is not None else ())
+    for product in products_supplied(s):
+        if product not in listed:
+            raise ScenarioError(
+                f"population.collateral_mix, population.positions, market.structured: borrowers supply {product!r}, "
+                f"which the market does not list (listed: {', '.join(listed)})")
+    if st is None:
+        return
+    if s.venue.kind != "ours":
+        raise ScenarioError("market.structured, venue.kind: structured products are listed on our pool only "
+                            "(venue.kind 'ours')")
+    if m.oracle.kind != "latency" or m.mitigations.oracle.enabled:
+        raise ScenarioError("market.structured, market.oracle, market.mitigations.oracle: the index is priced from "
+                            "each SPV token's latency NAV feed; needs market.oracle.kind 'latency' without the "
+                            "conservative oracle")
+    weights = st.index.weights_bps
+    if len(weights) != 1 + len(st.components) or sum(weights) != BPS:
+        raise ScenarioError(
+            f"market.structured.index.weights_bps, market.structured.components: one weight for market.asset and "
+            f"each of the {len(st.components)} components ({1 + len(st.components)}), summing to {BPS:,} "
+            f"(got {len(weights)} weights summing to {sum(weights):,})")
+    for i, (component, weight) in enumerate(zip(st.components, weights[1:])):
+        needed = st.index.size_usd * weight / BPS
+        if needed > component.size_usd:
+            raise ScenarioError(
+                f"market.structured.components.{i}.size_usd, market.structured.index: the index's basket holds "
+                f"{needed:,.0f} USD of {component.symbol} but only {component.size_usd:,.0f} USD is issued")
+    collateral = collateral_by_product(s)
+    tranches = st.tranches
+    uses = {"index": ("market.structured.index.size_usd",
+                      {"AMM side": st.index.amm_depth_usd / 2, "collateral": collateral.get("index", 0.0)}
+                      | ({"senior deposit": tranches.senior.size_usd, "junior deposit": tranches.junior.size_usd}
+                         if tranches is not None else {}))}
+    if tranches is not None:
+        for side in ("senior", "junior"):
+            uses[side] = (f"market.structured.tranches.{side}.size_usd",
+                          {"AMM side": getattr(tranches, side).amm_depth_usd / 2, "collateral": collateral.get(side, 0.0)})
+    for product, (field, parts) in uses.items():
+        size = st.index.size_usd if product == "index" else getattr(tranches, product).size_usd
+        if sum(parts.values()) > size:
+            spelled = " + ".join(f"{k} ({v:,.0f})" for k, v in parts.items())
+            raise ScenarioError(f"{field}, population: the {size:,.0f} USD of {product} issued cannot cover "
+                                f"{spelled} = {sum(parts.values()):,.0f} USD")
 
 
 MAX_EXPECTED_DRAWS = 500
