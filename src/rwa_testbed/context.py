@@ -46,6 +46,12 @@ class Context:
     start_time: int
     keeper: KeeperPort = None  # type: ignore[assignment]  # set by the engine once the market exists
     amm_prices: deque = field(default_factory=deque)  # (t, price) where the AMM price changed, last day
+    # The collateral product each borrower supplies (`scenario.PRODUCTS`), in population order; empty: all 'spv'.
+    borrower_products: list[str] = field(default_factory=list)
+
+    def product_of(self, borrower: int) -> str:
+        """The collateral product borrower `borrower` supplies."""
+        return self.borrower_products[borrower] if self.borrower_products else "spv"
 
     def chain_time(self, t: int) -> int:
         """Chain timestamp of run time `t` (seconds since the start)."""
@@ -72,7 +78,10 @@ class Context:
         return 0.0 if high <= 0 else max(0.0, 1 - last / high)
 
     def feed_admin_txs(self, fn: str, *args) -> list[TxRequest]:
-        """An admin call on the SPV's latency oracle (nothing for a TWAP: its keeper just stops)."""
+        """An admin call on the SPV's latency oracle and, with structured products, on every component's NAV
+        feed: they share the one oracle design (nothing for a TWAP: its keeper just stops)."""
         if self.market.oracle_kind != "latency":
             return []
-        return [self.market.nav_feed.tx(self.actors.admin, fn, *args, agent="shock", action=fn)]
+        structured = self.market.structured
+        feeds = [self.market.nav_feed] + ([c.feed for c in structured.components] if structured is not None else [])
+        return [feed.tx(self.actors.admin, fn, *args, agent="shock", action=fn) for feed in feeds]

@@ -18,7 +18,7 @@ from typing import Callable
 from . import shocks as shock_kinds
 from . import stochastic
 from .agents import Agent, Guardian, Keeper, View, build_agents
-from .view import NewestObservation
+from .view import NewestObservation, ProductView, VaultView
 from .chain import FastChain, NodeError, TxRequest, TxResult
 from .context import Context
 from .deployment import Actors
@@ -31,9 +31,11 @@ from .metrics import (
     oracle_summary,
     redemptions_summary,
     reverts_summary,
+    structured_summary,
     unliquidated_summary,
 )
 from .population import Population, deploy
+from .products import basket_units
 from .models.aave import (
     CLOSE_FACTOR_HF_THRESHOLD,
     HEALTH_FACTOR_LIQUIDATION_THRESHOLD,
@@ -43,9 +45,9 @@ from .models.aave import (
     debt_growth_reaches,
 )
 from .models.oracle import Side
-from .scenario import Scenario, ScenarioError
+from .scenario import Scenario
 from .units import BPS, SECONDS_PER_DAY, SHARE, USDC
-from .world import World
+from .world import ComponentValue, World
 
 
 @dataclass
@@ -125,8 +127,15 @@ class Engine:
         self.draws = stochastic.realise(s)  # shocks drawn from the scenario's processes, from its seed
         drawn = self.draws.shocks if self.draws else []
         self.shocks = [shock_kinds.build(cfg) for cfg in (*s.shocks, *drawn)]
-        world.value_factors = [sh.value_factor for sh in self.shocks]
-        ctx = Context(s, world, market, actors, self.chain, random.Random(s.run.seed), population.start_time)
+        structured = s.market.structured
+        world.components = [ComponentValue(c.symbol, c.nav_per_token_usd, c.yield_apr_bps / BPS)
+                            for c in (structured.components if structured is not None else [])]
+        by_symbol = {c.symbol: c for c in world.components}
+        for sh in self.shocks:  # a shock that names a component moves that component's true value
+            target = getattr(sh.config, "asset", None)
+            (world.value_factors if target is None else by_symbol[target].value_factors).append(sh.value_factor)
+        ctx = Context(s, world, market, actors, self.chain, random.Random(s.run.seed), population.start_time,
+                      borrower_products=[p.product for p in population.positions])
         self.keeper = ctx.keeper = Keeper(ctx)
         self.agents: list[Agent] = build_agents(ctx, self.keeper)
         self.guardian = next((a for a in self.agents if isinstance(a, Guardian)), None)
@@ -182,6 +191,17 @@ class Engine:
         if s.market.mitigations.circuit_breakers.emergency_stop is not None:
             self.queue_read = len(calls)
             calls.append(m.nav_feed.call("latestObservation"))
+        # Structured products: each product's feed and pair, the components' NAV feeds, the vault's state.
+        self.product_read = None
+        st = m.structured
+        if st is not None:
+            self.product_read = len(calls)
+            for product in st.products.values():
+                calls += [product.feed.call("latestRoundData"), product.pair.call("getReserves")]
+            calls += [c.feed.call("latestRoundData") for c in st.components]
+            if st.vault is not None:
+                calls += [st.index.call("balanceOf", st.vault.address), st.vault.call("seniorClaim"),
+                          st.products["senior"].token.call("totalSupply"), st.products["junior"].token.call("totalSupply")]
         return calls + [(token, abis[token].encode("balanceOf", holder)) for token, holder in self.watch]
 
     def read_view(self, t: int, raw: list | None = None) -> View:
@@ -215,6 +235,19 @@ class Engine:
         if self.queue_read is not None:
             answer, _, index, pending = m.nav_feed.abi.decode("latestObservation", raw[self.queue_read])
             newest = NewestObservation(answer, index, pending)
+        products, component_answers, vault = {}, (), None
+        if self.product_read is not None:
+            st, k = m.structured, self.product_read
+            for name, product in st.products.items():
+                _, answer, _, updated_at, _ = product.feed.abi.decode("latestRoundData", raw[k])
+                token_reserve, stable_reserve_p = product.reserves(product.pair.abi.decode("getReserves", raw[k + 1]))
+                products[name] = ProductView(max(0, answer), updated_at, token_reserve, stable_reserve_p)
+                k += 2
+            component_answers = tuple(max(0, c.feed.abi.decode("latestRoundData", raw[k + i])[1])
+                                      for i, c in enumerate(st.components))
+            k += len(st.components)
+            if st.vault is not None:
+                vault = VaultView(*(word(raw[k + i]) for i in range(4)))
         return View(
             t=t,
             oracle_answer=max(0, oracle[1]),
@@ -240,6 +273,9 @@ class Engine:
             reserves_reported=reserves,
             spv_supply=supply,
             newest_observation=newest,
+            products=products,
+            component_answers=component_answers,
+            vault=vault,
         )
 
     def _stable_market_usd(self) -> float | None:
@@ -297,13 +333,10 @@ class Engine:
         return results, view
 
     def run(self) -> RunResult:
-        if self.scenario.market.structured is not None:
-            raise ScenarioError(
-                "market.structured: this version sets RWA² products up (`Engine.setup`: components, index, "
-                "tranches, their pairs and reserves) but its keeper, liquidators and metrics act on the SPV token "
-                "alone, so it does not run them; remove market.structured to run the rest of the scenario")
         ctx = getattr(self, "ctx", None) or self.setup()
         s, world, rec = self.scenario, ctx.world, Recorder()
+        if s.market.structured is not None:  # each borrower priced by its own product
+            rec.products, rec.basket_units = list(ctx.borrower_products), basket_units(s)
         self.chain.block_number_cached = self.chain.block_number()
         bt = s.run.block_time_seconds
         duration = self.duration
@@ -504,6 +537,11 @@ def summarize(s: Scenario, rec: Recorder, population: Population, world: World, 
             "solvent": is_solvent(deficit_usd, insolvent_usd),
         },
         **({"stochastic": draws.summary()} if draws is not None else {}),
+        **({"structured": structured_summary(
+            rows, liqs, [b.address for b in ctx.actors.borrowers], ctx.borrower_products,
+            [c.symbol for c in s.market.structured.components],
+            (main.trigger_seconds, main.last_liquidation_seconds) if main else None)}
+           if s.market.structured is not None else {}),
         **({"oracle": oracle_summary(rec.oracle_freezes)} if getattr(ctx.market, "guard", None) is not None else {}),
         **({"mitigations": mitigations_summary(
             active, rec.unliquidated_spans.all(), sum(p.debt_usd for p in population.turned_away),

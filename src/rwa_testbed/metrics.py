@@ -18,6 +18,7 @@ import numpy as np
 
 from .agents.base import Agent
 from .agents.liquidator import Liquidator
+from .models.tranche import split as tranche_split
 from .units import FEED_DECIMALS, SECONDS_PER_DAY, SPV_DECIMALS, STABLE_DECIMALS, WAD
 from .view import View
 
@@ -324,11 +325,13 @@ def main_cascade(timeseries: Sequence[Mapping], liquidations: Sequence[Mapping],
 
 
 def borrower_positions(view: View, last_collateral_tokens: np.ndarray | None = None,
-                       last_debt_stable: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+                       last_debt_stable: np.ndarray | None = None,
+                       products: Sequence[str] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(collateral in whole SPV tokens, debt in whole stablecoin units) per borrower, as arrays in
     the view's order, from its account data (base currency, 8 decimals): tokens =
     collateral_base / oracle answer, stablecoins = debt_base / stablecoin answer (the pool's own
-    conversion, undone).
+    conversion, undone). With `products` (each borrower's collateral product, structured products):
+    tokens of that product, by its own feed's answer.
 
     The pool values collateral at the oracle: with an oracle answer of 0 every collateral_base is 0
     and the token amounts cannot be recovered, so the last known ones are kept
@@ -336,7 +339,12 @@ def borrower_positions(view: View, last_collateral_tokens: np.ndarray | None = N
     feed answers 0.
     """
     n = len(view.accounts)
-    if view.oracle_answer > 0:
+    if products:
+        answers = np.array([view.line(p).answer for p in products], dtype=float)
+        base = np.array([a.collateral_base for a in view.accounts], dtype=float)
+        last = np.array(last_collateral_tokens if last_collateral_tokens is not None else np.zeros(n), dtype=float)
+        tokens = np.where(answers > 0, base / np.where(answers > 0, answers, 1.0), last)
+    elif view.oracle_answer > 0:
         tokens = np.array([a.collateral_base for a in view.accounts], dtype=float) / view.oracle_answer
     else:
         tokens = np.array(last_collateral_tokens if last_collateral_tokens is not None else np.zeros(n), dtype=float)
@@ -362,6 +370,108 @@ def insolvent_debt_usd(collateral_tokens: Sequence[float], debt_stable: Sequence
         return 0.0
     short = np.where(coll > 0, debt * debt_price_usd - coll * collateral_price_usd, 0.0)
     return float(np.maximum(short, 0.0).sum())
+
+
+def product_prices(view: View, ctx: "Context", t: int, basket_units: Sequence[int]) -> dict[str, dict[str, float]]:
+    """Each collateral product's three prices at `t` (USD per token): its true value, its oracle (the pool's
+    feed) and its AMM price (the stablecoin's market price applied), for the SPV token, the index and the
+    tranches; and each component SPV token's true value and NAV feed (no pair). True values: the index's
+    is its basket at the basket tokens' true values (`basket_units` per share); a tranche's is the
+    waterfall (`models.tranche`) on the vault's index at that value, with the senior's claim as the
+    chain has it, per tranche token."""
+    world, stable = ctx.world, view.stable_market_price_usd
+    trues = [world.true_nav_at(t)] + [c.true_nav_at(t) for c in world.components]
+    out = {"spv": {"true": trues[0], "oracle": view.oracle_price_usd, "amm": view.amm_price_usd}}
+    index_true = sum(u / 10**SPV_DECIMALS * v for u, v in zip(basket_units, trues))
+    true = {"index": index_true}
+    vault = view.vault
+    if vault is not None:
+        # The vault's value at the true index value, USD with 8 decimals as the vault counts it, split.
+        senior, junior = tranche_split(round(vault.index_balance / 10**SPV_DECIMALS * index_true * 10**FEED_DECIMALS),
+                                       vault.senior_claim)
+        per_token = lambda value, supply: value / 10**FEED_DECIMALS / (supply / 10**SPV_DECIMALS) if supply else 1.0  # noqa: E731
+        true["senior"], true["junior"] = per_token(senior, vault.senior_supply), per_token(junior, vault.junior_supply)
+    for name, line in view.products.items():
+        out[name] = {"true": true[name], "oracle": line.answer / 10**FEED_DECIMALS, "amm": line.amm_price_usd(stable)}
+    for component, value, answer in zip(world.components, trues[1:], view.component_answers):
+        out[component.symbol] = {"true": value, "oracle": answer / 10**FEED_DECIMALS}
+    return out
+
+
+STRUCTURED_PRODUCTS = ("spv", "index", "senior", "junior")
+
+
+def _price_column(product: str, key: str) -> str:
+    """A product's price column in the rows: the SPV token's own columns, the others' `{product}_{key}_usd`."""
+    if product == "spv":
+        return {"true": "true_nav_usd", "oracle": "oracle_price_usd", "amm": "amm_price_usd"}[key]
+    return f"{product}_{key}_usd"
+
+
+def mean_return_correlation(rows: Sequence[Mapping], columns: Sequence[str]) -> float | None:
+    """The mean pairwise Pearson correlation of the columns' log changes from row to row (rows at one time
+    collapsed to the last); None when fewer than 3 changes or a column never moves."""
+    by_t: dict[int, Mapping] = {}
+    for r in rows:
+        by_t[r["t_seconds"]] = r
+    series = np.array([[max(r[c], 1e-300) for c in columns] for _, r in sorted(by_t.items())], dtype=float)
+    if len(series) < 4 or len(columns) < 2:
+        return None
+    changes = np.diff(np.log(series), axis=0)
+    if np.any(changes.std(axis=0) == 0):
+        return None
+    corr = np.corrcoef(changes, rowvar=False)
+    pairs = [corr[i, j] for i in range(len(columns)) for j in range(i + 1, len(columns))]
+    return float(np.mean(pairs))
+
+
+def structured_summary(rows: Sequence[Mapping], liquidations: Sequence[Mapping], borrowers: Sequence[str],
+                       products: Sequence[str], components: Sequence[str], cascade: tuple[int, int] | None) -> dict:
+    """The RWA² figures: per collateral product its borrowers, liquidations, bad debt (the deficit its
+    borrowers' liquidations wrote off) and insolvent debt at its true value at the end, its prices' start,
+    end and extremes; the senior tranche's loss against the underlying index's (true and market); and the
+    correlation of the products' market prices against that of the basket tokens' true values, over the
+    whole run and over the cascade `(from, to)` seconds (`mean_return_correlation`)."""
+    by_user = {address.lower(): product for address, product in zip(borrowers, products)}
+    listed = [p for p in STRUCTURED_PRODUCTS if _price_column(p, "amm") in rows[0]]
+    first, last = rows[0], rows[-1]
+    out: dict = {"products": {}}
+    for product in listed:
+        mine = [x for x in liquidations if by_user.get(x["user"].lower()) == product]
+        true0, amm = first[_price_column(product, "true")], [r[_price_column(product, "amm")] for r in rows]
+        trues = [r[_price_column(product, "true")] for r in rows]
+        out["products"][product] = {
+            "borrowers": sum(1 for p in products if p == product),
+            "liquidations": len(mine),
+            "debt_repaid_usd": sum(x["debt_repaid_usd"] for x in mine),
+            "bad_debt_usd": sum(x["deficit_created_usd"] for x in mine),
+            "final_insolvent_debt_at_true_value_usd": last[f"{product}_insolvent_debt_at_true_value_usd"],
+            "start_true_usd": true0,
+            "final_true_usd": last[_price_column(product, "true")],
+            "final_oracle_usd": last[_price_column(product, "oracle")],
+            "min_amm_usd": min(amm),
+            "true_change_pct": 100 * (last[_price_column(product, "true")] / true0 - 1) if true0 else 0.0,
+            "max_amm_drop_from_true_start_pct": 100 * (1 - min(amm) / true0) if true0 else 0.0,
+            "max_discount_amm_to_true_pct": 100 * max((1 - a / t for a, t in zip(amm, trues) if t > 0), default=0.0),
+        }
+    p = out["products"]
+    if "senior" in p:
+        out["senior_vs_underlying"] = {
+            "senior_true_change_pct": p["senior"]["true_change_pct"],
+            "index_true_change_pct": p["index"]["true_change_pct"],
+            "senior_amm_max_drop_pct": p["senior"]["max_amm_drop_from_true_start_pct"],
+            "index_amm_max_drop_pct": p["index"]["max_amm_drop_from_true_start_pct"],
+        }
+    market = [_price_column(x, "amm") for x in listed]
+    true = ["true_nav_usd"] + [f"{c}_true_usd" for c in components]
+    window = [r for r in rows if cascade is not None and cascade[0] <= r["t_seconds"] <= cascade[1]]
+    out["correlation"] = {
+        "market_prices": mean_return_correlation(rows, market),
+        "basket_true_values": mean_return_correlation(rows, true),
+        "market_prices_in_cascade": mean_return_correlation(window, market),
+        "basket_true_values_in_cascade": mean_return_correlation(window, true),
+    }
+    return out
 
 
 def expected_lender_loss_usd(deficit_usd: float, insolvent_at_true_value_usd: float) -> float:
@@ -547,7 +657,11 @@ class Recorder:
     # Per borrower: collateral tokens and stablecoin debt, the last known (`borrower_positions`),
     # and the (accounts, oracle answer, stablecoin answer) they were computed from.
     _positions: tuple[np.ndarray, np.ndarray] | None = None
-    _positions_from: tuple[list, int, int] | None = None
+    _positions_from: tuple[list, int, int, tuple] | None = None
+    # With structured products: each borrower's collateral product (`Context.borrower_products`) and the
+    # index's units per share (`products.basket_units`), set by the engine; empty without.
+    products: list[str] = field(default_factory=list)
+    basket_units: list[int] = field(default_factory=list)
 
     def positions(self, view: View) -> tuple[np.ndarray, np.ndarray]:
         """`borrower_positions` of `view`, the last known amounts kept through an oracle at 0;
@@ -555,11 +669,11 @@ class Recorder:
         # The accounts list itself is kept (not its id, which a new list could reuse) and compared by
         # identity: light steps carry the previous step's list over unchanged.
         old = self._positions_from
-        if (self._positions is None or old is None or old[0] is not view.accounts
-                or old[1:] != (view.oracle_answer, view.stable_answer)):
+        answers = (view.oracle_answer, view.stable_answer, tuple(p.answer for p in view.products.values()))
+        if (self._positions is None or old is None or old[0] is not view.accounts or old[1:] != answers):
             last = self._positions or (None, None)
-            self._positions = borrower_positions(view, *last)
-            self._positions_from = (view.accounts, view.oracle_answer, view.stable_answer)
+            self._positions = borrower_positions(view, *last, products=self.products)
+            self._positions_from = (view.accounts, *answers)
         return self._positions
 
     def row(self, t: int, view: View, ctx: "Context", mode: str, txs: int, reverted: int) -> dict:
@@ -569,10 +683,17 @@ class Recorder:
             self.first_liquidatable_t = t
         tokens, debt = self.positions(view)
         true_nav = ctx.world.true_nav_at(t)
+        # Each borrower's collateral price: the SPV token's, or with structured products its own product's.
+        true_price, oracle_price, amm_price = true_nav, view.oracle_price_usd, view.amm_price_usd
+        structured = {}
+        if self.products:
+            structured = product_prices(view, ctx, t, self.basket_units)
+            true_price, oracle_price, amm_price = (np.array([structured[p][k] for p in self.products])
+                                                   for k in ("true", "oracle", "amm"))
         # Debt prices (`market.stablecoin.pricing`): realised deficit, true value and AMM at the
         # stablecoin's market price; the oracle valuation at the pool's own feed (fixed or market).
         deficit_usd = view.deficit / 10**STABLE_DECIMALS * view.stable_market_price_usd
-        insolvent_true = insolvent_debt_usd(tokens, debt, true_nav, ctx.world.stable_price_usd)
+        insolvent_true = insolvent_debt_usd(tokens, debt, true_price, ctx.world.stable_price_usd)
         row = {
             "t_seconds": t,
             "t_days": t / SECONDS_PER_DAY,
@@ -588,10 +709,8 @@ class Recorder:
             "total_debt_usd": total_debt / BASE,
             "deficit_usd": deficit_usd,
             "insolvent_debt_at_true_value_usd": insolvent_true,
-            "insolvent_debt_at_oracle_usd": insolvent_debt_usd(tokens, debt, view.oracle_price_usd,
-                                                               view.stable_price_usd),
-            "insolvent_debt_at_amm_usd": insolvent_debt_usd(tokens, debt, view.amm_price_usd,
-                                                            view.stable_market_price_usd),
+            "insolvent_debt_at_oracle_usd": insolvent_debt_usd(tokens, debt, oracle_price, view.stable_price_usd),
+            "insolvent_debt_at_amm_usd": insolvent_debt_usd(tokens, debt, amm_price, view.stable_market_price_usd),
             "expected_lender_loss_usd": expected_lender_loss_usd(deficit_usd, insolvent_true),
             "liquidations": len(self.liquidations),
             "txs": txs,
@@ -604,6 +723,14 @@ class Recorder:
             "redemption_gated_shares": self.redemptions.gated_shares / 10**SPV_DECIMALS,
             "spv_cash_reserve_usd": view.cash_reserve / 10**STABLE_DECIMALS,
         }
+        for product, prices in structured.items():  # each product's prices (a component's true and NAV feed)
+            if product != "spv":  # the SPV token's are the columns above
+                for key, value in prices.items():
+                    row[f"{product}_{key}_usd"] = value
+            if "amm" in prices:  # a collateral product: its borrowers' shortfall at its true value
+                mine = np.array([p == product for p in self.products])
+                row[f"{product}_insolvent_debt_at_true_value_usd"] = insolvent_debt_usd(
+                    tokens[mine], debt[mine], prices["true"], ctx.world.stable_price_usd)
         if view.nav_side is not None or view.twap_side is not None:  # the conservative oracle's sides
             for name, side in (("nav_side_usd", view.nav_side), ("twap_side_usd", view.twap_side)):
                 if side is not None:

@@ -417,6 +417,16 @@ class ProductListing(Model):
                                    "threshold 0: listed, not collateral)")
 
 
+class ComponentConfig(AssetConfig):
+    """A component SPV token of the index: an asset like `market.asset`, reported on the same custodian
+    schedule to a NAV feed with the same oracle rules; its true value moves by the shocks that name its
+    symbol (`asset:`) and by its own stochastic path."""
+
+    true_value: TrueValueProcess | None = Field(
+        None, description="a GBM (with jumps) of this component's true value, drawn from the run's seed on the "
+        "component's own stream (see `stochastic`); unset: it moves only by the shocks that name it")
+
+
 class IndexConfig(ProductListing):
     """The index token: a fixed basket of `market.asset` and the components, minted in kind at setup."""
 
@@ -448,7 +458,7 @@ class StructuredConfig(Model):
     Every product shares the market's one oracle design (`market.oracle`, `market.custodian`), stablecoin
     and lending pool."""
 
-    components: Annotated[list[AssetConfig], Field(min_length=1, max_length=9)] = Field(
+    components: Annotated[list[ComponentConfig], Field(min_length=1, max_length=9)] = Field(
         description="the SPV tokens in the index besides `market.asset`, each with its own asset, NAV feed and "
         "redemption queue")
     index: IndexConfig
@@ -657,6 +667,9 @@ class DefaultWave(ShockBase):
     kind: Literal["default_wave"]
     nav_drop_pct: Pct
     over_days: PositiveDays
+    asset: Annotated[str, Field(max_length=32)] | None = Field(
+        None, description="with `market.structured`: the symbol of the component whose true value moves; unset: "
+        "the scenario's own SPV token (`market.asset`)")
 
 
 def _check_path(path: list[tuple[float, float]] | None) -> None:
@@ -747,6 +760,9 @@ class NaturalDisaster(ShockBase):
     kind: Literal["natural_disaster"]
     value_drop_pct: Pct | None = Field(None, description="drop of the true value at at_days, percent")
     path: DropPath | None = Field(None, description=_PATH_DOC.format(what="drop", single="value_drop_pct"))
+    asset: Annotated[str, Field(max_length=32)] | None = Field(
+        None, description="with `market.structured`: the symbol of the component whose true value moves; unset: "
+        "the scenario's own SPV token (`market.asset`)")
 
     @model_validator(mode="after")
     def _form(self) -> "NaturalDisaster":
@@ -822,6 +838,9 @@ class TrueValuePath(ShockBase):
     path: Annotated[list[tuple[Days, ChangePct]], Field(min_length=1, max_length=MAX_DRAWN_POINTS)] = Field(
         description="(days after at_days, change %) points: the true value's change from at_days, linear in "
         "between, from 0 % at at_days unless the first point is at day 0; the last value holds afterwards")
+    asset: Annotated[str, Field(max_length=32)] | None = Field(
+        None, description="with `market.structured`: the symbol of the component whose true value moves; unset: "
+        "the scenario's own SPV token (`market.asset`)")
 
     @model_validator(mode="after")
     def _form(self) -> "TrueValuePath":
@@ -1259,6 +1278,13 @@ def check_structured(s: Scenario) -> None:
     oracle in front of it), one weight per basket token summing to 10,000, each component and product
     issued in amounts that cover where setup puts them; products supplied by borrowers are listed."""
     st, m = s.market.structured, s.market
+    symbols = [c.symbol for c in st.components] if st is not None else []
+    for i, shock in enumerate(s.shocks):
+        target = getattr(shock, "asset", None)
+        if target is not None and target not in symbols:
+            raise ScenarioError(
+                f"shocks.{i}.asset, market.structured.components: {target!r} names no component (components: "
+                f"{', '.join(symbols) or 'none, market.structured is not set'}); leave it unset for market.asset")
     listed = ("spv",) + (st.products() if st is not None else ())
     for product in products_supplied(s):
         if product not in listed:
@@ -1270,10 +1296,29 @@ def check_structured(s: Scenario) -> None:
     if s.venue.kind != "ours":
         raise ScenarioError("market.structured, venue.kind: structured products are listed on our pool only "
                             "(venue.kind 'ours')")
+    if len(set(symbols + [m.asset.symbol])) != len(symbols) + 1:
+        raise ScenarioError(f"market.structured.components, market.asset.symbol: every SPV token needs its own symbol "
+                            f"(got {', '.join([m.asset.symbol] + symbols)})")
     if m.oracle.kind != "latency" or m.mitigations.oracle.enabled:
         raise ScenarioError("market.structured, market.oracle, market.mitigations.oracle: the index is priced from "
                             "each SPV token's latency NAV feed; needs market.oracle.kind 'latency' without the "
                             "conservative oracle")
+    active = m.mitigations.active()
+    if active:
+        raise ScenarioError(f"market.structured, {', '.join('market.mitigations.' + a for a in active)}: the remedies "
+                            "guard the SPV token's reserve alone; with structured products they are not supported yet")
+    redeem = [i for i, g in enumerate(s.agents.liquidators) if g.disposal == "redeem" and not g.atomic]
+    if redeem:
+        raise ScenarioError(f"market.structured, agents.liquidators.{redeem[0]}.disposal: a 'redeem' desk redeems SPV "
+                            "tokens; with structured products use 'amm' or 'hold' (or atomic liquidators)")
+    span = s.run.duration_days - (s.stochastic.from_days if s.stochastic is not None else 0)
+    for i, c in enumerate(st.components):
+        if c.true_value is not None and c.true_value.jumps.shock != "natural_disaster":
+            raise ScenarioError(f"market.structured.components.{i}.true_value.jumps.shock: a component's jumps are "
+                                "natural_disaster shocks (a nav_writedown reports market.asset at once)")
+        if c.true_value is not None and span / c.true_value.step_days > MAX_DRAWN_POINTS:
+            raise ScenarioError(f"market.structured.components.{i}.true_value.step_days, run.duration_days: {span:g} "
+                                f"days in steps of {c.true_value.step_days:g} are more than {MAX_DRAWN_POINTS:,} points")
     weights = st.index.weights_bps
     if len(weights) != 1 + len(st.components) or sum(weights) != BPS:
         raise ScenarioError(

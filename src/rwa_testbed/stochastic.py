@@ -34,11 +34,15 @@ from .units import DAYS_PER_YEAR, SECONDS_PER_DAY
 
 STREAM_TAG = 0x5707  # separates the processes' streams from any other use of the seed
 STREAMS = {"true_value": 1, "jumps": 2, "amm_depth": 3, "stablecoin": 4, "rumors": 5}
+COMPONENT_STREAMS = 100
+"""A structured component's processes draw from streams 100 + 2 i (its GBM) and 101 + 2 i (its jumps), i its
+position in `market.structured.components`."""
 
 
-def stream(seed: int, name: str) -> np.random.Generator:
-    """The numpy generator of one process for `seed`."""
-    return np.random.default_rng(np.random.SeedSequence([seed, STREAM_TAG, STREAMS[name]]))
+def stream(seed: int, name: str, component: int | None = None) -> np.random.Generator:
+    """The numpy generator of one process for `seed` (of component `component`'s own, for a structured one)."""
+    tag = STREAMS[name] if component is None else COMPONENT_STREAMS + 2 * component + STREAMS[name] - 1
+    return np.random.default_rng(np.random.SeedSequence([seed, STREAM_TAG, tag]))
 
 
 def _days(seconds: int) -> float:
@@ -92,14 +96,21 @@ class Draws:
 
 
 def realise(scenario: sc.Scenario) -> Draws | None:
-    """The shocks `scenario.stochastic` draws for `run.seed` (None without a stochastic section)."""
+    """The shocks `scenario.stochastic` and the structured components' own processes
+    (`market.structured.components[i].true_value`) draw for `run.seed` (None without either)."""
     st = scenario.stochastic
-    if st is None:
+    structured = scenario.market.structured
+    components = [(i, c) for i, c in enumerate(structured.components if structured else []) if c.true_value is not None]
+    if st is None and not components:
         return None
     seed = scenario.run.seed
-    start = round(st.from_days * SECONDS_PER_DAY)
+    start = round(st.from_days * SECONDS_PER_DAY) if st is not None else 0
     end = round(scenario.run.duration_days * SECONDS_PER_DAY)
     draws = Draws(seed)
+    for i, c in components:
+        _true_value(draws, c.true_value, seed, start, end, component=i, asset=c.symbol)
+    if st is None:
+        return draws
     if st.true_value is not None:
         _true_value(draws, st.true_value, seed, start, end)
     if st.amm_depth is not None:
@@ -137,26 +148,33 @@ def realise(scenario: sc.Scenario) -> Draws | None:
     return draws
 
 
-def _true_value(draws: Draws, p: sc.TrueValueProcess, seed: int, start: int, end: int) -> None:
+def _true_value(draws: Draws, p: sc.TrueValueProcess, seed: int, start: int, end: int,
+                component: int | None = None, asset: str | None = None) -> None:
+    """The GBM path and jumps of the SPV token's true value, or of component `component`'s (its own
+    streams; its shocks name `asset`, its figures are prefixed with the symbol). A component's jumps are
+    `natural_disaster` shocks: a `nav_writedown` reports the scenario's own SPV token at once."""
     step = max(1, round(p.step_days * SECONDS_PER_DAY))
-    points = gbm_path(stream(seed, "true_value"), p.drift_pct_per_year, p.volatility_pct_per_year, start, end, step)
+    points = gbm_path(stream(seed, "true_value", component), p.drift_pct_per_year, p.volatility_pct_per_year,
+                      start, end, step)
     path = [(_days(s), min(MAX_CHANGE_PCT, (f - 1.0) * 100.0)) for s, f in points]
-    draws.shocks.append(sc.TrueValuePath(kind="true_value_path", at_days=_days(start), path=path))
+    target = {"asset": asset} if asset is not None else {}
+    draws.shocks.append(sc.TrueValuePath(kind="true_value_path", at_days=_days(start), path=path, **target))
     factors = [1.0] + [f for _, f in points]
-    rng = stream(seed, "jumps")
+    rng = stream(seed, "jumps", component)
     times = poisson_times(rng, p.jumps.per_year, start, end)
     drops = rng.uniform(*p.jumps.drop_pct, size=len(times))
-    if p.jumps.shock == "natural_disaster":
-        draws.shocks += [sc.NaturalDisaster(kind="natural_disaster", at_days=_days(t), value_drop_pct=float(d))
+    if p.jumps.shock == "natural_disaster" or asset is not None:
+        draws.shocks += [sc.NaturalDisaster(kind="natural_disaster", at_days=_days(t), value_drop_pct=float(d), **target)
                          for t, d in zip(times, drops)]
     else:
         draws.shocks += [sc.NavWritedown(kind="nav_writedown", at_days=_days(t), nav_drop_pct=float(d))
                          for t, d in zip(times, drops)]
     jumps_factor = float(np.prod([1 - d / 100 for d in drops])) if len(drops) else 1.0
-    draws.counts["true_value_jumps"] = len(times)
+    prefix = f"{asset}_" if asset is not None else ""
+    draws.counts[f"{prefix}true_value_jumps"] = len(times)
     draws.stats.update({
-        "gbm_final_factor": factors[-1],
-        "gbm_min_factor": min(factors),
-        "jumps_factor": jumps_factor,
-        "first_jump_at_days": _days(times[0]) if times else -1.0,
+        f"{prefix}gbm_final_factor": factors[-1],
+        f"{prefix}gbm_min_factor": min(factors),
+        f"{prefix}jumps_factor": jumps_factor,
+        f"{prefix}first_jump_at_days": _days(times[0]) if times else -1.0,
     })

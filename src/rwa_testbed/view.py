@@ -13,7 +13,35 @@ from .units import FEED_DECIMALS, SPV_DECIMALS, STABLE_DECIMALS
 if TYPE_CHECKING:
     from .abi import Bound
 
-__all__ = ["AccountData", "NewestObservation", "View"]
+__all__ = ["AccountData", "NewestObservation", "ProductView", "VaultView", "View"]
+
+
+@dataclass(frozen=True)
+class ProductView:
+    """A collateral product at a step: the pool's feed for it (answer, 8 decimals, and its `updatedAt`) and
+    its pair's reserves (token units, 18 decimals; stablecoin units)."""
+
+    answer: int
+    updated_at: int
+    token_reserve: int
+    stable_reserve: int
+
+    def amm_price_usd(self, stable_usd: float) -> float:
+        """Marginal AMM price of one token in USD, the stablecoin at `stable_usd`."""
+        if self.token_reserve == 0:
+            return 0.0
+        return (self.stable_reserve / 10**STABLE_DECIMALS) / (self.token_reserve / 10**SPV_DECIMALS) * stable_usd
+
+
+@dataclass(frozen=True)
+class VaultView:
+    """The tranche vault's state: its index balance (18 decimals), the senior's claim (USD, 8 decimals) and
+    both tranches' supplies (18 decimals)."""
+
+    index_balance: int
+    senior_claim: int
+    senior_supply: int
+    junior_supply: int
 
 
 @dataclass(frozen=True)
@@ -65,6 +93,18 @@ class View:
     # With an emergency stop (`market.mitigations.circuit_breakers.emergency_stop`): the NAV feed's newest
     # observation (`LatencyOracle.latestObservation`); None without one.
     newest_observation: NewestObservation | None = None
+    # With structured products (`market.structured`): each listed product (index, senior, junior), the
+    # components' NAV feed answers (8 decimals, in `market.structured.components` order) and the vault.
+    products: dict[str, ProductView] = field(default_factory=dict)
+    component_answers: tuple[int, ...] = ()
+    vault: VaultView | None = None
+
+    def line(self, product: str) -> ProductView:
+        """Collateral product `product` (`scenario.PRODUCTS`) as a `ProductView`: the SPV token's from the
+        view's own fields, a structured product's from `products`."""
+        if product == "spv":
+            return ProductView(self.oracle_answer, self.oracle_updated_at, self.spv_reserve, self.stable_reserve)
+        return self.products[product]
 
     def balance(self, token: "Bound", holder: str) -> int:
         return self.balances[(token.address, holder)]

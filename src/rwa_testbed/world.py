@@ -12,6 +12,28 @@ from typing import Callable
 from .units import SECONDS_PER_YEAR
 
 
+def true_nav(nav0_usd: float, yield_apr: float, factors: list[Callable[[int], float]], t: int) -> float:
+    """True value per token (USD) at `t`: the start NAV grown by the yield, times every factor at `t`."""
+    value = nav0_usd * (1.0 + yield_apr) ** (t / SECONDS_PER_YEAR)
+    for factor in factors:
+        value *= factor(t)
+    return value
+
+
+@dataclass
+class ComponentValue:
+    """A component SPV token's true value (`market.structured.components`): its start NAV grown by its
+    yield, times the factors of the shocks that name its symbol."""
+
+    symbol: str
+    nav0_usd: float
+    yield_apr: float
+    value_factors: list[Callable[[int], float]] = field(default_factory=list)
+
+    def true_nav_at(self, t: int) -> float:
+        return true_nav(self.nav0_usd, self.yield_apr, self.value_factors, t)
+
+
 @dataclass
 class World:
     """Off-chain state at time `t` (seconds since the start of the run)."""
@@ -31,18 +53,16 @@ class World:
     # Share of the custodian's reserves still in custody (a hack steals some), exact: the percentages as written.
     custody_share: Fraction = Fraction(1)
     events: list[dict] = field(default_factory=list)
+    components: list[ComponentValue] = field(default_factory=list)  # the index's other SPV tokens (RWA²)
 
     def base_nav(self, t: int | None = None) -> float:
         """NAV per token before shocks: the start NAV grown by the asset's yield."""
         t = self.t if t is None else t
-        return self.nav0_usd * (1.0 + self.yield_apr) ** (t / SECONDS_PER_YEAR)
+        return true_nav(self.nav0_usd, self.yield_apr, [], t)
 
     def true_nav_at(self, t: int) -> float:
         """True value per token (USD) at time `t`: base NAV times every shock's factor at `t`."""
-        value = self.base_nav(t)
-        for factor in self.value_factors:
-            value *= factor(t)
-        return value
+        return true_nav(self.nav0_usd, self.yield_apr, self.value_factors, t)
 
     @property
     def true_nav(self) -> float:

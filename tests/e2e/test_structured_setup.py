@@ -117,11 +117,3 @@ def test_setup__without_structured_products_nothing_more_is_deployed(chain):
     assert ctx.market.structured is None
     assert len(read(engine.chain, ctx.market.pool, "getReservesList")) == 2
 
-
-def test_run__structured_products__refused_with_a_clear_error_before_any_chain_work(chain):
-    """The agents do not act on the products yet: a run would misprice every product's borrower."""
-    scenario = sc.load(SMALL_RWA_SQUARED)
-    block = chain.blocks.head.number
-    with pytest.raises(sc.ScenarioError, match="market.structured: this version sets RWA² products up"):
-        Engine(scenario, chain.provider.uri).run()
-    assert chain.blocks.head.number == block

@@ -67,7 +67,7 @@ def market(*, oracle_kind: str = "latency", stable_feed_kind: str = "latency") -
     contracts = {n: Contract(n) for n in names}
     own = "nav_feed" if oracle_kind == "latency" else "twap_feed"
     feeds = {"nav_feed": None, "twap_feed": None, "guard": None, own: contracts["spv_feed"]}
-    return SimpleNamespace(**contracts, **feeds, executors={}, venue=None,
+    return SimpleNamespace(**contracts, **feeds, executors={}, venue=None, structured=None,
                            oracle_kind=oracle_kind, stable_feed_kind=stable_feed_kind)
 
 
@@ -84,7 +84,8 @@ def scenario(*, custodian: sc.CustodianConfig | None = None, oracle: sc.OracleCo
     return SimpleNamespace(
         market=SimpleNamespace(custodian=custodian or sc.CustodianConfig(), oracle=oracle or sc.OracleConfig(),
                                asset=SimpleNamespace(nav_per_token_usd=nav_usd), amm=SimpleNamespace(fee_bps=fee_bps),
-                               stablecoin=stablecoin or sc.StablecoinConfig(), mitigations=sc.MitigationsConfig()),
+                               stablecoin=stablecoin or sc.StablecoinConfig(), mitigations=sc.MitigationsConfig(),
+                               structured=None),
         agents=SimpleNamespace(arbitrageurs=arbitrageurs or sc.ArbitrageurConfig(),
                                panic_sellers=panic_sellers or sc.PanicSellerConfig(),
                                liquidity_providers=liquidity_providers or sc.LiquidityProviderConfig()),

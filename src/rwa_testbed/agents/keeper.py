@@ -24,6 +24,11 @@ With a proof of reserve (`market.mitigations.oracle.proof_of_reserve`) the keepe
 attestor: every `report_every_hours` of the run (setup sent the first report) it submits the
 custodian's reserves to the reserves feed, the supply in the step's view times the share of the custody
 left (`World.custody_share`), rounded down.
+
+With structured products (`market.structured`) the custodian also attests each component SPV token at every
+routine report (the same schedule and lag; off-cycle reports are the scenario's own SPV token's), and the
+keeper submits each to the component's NAV feed and pokes it by the same rules, mirrored in one
+`LatencyOracleModel` per component. Outages and latency changes reach every NAV feed: one oracle design.
 """
 
 from __future__ import annotations
@@ -61,6 +66,13 @@ class Keeper(Agent):
         self.feed = (LatencyOracleModel(cfg.oracle.delay_seconds, cfg.oracle.heartbeat_seconds, cfg.oracle.deviation_bps)
                      if own else LatencyOracleModel())
         self.feed.submit(usd_to_feed(cfg.asset.nav_per_token_usd), -self.feed.delay, 0)
+        # The structured components' NAV feeds, one model each (setup published their first NAVs with the SPV's).
+        components = m.structured.components if m.structured is not None else []
+        self.components = [LatencyOracleModel(cfg.oracle.delay_seconds, cfg.oracle.heartbeat_seconds, cfg.oracle.deviation_bps)
+                           for _ in components]
+        for model, c in zip(self.components, components):
+            model.submit(usd_to_feed(c.config.nav_per_token_usd), -model.delay, 0)
+        self.components_as_of = 0
         self.twap_window = cfg.oracle.twap_window_seconds if self.kind == "twap" else guard.twap_window_seconds
         self.twap_every = max(1, self.twap_window // 4)
         # The conservative oracle: its model, and the time of the keeper's last `update()` not yet fed to
@@ -95,6 +107,8 @@ class Keeper(Agent):
     def set_latency(self, delay: int, heartbeat: int, deviation_bps: int) -> None:
         if self.kind == "latency":  # the shock changes the scenario's own latency feed only, never an added one
             self.feed.set_rules(delay, heartbeat, deviation_bps)
+            for model in self.components:
+                model.set_rules(delay, heartbeat, deviation_bps)
 
     def stable_price_tx(self, price_usd: float) -> "TxRequest":
         m, a = self.ctx.market, self.ctx.actors
@@ -111,9 +125,10 @@ class Keeper(Agent):
         if self.por_every:
             times.append(self.next_por)
         if self.kind == "latency":
-            change = self.feed.next_change_at(now)
-            if change is not None:
-                times.append(change)
+            for model in [self.feed, *self.components]:
+                change = model.next_change_at(now)
+                if change is not None:
+                    times.append(change)
         if self.has_twap and now < self.twap_catch_up_until:
             times.append(self.last_twap_update + self.twap_every)
         if self.guard is not None and self.guard.next_change_at(now) is not None:
@@ -130,12 +145,17 @@ class Keeper(Agent):
         if self.kind == "latency":  # the outage shock and the guardian's stop switch the scenario's own feed only
             self.feed.set_outage(ctx.world.oracle_outage)
             self.feed.set_stopped(ctx.world.oracle_stopped)
+            for model in self.components:
+                model.set_outage(ctx.world.oracle_outage)
         due = [as_of for at, as_of in self.extra_reports if at <= t]
         if t >= self.next_report or due:
+            routine = t >= self.next_report
             self.extra_reports = [(at, as_of) for at, as_of in self.extra_reports if at > t]
             while self.next_report <= t:
                 self.next_report += self.every
             txs += self._report(t, ctx, max([max(0, t - self.lag), *due]))
+            if routine and self.components:
+                txs += self._component_reports(t, ctx, max(0, t - self.lag))
         if self.por_every and t >= self.next_por:
             while self.next_por <= t:
                 self.next_por += self.por_every
@@ -146,6 +166,10 @@ class Keeper(Agent):
             if self.feed.decide(t).publish:  # a poke now publishes (never during an outage)
                 self.feed.poke(t)
                 txs.append(m.nav_feed.tx(a.keeper, "poke", agent=self.name, action="oracle_poke", gas=POKE_GAS))
+            for model, component in zip(self.components, m.structured.components if self.components else []):
+                if model.decide(t).publish:
+                    model.poke(t)
+                    txs.append(component.feed.tx(a.keeper, "poke", agent=self.name, action="oracle_poke", gas=POKE_GAS))
         outage = ctx.world.oracle_outage and self.kind == "twap"  # an outage of a TWAP feed: its keeper stops
         if self.has_twap and not outage and t < self.twap_catch_up_until and t - self.last_twap_update >= self.twap_every:
             # Updates while the AMM price moved less than two windows ago (a constant price gives the
@@ -176,6 +200,25 @@ class Keeper(Agent):
         reserves = math.floor(view.spv_supply * share)
         return ctx.market.por_feed.tx(ctx.actors.keeper, "submit", max(1, reserves), ctx.chain_time(t),
                                       agent=self.name, action="reserves_report", gas=POKE_GAS)
+
+    def _component_reports(self, t: int, ctx: "Context", as_of: int) -> list["TxRequest"]:
+        """The custodian's routine report of every structured component (its true value as of `as_of`) and
+        the keeper's submission of each to the component's NAV feed."""
+        m, a = ctx.market, ctx.actors
+        as_of = max(as_of, self.components_as_of)
+        self.components_as_of = as_of
+        txs = []
+        for model, component, value in zip(self.components, m.structured.components, ctx.world.components):
+            nav_usd = value.true_nav_at(as_of)
+            ctx.world.record("nav_report", f"custodian reports {value.symbol} NAV ${nav_usd:.4f} as of day "
+                             f"{as_of / SECONDS_PER_DAY:.1f}")
+            txs.append(component.spv.tx(a.custodian, "reportNav", round(nav_usd * 10**STABLE_DECIMALS),
+                                        ctx.chain_time(as_of), agent=self.name, action="nav_report"))
+            answer = max(MIN_ANSWER, round(nav_usd * 10**FEED_DECIMALS))
+            txs.append(component.feed.tx(a.keeper, "submit", answer, ctx.chain_time(t), agent=self.name,
+                                         action="oracle_submit", gas=POKE_GAS))
+            model.submit(answer, t, t)
+        return txs
 
     def _report(self, t: int, ctx: "Context", as_of: int) -> list["TxRequest"]:
         m, a = ctx.market, ctx.actors

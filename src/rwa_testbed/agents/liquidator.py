@@ -95,6 +95,13 @@ class Liquidator(Agent):
         coll = ctx.scenario.market.lending.collateral
         self.bonus_bps = coll.liquidation_bonus_bps
         self.fee_bps = coll.liquidation_protocol_fee_bps
+        # Each collateral product's bonus and protocol fee (the SPV token's, and with `market.structured`
+        # every listed product's): a borrower is liquidated in the product it supplies (`Context.product_of`).
+        structured = ctx.scenario.market.structured
+        self.terms = {"spv": (self.bonus_bps, self.fee_bps)}
+        for name in structured.products() if structured is not None else ():
+            reserve = structured.listing(name).reserve
+            self.terms[name] = (reserve.liquidation_bonus_bps, reserve.liquidation_protocol_fee_bps)
         self.amm_fee = ctx.scenario.market.amm.fee_bps
         self.max_price_age = ctx.scenario.collateral_max_price_age_seconds()
         self.ctx = ctx
@@ -118,38 +125,42 @@ class Liquidator(Agent):
 
     def position(self, i: int, view: View) -> Position:
         """Borrower `i` in token units, from the view's account data (lower bounds, see
-        `position_from_account_data`)."""
-        acct = view.accounts[i]
+        `position_from_account_data`), priced by the feed of the product it supplies (each borrower
+        supplies one product, so the account's collateral is all of it)."""
+        acct, product = view.accounts[i], self.ctx.product_of(i)
+        bonus_bps, fee_bps = self.terms[product]
         return position_from_account_data(
             collateral_base=acct.collateral_base,
             debt_base=acct.debt_base,
             health_factor=acct.health_factor,
-            collateral_price=view.oracle_answer,
+            collateral_price=view.line(product).answer,
             debt_price=view.stable_answer,
             collateral_decimals=SPV_DECIMALS,
             debt_decimals=STABLE_DECIMALS,
-            liquidation_bonus_bps=self.bonus_bps,
-            protocol_fee_bps=self.fee_bps,
+            liquidation_bonus_bps=bonus_bps,
+            protocol_fee_bps=fee_bps,
         )
 
-    def _pair(self, view: View) -> Pair:
-        return Pair(view.spv_reserve, view.stable_reserve, self.amm_fee)
+    def _pair(self, view: View, product: str = "spv") -> Pair:
+        line = view.line(product)
+        return Pair(line.token_reserve, line.stable_reserve, self.amm_fee)
 
-    def _sale(self, view: View, pair: Pair) -> Sale:
+    def _sale(self, view: View, pair: Pair, product: str = "spv") -> Sale:
         """What a capital-backed desk's collateral is worth to it (stablecoin units x scale)."""
         if self.disposal == "redeem":
             return lambda amount, scale: stable_for_shares(amount * scale, view.nav_per_token)
         if self.disposal == "hold":
             # Keeps the collateral, valued at the oracle price: the bonus is the profit.
-            unit = 10**SPV_DECIMALS * 10**FEED_DECIMALS
-            return lambda amount, scale: amount * view.oracle_answer * 10**STABLE_DECIMALS * scale // unit
+            unit, answer = 10**SPV_DECIMALS * 10**FEED_DECIMALS, view.line(product).answer
+            return lambda amount, scale: amount * answer * 10**STABLE_DECIMALS * scale // unit
         return amm_sale(pair)
 
     def plan(self, i: int, view: View, pair: Pair, capital: int, room: int = MAX_UINT256) -> Plan | str:
-        """The most profitable liquidation of borrower `i` on `pair`'s reserves with `capital`
-        (capital-backed desks) and at most `room` of debt (a liquidation cap's room left), or the
+        """The most profitable liquidation of borrower `i` on `pair`'s reserves (its product's pair) with
+        `capital` (capital-backed desks) and at most `room` of debt (a liquidation cap's room left), or the
         reason (SKIP_REASONS) there is none worth sending."""
-        reason = self._step_reason(view)
+        product = self.ctx.product_of(i)
+        reason = self._step_reason(view, product)
         if reason is not None:
             return reason
         position = self.position(i, view)
@@ -159,13 +170,13 @@ class Liquidator(Agent):
         if self.atomic or self.disposal == "amm":
             bound = profit_upper_bound(position, pair)
         else:
-            bound = self._first_unit_margin(view, pair) * cap
+            bound = self._first_unit_margin(view, pair, product) * cap
         if bound * (1 + 1e-9) + 2 < self.min_profit + self.gas_cost:
             return "unprofitable"
         if self.atomic:
             best = best_atomic_liquidation(position, pair, limit=None if room == MAX_UINT256 else room)
         else:
-            sale, linear = self._sale(view, pair), self.disposal != "amm"
+            sale, linear = self._sale(view, pair, product), self.disposal != "amm"
             # The pool may take one unit more than planned in the collateral-capped branch.
             affordable = min(cap, capital - 1)
             best = best_sold_liquidation(position, sale, affordable, linear=linear)
@@ -190,19 +201,25 @@ class Liquidator(Agent):
         candidates = [i for i, a in enumerate(view.accounts) if a.liquidatable]
         if not candidates:
             return txs
-        reason = self._step_reason(view)
-        if reason is not None:
-            self.skipped = dict.fromkeys(candidates, reason)
+        # What holds every liquidation of a product back this step (each borrower supplies one product).
+        reasons = {p: self._step_reason(view, p) for p in sorted({ctx.product_of(i) for i in candidates})}
+        for reason in sorted({r for r in reasons.values() if r is not None}):
             self._note_breaker_wake(reason, view)
+        self.skipped = {i: reasons[ctx.product_of(i)] for i in candidates if reasons[ctx.product_of(i)] is not None}
+        candidates = [i for i in candidates if i not in self.skipped]
+        if not candidates:
             return txs
         # The cap's room in this block's window (debt units at the stablecoin's price; no cap: unbounded).
         room = view.liquidation_cap.room_debt(self._block_time(), view.stable_answer, STABLE_DECIMALS)
         ctx.rng.shuffle(candidates)
         candidates.sort(key=lambda i: -view.accounts[i].debt_base)
-        pair = self._pair(view)
+        pairs = {p: self._pair(view, p) for p in reasons}  # each product's pair, as this step's plans leave it
         capital = view.balance(m.stable, self.account.address)
         planned = 0
         for i in candidates:
+            product = ctx.product_of(i)
+            pair = pairs[product]
+            token, pair_contract = self._contracts(product)
             if planned >= MAX_PER_STEP:
                 self.skipped[i] = "step_limit"
                 continue
@@ -227,7 +244,7 @@ class Liquidator(Agent):
                 # Lost races (an earlier transaction of the block moved the AMM) revert here.
                 min_profit = max(self.min_profit + self.gas_cost, liq.profit // 2)
                 txs.append(m.executors[self.account.address].tx(
-                    self.account, "liquidate", m.pair.address, m.spv.address, m.stable.address, user,
+                    self.account, "liquidate", pair_contract.address, token.address, m.stable.address, user,
                     liq.debt_to_cover, self.amm_fee, min_profit, agent=self.name, action="liquidation_atomic",
                     gas=LIQUIDATION_GAS, meta=meta))
                 pair = Pair(pair.collateral_reserve + liq.collateral_to_pair, pair.debt_reserve - liq.debt_to_cover,
@@ -235,28 +252,37 @@ class Liquidator(Agent):
                 if liq.proceeds > 0:  # the executor skips a sale that returns nothing
                     sold = liq.amounts.collateral_to_liquidator - liq.collateral_to_pair
                     pair = Pair(pair.collateral_reserve + sold, pair.debt_reserve - liq.proceeds, self.amm_fee)
+                pairs[product] = pair
                 continue
             capital -= liq.amounts.debt_repaid + 1
             # When the collateral is the limit, ask for everything: the pool caps the debt to what
             # the whole (exact) collateral pays for, so the position's collateral really ends at 0
             # (the capital kept back one unit for the unit more that may cost).
             cover = MAX_UINT256 if plan.takes_all_collateral else liq.debt_to_cover
-            txs.append(m.pool.tx(self.account, "liquidationCall", m.spv.address, m.stable.address,
+            txs.append(m.pool.tx(self.account, "liquidationCall", token.address, m.stable.address,
                                  user, cover, False, agent=self.name,
                                  action="liquidation", gas=LIQUIDATION_GAS, meta=meta))
             seized = liq.amounts.collateral_to_liquidator
             if self.disposal == "amm":
                 out = get_amount_out(seized, pair.collateral_reserve, pair.debt_reserve, self.amm_fee)
-                txs.append(m.router.tx(self.account, "swapExactTokensForTokens", m.pair.address,
-                                       m.spv.address, seized, out * 97 // 100,
+                txs.append(m.router.tx(self.account, "swapExactTokensForTokens", pair_contract.address,
+                                       token.address, seized, out * 97 // 100,
                                        self.account.address, FAR_DEADLINE, agent=self.name,
                                        action="dump_collateral", gas=SWAP_GAS))
-                pair = Pair(pair.collateral_reserve + seized, pair.debt_reserve - out, self.amm_fee)
+                pairs[product] = Pair(pair.collateral_reserve + seized, pair.debt_reserve - out, self.amm_fee)
             # A `redeem` desk requests the redemption of what it holds at its next step
             # (`_request_redemption`): the amount seized is known only once the block has run.
         if "liquidation_cap" in self.skipped.values():
             self._note_breaker_wake("liquidation_cap", view)
         return txs
+
+    def _contracts(self, product: str):
+        """The token and the pair (bound contracts) of a collateral product."""
+        m = self.ctx.market
+        if product == "spv":
+            return m.spv, m.pair
+        p = m.structured.products[product]
+        return p.token, p.pair
 
     def _block_time(self) -> int:
         """Chain time of the block this step's transactions land in."""
@@ -270,13 +296,15 @@ class Liquidator(Agent):
         elif reason == "liquidation_cap":
             self.breaker_wakes.append(view.liquidation_cap.next_window_start(self._block_time()) - self.ctx.start_time)
 
-    def _first_unit_margin(self, view: View, pair: Pair) -> float:
+    def _first_unit_margin(self, view: View, pair: Pair, product: str = "spv") -> float:
         """Profit per stablecoin unit of the first unit of debt covered (the slope at size 0): the
         collateral the pool hands over per unit (bonus net of the protocol fee, at the oracle), valued
         at `pair`'s marginal price after its fee (atomic or `amm`), at NAV (`redeem`) or at the
         oracle (`hold`), less the unit repaid. Floats: it only screens, sizes come from the exact math."""
-        net_bonus = 1 + (self.bonus_bps - BPS) * (1 - self.fee_bps / BPS) / BPS
-        tokens_per_unit = net_bonus * view.stable_price_usd / view.oracle_price_usd
+        bonus_bps, fee_bps = self.terms[product]
+        price_usd = view.line(product).answer / 10**FEED_DECIMALS
+        net_bonus = 1 + (bonus_bps - BPS) * (1 - fee_bps / BPS) / BPS
+        tokens_per_unit = net_bonus * view.stable_price_usd / price_usd
         if self.atomic or self.disposal == "amm":
             if pair.collateral_reserve <= 0:
                 return -1.0
@@ -285,18 +313,19 @@ class Liquidator(Agent):
             return tokens_per_unit * amm_units_per_token - 1
         if self.disposal == "redeem":
             return tokens_per_unit * view.nav_usd - 1
-        return tokens_per_unit * view.oracle_price_usd - 1  # `hold` values a token at the oracle's USD
+        return tokens_per_unit * price_usd - 1  # `hold` values a token at the oracle's USD
 
-    def _step_reason(self, view: View) -> str | None:
-        """The reason (SKIP_REASONS) no borrower can be liquidated this step, checked before any sizing:
-        not on the pool's allowlist, no price, a circuit breaker (grace period, no room under the cap)
-        that holds for this block, frozen redemptions for a `redeem` desk, or a first unit that loses
-        (profit is concave in the size, so then every size does)."""
+    def _step_reason(self, view: View, product: str = "spv") -> str | None:
+        """The reason (SKIP_REASONS) no borrower of `product` can be liquidated this step, checked before
+        any sizing: not on the pool's allowlist, no price, a circuit breaker (grace period, no room under
+        the cap) that holds for this block, frozen redemptions for a `redeem` desk, or a first unit that
+        loses (profit is concave in the size, so then every size does)."""
+        line = view.line(product)
         if not self.allowlisted:
             return "not_allowlisted"
-        if view.oracle_answer <= 0 or view.stable_answer <= 0:
+        if line.answer <= 0 or view.stable_answer <= 0:
             return "oracle_zero"
-        if price_is_stale(view.oracle_updated_at, self.max_price_age, self.ctx.chain_time(view.t)):
+        if price_is_stale(line.updated_at, self.max_price_age, self.ctx.chain_time(view.t)):
             return "stale_price"
         if in_grace_period(view.liquidation_grace_until, self._block_time()):
             return "grace_period"
@@ -305,7 +334,7 @@ class Liquidator(Agent):
             return "liquidation_cap"
         if not self.atomic and self.disposal == "redeem" and (view.redemptions_frozen or view.impaired):
             return "redemptions_frozen"
-        if self._first_unit_margin(view, self._pair(view)) <= 0:
+        if self._first_unit_margin(view, self._pair(view, product), product) <= 0:
             return "unprofitable"
         return None
 

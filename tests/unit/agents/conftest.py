@@ -34,7 +34,8 @@ def _fake_context(n_borrowers: int, liquidator_address: str, scenario=SCENARIO) 
     )
     actors = SimpleNamespace(borrowers=[SimpleNamespace(address=f"0xborrower{i}") for i in range(n_borrowers)])
     return SimpleNamespace(scenario=scenario, market=market, actors=actors, rng=random.Random(0),
-                           world=SimpleNamespace(t=0), chain_time=lambda t: t, start_time=0)
+                           world=SimpleNamespace(t=0), chain_time=lambda t: t, start_time=0,
+                           product_of=lambda borrower: "spv")
 
 
 @pytest.fixture

@@ -87,3 +87,29 @@ def test_tail_products__drawn_from_their_own_stream__other_draws_unchanged():
     assert set(counts) == {"spv", "index", "senior", "junior"}
     assert all(abs(n / 4_000 - 0.25) < 0.03 for n in counts.values())
     assert sc.tail_products(mixed, 24) == sc.tail_products(mixed, 24), "seeded"
+
+
+def test_shock_asset__names_a_component_or_is_unset():
+    sc.load(SMALL, ["shocks.+={kind: natural_disaster, at_days: 5, value_drop_pct: 20, asset: SGSME}"])
+    msg = _message(["shocks.+={kind: default_wave, at_days: 5, nav_drop_pct: 20, over_days: 5, asset: NOPE}"])
+    assert "shocks.0.asset, market.structured.components: 'NOPE' names no component (components: SGSME, TBILL)" in msg
+    msg = _message(["shocks.0={kind: natural_disaster, at_days: 5, value_drop_pct: 20, asset: X}"],
+                   name="real_estate_flash_crash")
+    assert "names no component (components: none, market.structured is not set)" in msg
+
+
+def test_components__symbols_distinct_from_each_other_and_the_spv_token():
+    msg = _message(["market.structured.components.1.symbol=NJOT"])
+    assert "every SPV token needs its own symbol (got NJOT, SGSME, NJOT)" in msg
+
+
+def test_remedies_and_redeem_desks__not_with_structured_products_yet():
+    msg = _message(["market.mitigations.circuit_breakers.divergence_pause_bps=500"])
+    assert "market.structured, market.mitigations.circuit_breakers.divergence_pause_bps: the remedies" in msg
+    msg = _message(["agents.liquidators.+={atomic: false, disposal: redeem}"])
+    assert "agents.liquidators.1.disposal: a 'redeem' desk redeems SPV tokens" in msg
+
+
+def test_component_true_value__bounded_points():
+    msg = _message(["market.structured.components.0.true_value={volatility_pct_per_year: 20, step_days: 0.001}"])
+    assert "market.structured.components.0.true_value.step_days, run.duration_days" in msg
