@@ -539,8 +539,8 @@ def summarize(s: Scenario, rec: Recorder, population: Population, world: World, 
         **({"stochastic": draws.summary()} if draws is not None else {}),
         **({"structured": structured_summary(
             rows, liqs, [b.address for b in ctx.actors.borrowers], ctx.borrower_products,
-            [c.symbol for c in s.market.structured.components],
-            (main.trigger_seconds, main.last_liquidation_seconds) if main else None)}
+            lambda t: [world.true_nav_at(t)] + [c.true_nav_at(t) for c in world.components],
+            (main.trigger_seconds, main.last_liquidation_seconds) if main else None, s.run.block_time_seconds)}
            if s.market.structured is not None else {}),
         **({"oracle": oracle_summary(rec.oracle_freezes)} if getattr(ctx.market, "guard", None) is not None else {}),
         **({"mitigations": mitigations_summary(

@@ -10,7 +10,7 @@ is the one definition of the cascade that the summary, the table and the figure 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -408,30 +408,45 @@ def _price_column(product: str, key: str) -> str:
     return f"{product}_{key}_usd"
 
 
-def mean_return_correlation(rows: Sequence[Mapping], columns: Sequence[str]) -> float | None:
-    """The mean pairwise Pearson correlation of the columns' log changes from row to row (rows at one time
-    collapsed to the last); None when fewer than 3 changes or a column never moves."""
-    by_t: dict[int, Mapping] = {}
-    for r in rows:
-        by_t[r["t_seconds"]] = r
-    series = np.array([[max(r[c], 1e-300) for c in columns] for _, r in sorted(by_t.items())], dtype=float)
-    if len(series) < 4 or len(columns) < 2:
+def sample_rows(rows: Sequence[Mapping], start: int, end: int, every_seconds: int) -> list[Mapping]:
+    """The row in force at `start`, `start + every_seconds`, ... up to `end`: the last row at or before each
+    time (the chain state there). The same in both stepping modes for what moves only with transactions
+    (AMM prices, feeds): the default mode skips only blocks where nothing changes."""
+    ordered = sorted(rows, key=lambda r: r["t_seconds"])
+    times, sampled, k = [r["t_seconds"] for r in ordered], [], 0
+    for grid in range(start, end + 1, every_seconds):
+        while k + 1 < len(times) and times[k + 1] <= grid:
+            k += 1
+        sampled.append(ordered[k])
+    return sampled
+
+
+def mean_return_correlation(series: Sequence[Sequence[float]]) -> float | None:
+    """The mean pairwise Pearson correlation of log changes between consecutive samples (one list of values
+    per sample, a column per asset), over the columns that move (a price that never changes has no
+    correlation). None when fewer than 3 changes or fewer than two columns move."""
+    series = np.maximum(np.array(series, dtype=float), 1e-300)
+    if len(series) < 4:
         return None
     changes = np.diff(np.log(series), axis=0)
-    if np.any(changes.std(axis=0) == 0):
+    changes = changes[:, changes.std(axis=0) > 0]
+    if changes.shape[1] < 2:
         return None
     corr = np.corrcoef(changes, rowvar=False)
-    pairs = [corr[i, j] for i in range(len(columns)) for j in range(i + 1, len(columns))]
-    return float(np.mean(pairs))
+    n = changes.shape[1]
+    return float(np.mean([corr[i, j] for i in range(n) for j in range(i + 1, n)]))
 
 
 def structured_summary(rows: Sequence[Mapping], liquidations: Sequence[Mapping], borrowers: Sequence[str],
-                       products: Sequence[str], components: Sequence[str], cascade: tuple[int, int] | None) -> dict:
+                       products: Sequence[str], true_values: Callable[[int], Sequence[float]],
+                       cascade: tuple[int, int] | None, block_seconds: int) -> dict:
     """The RWA² figures: per collateral product its borrowers, liquidations, bad debt (the deficit its
     borrowers' liquidations wrote off) and insolvent debt at its true value at the end, its prices' start,
     end and extremes; the senior tranche's loss against the underlying index's (true and market); and the
-    correlation of the products' market prices against that of the basket tokens' true values, over the
-    whole run and over the cascade `(from, to)` seconds (`mean_return_correlation`)."""
+    correlation of the products' market prices against that of the basket tokens' true values
+    (`true_values(t)`: the SPV token's and each component's), over the whole run on a daily grid, and the
+    market prices' over the main cascade `(from, to)` seconds block by block (`mean_return_correlation`
+    over `sample_rows`: the same whichever way the engine steps)."""
     by_user = {address.lower(): product for address, product in zip(borrowers, products)}
     listed = [p for p in STRUCTURED_PRODUCTS if _price_column(p, "amm") in rows[0]]
     first, last = rows[0], rows[-1]
@@ -463,13 +478,13 @@ def structured_summary(rows: Sequence[Mapping], liquidations: Sequence[Mapping],
             "index_amm_max_drop_pct": p["index"]["max_amm_drop_from_true_start_pct"],
         }
     market = [_price_column(x, "amm") for x in listed]
-    true = ["true_nav_usd"] + [f"{c}_true_usd" for c in components]
-    window = [r for r in rows if cascade is not None and cascade[0] <= r["t_seconds"] <= cascade[1]]
+    days = range(first["t_seconds"], last["t_seconds"] + 1, SECONDS_PER_DAY)
+    in_cascade = sample_rows(rows, *cascade, block_seconds) if cascade is not None else []
     out["correlation"] = {
-        "market_prices": mean_return_correlation(rows, market),
-        "basket_true_values": mean_return_correlation(rows, true),
-        "market_prices_in_cascade": mean_return_correlation(window, market),
-        "basket_true_values_in_cascade": mean_return_correlation(window, true),
+        "market_prices_daily": mean_return_correlation(
+            [[r[c] for c in market] for r in sample_rows(rows, first["t_seconds"], last["t_seconds"], SECONDS_PER_DAY)]),
+        "basket_true_values_daily": mean_return_correlation([true_values(t) for t in days]),
+        "market_prices_in_cascade": mean_return_correlation([[r[c] for c in market] for r in in_cascade]),
     }
     return out
 

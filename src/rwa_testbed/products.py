@@ -170,7 +170,8 @@ def issue(setup: Setup, scenario: Scenario, actors: Actors, structured: Structur
         setup.mine(batch)
         for side in TRANCHE_IDS:
             navs[side] = _read(setup, structured.vault, f"{side}NavPerToken")
-    batch = []
+    batch = [p.token.tx(arb, "approve", router.address, MAX_UINT256, agent="setup", action="approve router",
+                        gas=APPROVE_GAS) for p in structured.products.values() for arb in a.arbitrageurs]
     for name, p in structured.products.items():
         for lp in a.lps:
             usd = st.listing(name).amm_depth_usd / 2 / len(a.lps)

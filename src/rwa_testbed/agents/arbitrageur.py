@@ -1,11 +1,15 @@
-"""Arbitrageurs: trade the AMM back towards their view of fair value, within their capital."""
+"""Arbitrageurs: trade the AMM back towards their view of fair value, within their capital.
+
+With structured products (`market.structured`) they also trade each product's pair back towards the
+product's NAV feed (the index's, a tranche's: their published value), with the stablecoin left after the
+SPV trade and the product tokens they bought; the off-chain inflow funds the SPV trade alone."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from ..models.amm import get_amount_out, input_to_reach_price
-from ..units import BPS, FAR_DEADLINE, SECONDS_PER_DAY, SPV_DECIMALS, STABLE_DECIMALS, USDC, usd_to_stable
+from ..units import BPS, FAR_DEADLINE, FEED_DECIMALS, SECONDS_PER_DAY, SPV_DECIMALS, STABLE_DECIMALS, USDC, usd_to_stable
 from ..view import View
 from .base import Agent
 
@@ -32,7 +36,8 @@ class Arbitrageur(Agent):
 
     def watch(self):
         m = self.ctx.market
-        return [(m.stable, self.account.address), (m.spv, self.account.address)]
+        products = [(p.token, self.account.address) for p in m.structured.products.values()] if m.structured else []
+        return [(m.stable, self.account.address), (m.spv, self.account.address)] + products
 
     def fair_value(self, view: View, ctx: "Context") -> float:
         """USD per token that this arbitrageur believes."""
@@ -89,6 +94,48 @@ class Arbitrageur(Agent):
         return world.first_time(outside, now, now + BAND_HORIZON_SECONDS, BAND_PROBE_SECONDS)
 
     def act(self, view: View, ctx: "Context") -> list["TxRequest"]:
+        self.spent = 0  # stablecoin the SPV trade spends (units)
+        txs = self._act_spv(view, ctx)
+        if ctx.market.structured is not None:
+            txs += self._act_products(view, ctx, view.balance(ctx.market.stable, self.account.address) - self.spent)
+        return txs
+
+    def _act_products(self, view: View, ctx: "Context", capital: int) -> list["TxRequest"]:
+        """Each product's pair traded back within half the band of its NAV feed's answer: bought with the
+        stablecoin `capital` left (product by product, in listing order), sold from the tokens held."""
+        m, txs = ctx.market, []
+        band, stable_usd = self.cfg.threshold_bps / BPS, view.stable_market_price_usd or 1.0
+        max_trade, min_trade = usd_to_stable(self.cfg.max_trade_usd), usd_to_stable(self.cfg.min_trade_usd)
+        for name, product in m.structured.products.items():
+            line = view.products[name]
+            fair, price = line.answer / 10**FEED_DECIMALS, line.amm_price_usd(stable_usd)
+            if fair <= 0 or price <= 0:
+                continue
+            if price < fair * (1 - band):
+                target = fair * (1 - band / 2) / stable_usd
+                amount = min(input_to_reach_price(line.stable_reserve, line.token_reserve, UNIT / target, self.amm_fee()),
+                             capital, max_trade)
+                token_in, reserves, value = m.stable, (line.stable_reserve, line.token_reserve), amount
+            elif price > fair * (1 + band):
+                target = fair * (1 + band / 2) / stable_usd
+                amount = min(input_to_reach_price(line.token_reserve, line.stable_reserve, target / UNIT, self.amm_fee()),
+                             view.balance(product.token, self.account.address), int(max_trade * UNIT / target))
+                token_in, reserves, value = product.token, (line.token_reserve, line.stable_reserve), amount * target / UNIT
+            else:
+                continue
+            if amount <= 0 or value < min_trade:
+                continue
+            out = get_amount_out(amount, *reserves, self.amm_fee())
+            if out <= 0:
+                continue
+            if token_in is m.stable:
+                capital -= amount
+            txs.append(m.router.tx(self.account, "swapExactTokensForTokens", product.pair.address, token_in.address,
+                                   amount, out * 97 // 100, self.account.address, FAR_DEADLINE, agent=self.name,
+                                   action="arbitrage_buy" if token_in is m.stable else "arbitrage_sell", gas=SWAP_GAS))
+        return txs
+
+    def _act_spv(self, view: View, ctx: "Context") -> list["TxRequest"]:
         m = ctx.market
         t = ctx.world.t
         self.last_view = view
@@ -133,6 +180,7 @@ class Arbitrageur(Agent):
             txs.append(m.stable.tx(ctx.actors.admin, "mint", self.account.address, inflow, agent=self.name,
                                    action="capital_inflow", gas=100_000))
             self.minted += inflow
+        self.spent = amount if token_in is m.stable else 0
         return txs + [m.router.tx(self.account, "swapExactTokensForTokens", m.pair.address, token_in.address, amount,
                             out * 97 // 100, self.account.address, FAR_DEADLINE, agent=self.name,
                             action="arbitrage_buy" if token_in is m.stable else "arbitrage_sell", gas=SWAP_GAS)]
