@@ -123,3 +123,38 @@ def test_run__oracle_outage__stalls_every_nav_feed_and_the_products_priced_from_
     assert dark[-1]["index_true_usd"] < 0.85 * dark[-1]["index_oracle_usd"]
     assert runs["outage"].summary["timing"]["first_liquidation_seconds"] >= 0.8 * 86_400
     assert 0 < runs["no_outage"].summary["timing"]["first_liquidation_seconds"] < 0.3 * 86_400
+
+
+# The built-in scenario's shared-dependency variants, as its description and the README give them.
+VARIANTS = {
+    "baseline": [],
+    "oracle_stall": ["shocks.+={kind: oracle_outage, at_days: 100, duration_days: 50}"],
+    "stablecoin_depeg": ["shocks.+={kind: stablecoin_depeg, at_days: 115, path: [[2, 0.9], [10, 0.9], [12, 1.0]]}"],
+    "liquidity_drought": ["shocks.+={kind: liquidity_withdrawal, at_days: 119, share_pct: 85}"],
+}
+
+
+def test_rwa_squared__variants_run__the_oracle_stall_collapses_the_products_together(chain):
+    """The built-in `rwa_squared`: three unrelated assets (their true values' daily changes nearly
+    uncorrelated) in products that share one oracle design. With every NAV feed dark from day 100 to 150
+    the day-120 report reaches every product at once when the feeds come back: no product is liquidated
+    before, and in the cascade their market prices move together far more than without the stall."""
+    runs = {}
+    for name, extra in VARIANTS.items():
+        snapshot = chain.snapshot()
+        runs[name] = Engine(sc.load("rwa_squared", extra), chain.provider.uri).run()
+        chain.restore(snapshot)
+        assert_no_agent_errors(runs[name])
+        assert runs[name].summary["liquidations"]["count"] > 0, name
+
+    corr = {name: r.summary["structured"]["correlation"] for name, r in runs.items()}
+    assert abs(corr["baseline"]["basket_true_values_daily"]) < 0.2
+    assert runs["oracle_stall"].summary["timing"]["first_liquidation_seconds"] >= 150 * 86_400
+    assert runs["baseline"].summary["timing"]["first_liquidation_seconds"] < 150 * 86_400
+    assert corr["oracle_stall"]["market_prices_in_cascade"] > 0.5 > corr["baseline"]["market_prices_in_cascade"]
+    # The repeg raises every debt by 11 % at once: more liquidations than without; the drought thins every pair.
+    count = {name: r.summary["liquidations"]["count"] for name, r in runs.items()}
+    assert count["stablecoin_depeg"] > count["baseline"]
+    drought = runs["liquidity_drought"].summary["structured"]["products"]["spv"]
+    assert drought["max_amm_drop_from_true_start_pct"] > runs["baseline"].summary["structured"]["products"]["spv"][
+        "max_amm_drop_from_true_start_pct"]
