@@ -5,6 +5,8 @@
     ape run compare_mitigations ... --set population.borrowers=12 --workers 2
     ape run compare_mitigations ... --scheduler tcp://10.0.0.5:8786     # an existing Dask cluster
     ape run compare_mitigations --scenario real_estate_flash_crash --list   # the variants and their settings
+    ape run compare_mitigations --scenario rwa_squared --seeds 10 \
+        --variant 'oracle_stall=shocks.+={kind: oracle_outage, at_days: 100, duration_days: 50}'   # your own arms
 
 Runs go through the Monte Carlo executor (`rwa_testbed.sweep`: one Dask task per run, each worker
 keeping one anvil; journaled in `runs.jsonl`, so rerunning the same command in the same `--out`
@@ -34,6 +36,9 @@ from rwa_testbed import scenario as scenarios
                    "adds each loss's p95 (VaR) and bootstrap CIs")
 @click.option("--only", default="", metavar="NAME,NAME",
               help="run the baseline and these variants only (see --list)")
+@click.option("--variant", "own", multiple=True, metavar="NAME=KEY.PATH=VALUE[;KEY.PATH=VALUE...]",
+              help="compare your own arms instead of the remedies (repeatable): the baseline and each of these, "
+                   "its --set assignments separated by ';' (e.g. a shared dependency failing in rwa_squared)")
 @click.option("--set", "overrides", multiple=True, metavar="KEY.PATH=VALUE",
               help="an override of every run, as in crash_scenario (repeatable)")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
@@ -43,24 +48,31 @@ from rwa_testbed import scenario as scenarios
 @click.option("--scheduler", default=None, metavar="tcp://HOST:PORT",
               help="an existing Dask scheduler instead of a local cluster")
 @click.option("--out", type=click.Path(file_okay=False), default=None,
-              help="output folder, also the resume state [default: results/mitigations/<scenario>/seed-<seed>]")
+              help="output folder, also the resume state [default: results/mitigations/<scenario>/seed-<seed>, with --variant results/variants/...]")
 @click.option("--no-figure", is_flag=True, help="skip comparison.png")
 @click.option("--list", "list_only", is_flag=True, help="print the variants and their settings, run nothing")
 @click.option("--progress/--no-progress", "show_bar", default=None,
               help="progress bar over the runs [default: only on a terminal]")
-def cli(name, seeds, only, overrides, seed, workers, scheduler, out, no_figure, list_only, show_bar):
+def cli(name, seeds, only, own, overrides, seed, workers, scheduler, out, no_figure, list_only, show_bar):
     if workers and scheduler:
         raise click.UsageError("--workers and --scheduler exclude each other (a cluster has its own workers)")
     try:
         base = scenarios.load(name, list(overrides))
-        chosen = mitigations.choose(mitigations.variants(base), [n.strip() for n in only.split(",") if n.strip()])
+        if base.market.structured is not None and not own:
+            raise ValueError("market.structured: the remedies guard the SPV token's reserve alone and are not supported "
+                             "with structured products yet; compare shared-dependency failures with --variant "
+                             "(see the README, RWA²)")
+        arms = mitigations.own_variants(own) if own else mitigations.variants(base)
+        for arm in arms:  # every arm loads, before any run
+            scenarios.load(name, [*overrides, *arm.overrides])
+        chosen = mitigations.choose(arms, [n.strip() for n in only.split(",") if n.strip()])
         if list_only:
             for v in chosen:
                 click.echo(f"{v.name}: {v.description}")
                 for o in v.overrides:
                     click.echo(f"    --set {o}")
             return
-        out_dir = Path(out) if out else Path(base.run.out_dir) / "mitigations" / base.name / f"seed-{seed}"
+        out_dir = Path(out) if out else Path(base.run.out_dir) / ("variants" if own else "mitigations") / base.name / f"seed-{seed}"
         lock = report.OutputLock(out_dir).acquire()
         job = sweep.Sweep(name, mitigations.Variants(tuple(chosen)), runs=seeds, seed=seed, out=out_dir,
                           base_overrides=overrides)
@@ -74,7 +86,7 @@ def cli(name, seeds, only, overrides, seed, workers, scheduler, out, no_figure, 
         started = time.monotonic()
         job.run_missing(workers=workers, scheduler=scheduler, show_bar=show_bar, label=lambda row: row["variant"])
         rows = job.rows()
-        title = f"{base.name}: mitigations, {seeds} seed{'s' if seeds > 1 else ''} each (comparison seed {seed})"
+        title = f"{base.name}: {'variants' if own else 'mitigations'}, {seeds} seed{'s' if seeds > 1 else ''} each (comparison seed {seed})"
         table, paths = mitigations.write_comparison(out_dir, rows, chosen, seeds=seeds, title=title,
                                                     figure=not no_figure, seed=seed)
         click.echo(mitigations.comparison_text(table, title=title, seeds=seeds))

@@ -61,6 +61,8 @@ class RunResult:
     unliquidated: list[dict] = field(default_factory=list)  # liquidatable positions nobody attempted, per step
     draws: stochastic.Draws | None = None  # the shocks drawn from the scenario's processes
     oracle_freezes: list[dict] = field(default_factory=list)  # the conservative oracle's freezes (metrics.oracle_freeze)
+    # With structured products: each borrower's collateral product by address (lowercase); empty without.
+    borrower_products: dict[str, str] = field(default_factory=dict)
 
 
 class RunIncomplete(NodeError):
@@ -406,7 +408,13 @@ class Engine:
         self.chain.release_control()
         summary = summarize(s, rec, self.population, world, view, self.shocks, ctx, self.draws, self.guardian)
         return RunResult(s, rec.timeseries, rec.liquidations, world.events, summary, self.population,
-                         rec.unliquidated_spans.all(), self.draws, rec.oracle_freezes)
+                         rec.unliquidated_spans.all(), self.draws, rec.oracle_freezes, self._products_by_address(ctx))
+
+    def _products_by_address(self, ctx: Context) -> dict[str, str]:
+        """Each borrower's collateral product by address (lowercase), with structured products."""
+        if self.scenario.market.structured is None:
+            return {}
+        return {b.address.lower(): p for b, p in zip(ctx.actors.borrowers, ctx.borrower_products)}
 
     def _partial(self, rec: Recorder, world: World, view: View, ctx: Context, reason: str) -> RunResult:
         """What the run measured until the node failed, its summary marked incomplete (the full
@@ -418,7 +426,7 @@ class Engine:
             summary = {"scenario": s.name, "seed": s.run.seed, "venue": s.venue.kind}
         summary.update(complete=False, incomplete_reason=reason)
         return RunResult(s, rec.timeseries, rec.liquidations, world.events, summary, self.population,
-                         rec.unliquidated_spans.all(), self.draws, rec.oracle_freezes)
+                         rec.unliquidated_spans.all(), self.draws, rec.oracle_freezes, self._products_by_address(ctx))
 
     def _track_price(self, t: int, view: View) -> None:
         self.ctx.note_amm_price(t, view.amm_price_usd)

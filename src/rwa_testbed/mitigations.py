@@ -20,6 +20,7 @@ error bars).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -116,6 +117,34 @@ def variants(base: Scenario) -> list[Variant]:
     return [Variant(BASELINE, "the scenario as it is", ()), *one, *(c for c in combos if c is not None)]
 
 
+def parse_variant(text: str) -> Variant:
+    """A `--variant NAME=KEY.PATH=VALUE[;KEY.PATH=VALUE...]` option: an arm of the user's own (e.g. a shared
+    dependency failing in a structured scenario), its `--set` assignments separated by ';'. ValueError
+    for a missing name or assignment, or the baseline's name."""
+    name, sep, rest = text.partition("=")
+    name = name.strip()
+    assignments = tuple(a.strip() for a in rest.split(";") if a.strip())
+    if not sep or not name or not re.fullmatch(r"[A-Za-z0-9_.-]+", name) or not assignments:
+        raise ValueError(f"--variant {text!r}: expected NAME=KEY.PATH=VALUE[;KEY.PATH=VALUE...] "
+                         "(a name of letters, digits, '_', '-', '.')")
+    if name == BASELINE:
+        raise ValueError(f"--variant {text!r}: '{BASELINE}' is the scenario as it is; name the variant otherwise")
+    bad = [a for a in assignments if "=" not in a]
+    if bad:
+        raise ValueError(f"--variant {text!r}: {bad[0]!r} is not KEY.PATH=VALUE")
+    return Variant(name, "; ".join(assignments), assignments)
+
+
+def own_variants(texts: Sequence[str]) -> list[Variant]:
+    """The baseline and the user's `--variant` arms, in order; ValueError on a repeated name."""
+    chosen = [parse_variant(t) for t in texts]
+    names = [v.name for v in chosen]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise ValueError(f"--variant: {', '.join(repeated)} given more than once")
+    return [Variant(BASELINE, "the scenario as it is", ()), *chosen]
+
+
 def choose(all_variants: Sequence[Variant], only: Sequence[str]) -> list[Variant]:
     """The baseline and the variants named in `only` (all when empty), in `all_variants`' order.
     ValueError naming the unknown ones and the known ones."""
@@ -152,6 +181,7 @@ class Metric:
     kind: str  # "usd", "count", "pct", "duration"
     cost: bool = False  # a cost of the mechanism (else a measure of harm)
     over_cascades: bool = False  # median over the runs with a value > 0 (time to collapse)
+    structured: bool = False  # only with structured products; over the runs that have a value (not None)
 
 
 METRICS: tuple[Metric, ...] = (
@@ -167,8 +197,20 @@ METRICS: tuple[Metric, ...] = (
     Metric("mitigations.borrowers_frozen_out", "frozen out", "count", cost=True),
     Metric("mitigations.delayed_borrowers", "liquidations delayed", "count", cost=True),
     Metric("mitigations.borrow_paused_seconds", "borrowing paused", "duration", cost=True),
+    Metric("structured.correlation.market_prices_in_cascade", "products' market corr. in cascade", "corr",
+           structured=True),
+    Metric("structured.correlation.basket_true_values_daily", "basket true corr. (daily)", "corr", structured=True),
+    Metric("structured.products.senior.max_amm_drop_from_true_start_pct", "senior AMM max drop", "pct",
+           structured=True),
 )
-"""What the comparison reports per variant: harm first, then cost. A key a summary lacks is 0."""
+"""What the comparison reports per variant: harm first, then cost, then (runs of structured products only,
+`metrics_for`) the products' correlations and the senior's fall. A key a summary lacks is 0."""
+
+
+def metrics_for(rows: Sequence[Mapping]) -> tuple[Metric, ...]:
+    """`METRICS`, the structured ones only when some run has them."""
+    structured = any(m.structured and r.get(m.key) is not None for m in METRICS for r in rows)
+    return tuple(m for m in METRICS if structured or not m.structured)
 
 FIGURE_METRICS = ("bad_debt.usd", "lenders.expected_loss_usd", "liquidations.count", "mitigations.capacity_given_up_usd")
 
@@ -179,14 +221,17 @@ def comparison_table(rows: Sequence[Mapping], chosen: Sequence[Variant], *, seed
     per metric `<key>:mean` with its CI (`:mean_lo`, `:mean_hi`) and, with `seeds` > 1, `<key>:p95`
     with its CI; for `over_cascades` metrics the median over runs with a value > 0 instead of the
     mean and `<key>:runs`. The change of each metric's mean against the baseline: `<key>:vs_baseline`."""
-    out = []
+    out, chosen_metrics = [], metrics_for(rows)
     for v in chosen:
         group = [r for r in rows if r.get("variant") == v.name]
         ok = [r for r in group if r.get("status") == "ok"]
         entry: dict = {"variant": v.name, "description": v.description, "runs": len(group), "ok": len(ok),
                        "failed": len(group) - len(ok)}
-        for m in METRICS:
-            x = np.array([float(r.get(m.key, 0.0) or 0.0) for r in ok])
+        for m in chosen_metrics:
+            if m.structured:
+                x = np.array([float(r[m.key]) for r in ok if r.get(m.key) is not None])
+            else:
+                x = np.array([float(r.get(m.key, 0.0) or 0.0) for r in ok])
             if m.over_cascades:
                 x = x[x > 0]
                 entry[f"{m.key}:runs"] = int(x.size)
@@ -203,15 +248,16 @@ def comparison_table(rows: Sequence[Mapping], chosen: Sequence[Variant], *, seed
         out.append(entry)
     base = next((e for e in out if e["variant"] == BASELINE), None)
     for e in out:
-        for m in METRICS:
+        for m in chosen_metrics:
             b = base[f"{m.key}:mean"] if base else float("nan")
             e[f"{m.key}:vs_baseline"] = e[f"{m.key}:mean"] - b
     return out
 
 
-def table_columns(seeds: int) -> tuple[str, ...]:
+def table_columns(seeds: int, metrics: Sequence[Metric] | None = None) -> tuple[str, ...]:
+    """The comparison's columns for `metrics` (default: those of runs without structured products)."""
     cols = ["variant", "description", "runs", "ok", "failed"]
-    for m in METRICS:
+    for m in metrics_for([]) if metrics is None else metrics:
         cols += [f"{m.key}:mean", f"{m.key}:mean_lo", f"{m.key}:mean_hi"]
         if m.over_cascades:
             cols.append(f"{m.key}:runs")
@@ -230,6 +276,8 @@ def _fmt(kind: str, x: float) -> str:
         return f"{x:.1f} %"
     if kind == "duration":
         return report.format_duration(x)
+    if kind == "corr":
+        return f"{x:.2f}"
     return f"{x:.1f}" if x != int(x) else f"{int(x)}"
 
 
@@ -237,12 +285,13 @@ def comparison_text(table: Sequence[Mapping], *, title: str, seeds: int) -> str:
     """The terminal table: a line per variant, each metric's mean (the median time to collapse), with
     its p95 in brackets when there are several seeds; costs after the `|` column."""
     header = ["variant", "runs", "failed"]
-    for m in METRICS:
+    shown = [m for m in METRICS if table and f"{m.key}:mean" in table[0]]
+    for m in shown:
         header.append(("cost: " if m.cost else "") + m.label)
     lines = [header]
     for e in table:
         cells = [e["variant"], str(e["runs"]), str(e["failed"])]
-        for m in METRICS:
+        for m in shown:
             text = _fmt(m.kind, e[f"{m.key}:mean"])
             if seeds > 1 and not m.over_cascades and e[f"{m.key}:p95"] == e[f"{m.key}:p95"]:
                 text += f" (p95 {_fmt(m.kind, e[f'{m.key}:p95'])})"
@@ -290,13 +339,14 @@ def write_comparison(out: Path, rows: Sequence[Mapping], chosen: Sequence[Varian
     table = comparison_table(rows, chosen, seeds=seeds, seed=seed)
     out = Path(out)
     paths = {
-        "comparison_csv": report.write_csv(out / "comparison.csv", table, table_columns(seeds), name="comparison"),
+        "comparison_csv": report.write_csv(out / "comparison.csv", table, table_columns(seeds, metrics_for(rows)),
+                                           name="comparison"),
         "comparison_json": report.write_json(out / "comparison.json", {
             "method": {"mean": "over the ok runs", "p95": "numpy linear, with more than one seed",
                        "ci": "percentile bootstrap over the runs", "resamples": RESAMPLES,
                        "confidence": CONFIDENCE, "bootstrap_seed": seed,
                        "over_cascades": "median over the runs with a value > 0"},
-            "metrics": [{"key": m.key, "label": m.label, "cost": m.cost} for m in METRICS],
+            "metrics": [{"key": m.key, "label": m.label, "cost": m.cost} for m in metrics_for(rows)],
             "variants": [{"name": v.name, "description": v.description, "overrides": list(v.overrides)}
                          for v in chosen],
             "table": table}),

@@ -54,7 +54,8 @@ def run(scenario: Scenario, uri: str, *, out: Path | None = None, progress: bool
         written = dict(scenario_name=scenario.name, seed=scenario.run.seed, timeseries=result.timeseries,
                        liquidations=result.liquidations, events=result.events, summary=result.summary,
                        unliquidated=result.unliquidated,
-                       draws=result.draws.record() if result.draws is not None else None)
+                       draws=result.draws.record() if result.draws is not None else None,
+                       products=result.borrower_products)
         if failure is None:
             files = report.write_outputs(out_dir, **written, figure=figure)
         else:

@@ -84,6 +84,9 @@ def test_compare_mitigations__list__prints_each_variant_and_its_settings():
     (["--only", "grace_period,nope"], "unknown variant(s) nope"),
     (["--set", "market.mitigations.oracle.max_change_bps=20000"], "market.mitigations.oracle.max_change_bps"),
     (["--workers", "2", "--scheduler", "tcp://127.0.0.1:1"], "--workers and --scheduler exclude each other"),
+    (["--variant", "stall"], "expected NAME=KEY.PATH=VALUE"),
+    (["--variant", "x=shocks.+={kind: oracle_outage, at_days: 9999, duration_days: 1}"], "is after the end of the run"),
+    (["--scenario", "rwa_squared"], "compare shared-dependency failures with --variant"),
 ])
 def test_compare_mitigations__bad_options__usage_error_exit_2(tmp_path, args, message):
     run = _compare(*args, "--out", str(tmp_path / "out"), timeout=300)
@@ -91,3 +94,15 @@ def test_compare_mitigations__bad_options__usage_error_exit_2(tmp_path, args, me
     assert "Usage:" in run.stderr and message in run.stderr
     assert "Traceback" not in run.stderr
     assert not (tmp_path / "out" / sweep.JOURNAL).exists()
+
+
+def test_compare_mitigations__own_variants__listed_with_their_settings():
+    run = _compare("--scenario", "rwa_squared", "--list",
+                   "--variant", "stall=shocks.+={kind: oracle_outage, at_days: 100, duration_days: 50}",
+                   "--variant", "drought=shocks.+={kind: liquidity_withdrawal, at_days: 119, share_pct: 85};run.seed=3",
+                   timeout=300)
+    assert run.returncode == 0, run.stderr
+    lines = run.stdout.splitlines()
+    assert lines[0] == "baseline: the scenario as it is"
+    assert "    --set shocks.+={kind: oracle_outage, at_days: 100, duration_days: 50}" in lines
+    assert "    --set run.seed=3" in lines

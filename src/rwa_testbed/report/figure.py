@@ -460,3 +460,57 @@ def plot(
     fig.text(0.065, 0.943, tex_safe(headline(rows, liqs)), fontsize=11.5, ha="left", va="center", color="#333333")
 
     return save_figure(fig, out_path)
+
+
+STRUCTURED_PRODUCTS = (("spv", "the SPV token"), ("index", "the index"), ("senior", "senior tranche"),
+                       ("junior", "junior tranche"))
+
+
+def has_products(timeseries: list[dict]) -> bool:
+    """True for a run of structured products (`market.structured`): its rows carry the index's prices."""
+    return bool(timeseries) and "index_amm_usd" in timeseries[0]
+
+
+def plot_products(out_path: Path, *, scenario_name: str, seed: int, timeseries: list[dict],
+                  liquidations: list[dict], products: dict[str, str]) -> Path:
+    """`products.png` for a run of structured products: a panel per collateral product (the SPV token, the
+    index, each tranche) with its three prices (true value, oracle, AMM) over the run and its liquidations
+    on its AMM price (`products`: each liquidated borrower's address, lowercase, to its product)."""
+    import numpy as np
+
+    rows = sorted(timeseries, key=lambda r: r["t_seconds"])
+    t = np.array([float(r["t_seconds"]) for r in rows])
+    unit, unit_name = _time_unit(float(t[-1] - t[0]) if len(t) > 1 else 0.0)
+    shown = [(name, label) for name, label in STRUCTURED_PRODUCTS
+             if (name == "spv" or f"{name}_amm_usd" in rows[0])]
+    fig = new_figure(figsize=(13, 3.2 * ((len(shown) + 1) // 2)))
+    axes = np.atleast_1d(fig.subplots((len(shown) + 1) // 2, 2, sharex=True)).ravel()
+    columns = {"spv": ("true_nav_usd", "oracle_price_usd", "amm_price_usd")}
+    for (name, label), ax in zip(shown, axes):
+        true, oracle, amm = (np.array([float(r[c]) for r in rows])
+                             for c in columns.get(name, (f"{name}_true_usd", f"{name}_oracle_usd", f"{name}_amm_usd")))
+        oracle[oracle <= 0] = np.nan
+        x = t / unit
+        ax.step(x, true, where="post", color=COLORS["true"], lw=2.0, label="true value")
+        ax.step(x, oracle, where="post", color=COLORS["oracle"], lw=1.4, label="oracle (its NAV feed)")
+        ax.step(x, amm, where="post", color=COLORS["amm"], lw=1.4, label="AMM price")
+        mine = [q for q in liquidations if products.get(q["user"].lower()) == name]
+        if mine:
+            liq_t = np.array([float(q["t_seconds"]) for q in mine])
+            at = np.clip(np.searchsorted(t, liq_t, side="right") - 1, 0, len(t) - 1)
+            ax.plot(liq_t / unit, amm[at], ls="none", marker="o", ms=4, mfc="none", mec=COLORS["liq"], mew=1.0,
+                    label="liquidation")
+        ax.set_title(tex_safe(f"{label}: {len(mine)} liquidations"), fontsize=10)
+        ax.set_ylim(*_visible_limits(t, [true, oracle, amm], float(t[0]), float(t[-1]), floor_zero=False))
+        ax.yaxis.set_major_formatter(_price_formatter(*ax.get_ylim()))
+        ax.grid(True, color="#e0e0e0", lw=0.6)
+        ax.set_xlabel(unit_name, fontsize=9)
+    for ax in axes[len(shown):]:
+        ax.set_visible(False)
+    unique = dict(zip(*reversed(legend_entries(axes[:len(shown)]))))  # label -> handle, once each
+    fig.suptitle(tex_safe(f"{scenario_name} (seed {seed}): each product's true value, oracle and AMM price"),
+                 y=0.99, fontsize=11)
+    fig.tight_layout(rect=(0, 0, 1, 0.9))
+    fig.legend(list(unique.values()), list(unique), loc="upper center", bbox_to_anchor=(0.5, 0.955), ncol=4,
+               fontsize=9, frameon=False)
+    return save_figure(fig, out_path)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..metrics import REDEMPTION_COLUMNS
-from .figure import plot
+from .figure import has_products, plot, plot_products
 from .files import csv_text, summary_json, write_text
 
 TIMESERIES_COLUMNS = (
@@ -41,6 +41,7 @@ def write_outputs(
     unliquidated: list[dict] = (),
     draws: list[dict] | None = None,
     figure: bool = True,
+    products: dict[str, str] | None = None,
 ) -> dict[str, Path]:
     """Writes a run's outputs into `out_dir` (created if needed) and returns their paths.
 
@@ -51,7 +52,9 @@ def write_outputs(
     `UNLIQUIDATED_COLUMNS`, from `metrics.UnliquidatedSpans`; header only when there are none), `summary` -> summary.json (`summary_json`), `draws` -> draws.json
     (when `draws` is given: the shocks the scenario's stochastic processes drew, as scenario
     `shocks` entries, `stochastic.Draws.record`), and,
-    when `figure` is true, `figure` -> figure.png (`plot`). Keys beyond the known columns are
+    when `figure` is true, `figure` -> figure.png (`plot`) and, for a run of structured products,
+    `products` -> products.png (`plot_products`; `products`: each borrower's product by lowercase
+    address, for its liquidations). Keys beyond the known columns are
     appended in sorted order. Equal input gives byte-identical CSV and JSON files.
     """
     out_dir = Path(out_dir)
@@ -79,4 +82,9 @@ def write_outputs(
             liquidations=liquidations,
             events=events,
         )
+    if figure and has_products(timeseries):
+        paths["products"] = plot_products(out_dir / "products.png", scenario_name=scenario_name, seed=seed,
+                                          timeseries=timeseries, liquidations=liquidations, products=products or {})
+    else:  # never leave an earlier run's figure of products beside this run's outputs
+        (out_dir / "products.png").unlink(missing_ok=True)
     return paths

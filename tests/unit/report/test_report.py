@@ -60,6 +60,23 @@ def test_write_outputs__figure_false__writes_no_png(tmp_path, run_data):
     assert files["summary"].exists()
 
 
+def test_write_outputs__structured_products__products_png_then_removed_by_a_plain_run(tmp_path, run_data):
+    """A run of structured products (its rows carry each product's prices) also gets `products.png`, a panel
+    per product with its liquidations; a later plain run in the same folder leaves none behind."""
+    rows = [dict(r) for r in run_data["timeseries"]]
+    for i, r in enumerate(rows):
+        for name, nav in (("index", 100.0), ("senior", 1.0), ("junior", 1.0)):
+            r.update({f"{name}_true_usd": nav * (1 - 0.001 * i), f"{name}_oracle_usd": nav,
+                      f"{name}_amm_usd": nav * (1 - 0.002 * i)})
+    user = run_data["liquidations"][0]["user"]
+    files = report.write_outputs(tmp_path, **{**run_data, "timeseries": rows}, products={user.lower(): "junior"})
+    assert files["products"] == tmp_path / "products.png" and files["products"].stat().st_size > 0
+    assert read_csv(files["timeseries"])[0][-1].startswith("senior_")  # extra columns appended, sorted
+
+    plain = report.write_outputs(tmp_path, **run_data)
+    assert "products" not in plain and not (tmp_path / "products.png").exists()
+
+
 def test_write_outputs__equal_data__byte_identical_files(tmp_path, make_run):
     first = report.write_outputs(tmp_path / "a", **make_run())
     second = report.write_outputs(tmp_path / "b", **make_run())

@@ -183,3 +183,31 @@ def test_variants__leverage_loops__no_caps_and_every_variant_loads():
     assert "stricter_collateral" not in names  # one part left: no combination
     for v in variants:
         scenarios.load("real_estate_flash_crash", [*looped, *v.overrides])
+
+
+def test_parse_variant__name_and_assignments_split_on_semicolons():
+    v = mitigations.parse_variant("stall=shocks.+={kind: oracle_outage, at_days: 1, duration_days: 2}; run.seed=4")
+    assert v.name == "stall"
+    assert v.overrides == ("shocks.+={kind: oracle_outage, at_days: 1, duration_days: 2}", "run.seed=4")
+    for bad, message in [("stall", "expected NAME="), ("=a.b=1", "expected NAME="), ("x y=a=1", "expected NAME="),
+                         ("stall=", "expected NAME="), ("baseline=a.b=1", "is the scenario as it is"),
+                         ("stall=ab", "is not KEY.PATH=VALUE")]:
+        with pytest.raises(ValueError, match=message):
+            mitigations.parse_variant(bad)
+    with pytest.raises(ValueError, match="given more than once"):
+        mitigations.own_variants(["a=x.y=1", "a=x.y=2"])
+    assert [v.name for v in mitigations.own_variants(["a=x.y=1"])] == [mitigations.BASELINE, "a"]
+
+
+def test_comparison_table__structured_metrics_only_when_runs_have_them__none_left_out():
+    chosen = mitigations.own_variants(["stall=x.y=1"])
+    plain = [{"variant": "baseline", "status": "ok", "bad_debt.usd": 1.0}]
+    assert not any(":mean" in k and "structured" in k for k in mitigations.comparison_table(plain, chosen, seeds=1)[0])
+    key = "structured.correlation.market_prices_in_cascade"
+    rows = [{"variant": "baseline", "status": "ok", key: 0.2}, {"variant": "baseline", "status": "ok", key: None},
+            {"variant": "stall", "status": "ok", key: 0.8}, {"variant": "stall", "status": "ok", key: 0.6}]
+    table = mitigations.comparison_table(rows, chosen, seeds=2)
+    assert table[0][f"{key}:mean"] == pytest.approx(0.2)  # the run without a cascade has no correlation
+    assert table[1][f"{key}:mean"] == pytest.approx(0.7)
+    assert table[1][f"{key}:vs_baseline"] == pytest.approx(0.5)
+    assert "products' market corr. in cascade" in mitigations.comparison_text(table, title="t", seeds=2)
