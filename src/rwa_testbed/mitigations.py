@@ -213,6 +213,10 @@ def metrics_for(rows: Sequence[Mapping]) -> tuple[Metric, ...]:
     return tuple(m for m in METRICS if structured or not m.structured)
 
 FIGURE_METRICS = ("bad_debt.usd", "lenders.expected_loss_usd", "liquidations.count", "mitigations.capacity_given_up_usd")
+STRUCTURED_FIGURE_METRICS = ("lenders.expected_loss_usd", "liquidations.count",
+                             "structured.correlation.market_prices_in_cascade", "prices.max_discount_amm_to_true_pct")
+"""The panels of a comparison of structured runs: losses, liquidations, the products moving together, the
+deepest AMM discount (no remedy runs there, so no cost)."""
 
 
 def comparison_table(rows: Sequence[Mapping], chosen: Sequence[Variant], *, seeds: int,
@@ -305,14 +309,16 @@ def comparison_text(table: Sequence[Mapping], *, title: str, seeds: int) -> str:
 
 
 def comparison_figure(path: Path, table: Sequence[Mapping], *, title: str) -> Path:
-    """`comparison.png`: one panel per `FIGURE_METRICS` entry, a bar per variant (its mean) with the
-    bootstrap CI as error bars; the baseline's bar dark."""
+    """`comparison.png`: one panel per `FIGURE_METRICS` entry (`STRUCTURED_FIGURE_METRICS` when the table has
+    the structured metrics), a bar per variant (its mean) with the bootstrap CI as error bars; the
+    baseline's bar dark."""
     fig = report.new_figure(figsize=(13, 8))
     axes = fig.subplots(2, 2).ravel()
     names = [e["variant"] for e in table]
     xs = np.arange(len(names))
     metrics = {m.key: m for m in METRICS}
-    for ax, key in zip(axes, FIGURE_METRICS):
+    structured = bool(table) and f"{STRUCTURED_FIGURE_METRICS[2]}:mean" in table[0]
+    for ax, key in zip(axes, STRUCTURED_FIGURE_METRICS if structured else FIGURE_METRICS):
         m = metrics[key]
         mean = np.array([e[f"{key}:mean"] for e in table], dtype=float)
         lo = np.array([e[f"{key}:mean_lo"] for e in table], dtype=float)
@@ -325,7 +331,8 @@ def comparison_figure(path: Path, table: Sequence[Mapping], *, title: str) -> Pa
         ax.set_title(report.tex_safe(("cost: " if m.cost else "") + f"{m.label} ({key})"), fontsize=9)
         if m.kind == "usd":
             ax.yaxis.set_major_formatter(report.usd_formatter())
-        ax.set_ylim(bottom=0)
+        if m.kind != "corr":
+            ax.set_ylim(bottom=0)
         ax.grid(alpha=0.3, axis="y")
     fig.suptitle(report.tex_safe(title))
     fig.tight_layout()
