@@ -86,7 +86,6 @@ def test_compare_mitigations__list__prints_each_variant_and_its_settings():
     (["--workers", "2", "--scheduler", "tcp://127.0.0.1:1"], "--workers and --scheduler exclude each other"),
     (["--variant", "stall"], "expected NAME=KEY.PATH=VALUE"),
     (["--variant", "x=shocks.+={kind: oracle_outage, at_days: 9999, duration_days: 1}"], "is after the end of the run"),
-    (["--scenario", "rwa_squared"], "compare shared-dependency failures with --variant"),
 ])
 def test_compare_mitigations__bad_options__usage_error_exit_2(tmp_path, args, message):
     run = _compare(*args, "--out", str(tmp_path / "out"), timeout=300)
@@ -96,11 +95,21 @@ def test_compare_mitigations__bad_options__usage_error_exit_2(tmp_path, args, me
     assert not (tmp_path / "out" / sweep.JOURNAL).exists()
 
 
+def _compare_rwa_squared(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["ape", "run", "compare_mitigations", "--scenario", "rwa_squared", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_compare_mitigations__structured_scenario_without_variants__usage_error_names_the_option():
+    run = _compare_rwa_squared("--list")
+    assert run.returncode == 2 and "compare shared-dependency failures with --variant" in run.stderr
+
+
 def test_compare_mitigations__own_variants__listed_with_their_settings():
-    run = _compare("--scenario", "rwa_squared", "--list",
-                   "--variant", "stall=shocks.+={kind: oracle_outage, at_days: 100, duration_days: 50}",
-                   "--variant", "drought=shocks.+={kind: liquidity_withdrawal, at_days: 119, share_pct: 85};run.seed=3",
-                   timeout=300)
+    run = _compare_rwa_squared("--list",
+                               "--variant", "stall=shocks.+={kind: oracle_outage, at_days: 100, duration_days: 50}",
+                               "--variant", "drought=shocks.+={kind: liquidity_withdrawal, at_days: 119, share_pct: 85};"
+                               "run.seed=3")
     assert run.returncode == 0, run.stderr
     lines = run.stdout.splitlines()
     assert lines[0] == "baseline: the scenario as it is"
